@@ -1,0 +1,18 @@
+// Package linalg holds the dense float32 kernels the BERT engine is built on:
+// the linear layer y = x·Wᵀ + b on weights in their stored [out, in] layout,
+// and the element-wise GELU, LayerNorm and softmax.
+//
+// Every matrix is row-major and contiguous. The exported functions pick the
+// fastest implementation the CPU supports; the plain Go versions in ref.go are
+// the reference the fast paths are tested against.
+package linalg
+
+// Linear computes y = x·Wᵀ + b.
+//
+//	x: [m, k]  activations, row-major
+//	w: [n, k]  weights in PyTorch's nn.Linear layout (out, in)
+//	b: [n]     bias, or nil
+//	y: [m, n]  output, overwritten
+func Linear(y, x, w, b []float32, m, n, k int) {
+	linearRef(y, x, w, b, m, n, k)
+}
