@@ -16,3 +16,18 @@ package linalg
 func Linear(y, x, w, b []float32, m, n, k int) {
 	linearRef(y, x, w, b, m, n, k)
 }
+
+// GELU applies the exact (erf) GELU, x·Φ(x), to x in place.
+func GELU(x []float32) { geluRef(x) }
+
+// GELUTanh applies the tanh approximation of GELU ("gelu_new") to x in place.
+func GELUTanh(x []float32) { geluTanhRef(x) }
+
+// LayerNorm normalises each of the rows of x ([rows, n]) in place to zero mean
+// and unit variance (biased, as PyTorch), then scales by gamma and adds beta.
+func LayerNorm(x, gamma, beta []float32, rows, n int, eps float32) {
+	layerNormRef(x, gamma, beta, rows, n, eps)
+}
+
+// Softmax replaces x with softmax(x), computed stably.
+func Softmax(x []float32) { softmaxRef(x) }
