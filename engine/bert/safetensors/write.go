@@ -1,0 +1,137 @@
+package safetensors
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"unicode/utf8"
+)
+
+// Tensor is a tensor to write: Data holds its values in row-major order and
+// is converted to DType (F32, F16 or BF16) on write.
+type Tensor struct {
+	Name  string
+	DType DType
+	Shape []int
+	Data  []float32
+}
+
+// headerEntry is the JSON form of one tensor in a written header.
+type headerEntry struct {
+	DType       DType    `json:"dtype"`
+	Shape       []int    `json:"shape"`
+	DataOffsets [2]int64 `json:"data_offsets"`
+}
+
+// WriteFile writes tensors, in the given order, and metadata (may be nil) as
+// a safetensors file at path. The header is space-padded so the data section
+// starts 8-byte aligned. The file is written under a temporary name and
+// renamed into place, so a failed write leaves no partial file at path.
+func WriteFile(path string, tensors []Tensor, metadata map[string]string) error {
+	header, err := buildHeader(tensors, metadata)
+	if err != nil {
+		return withFile(err, path)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return &Error{File: path, Msg: fmt.Sprintf("cannot create: %v", unwrapPath(err)), Err: err}
+	}
+	err = tmp.Chmod(0o644) // CreateTemp's 0600 is needlessly private for weights
+	if err == nil {
+		err = writeTo(tmp, header, tensors)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		_ = os.Remove(tmp.Name())
+		return &Error{File: path, Msg: fmt.Sprintf("cannot write: %v", unwrapPath(err)), Err: err}
+	}
+	return nil
+}
+
+// buildHeader validates tensors and returns the length-prefixed, padded header.
+func buildHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) {
+	entries := make(map[string]any, len(tensors)+1)
+	if metadata != nil {
+		entries[metadataKey] = metadata
+	}
+	var off int64
+	for _, t := range tensors {
+		bad := func(format string, args ...any) ([]byte, error) {
+			return nil, &Error{Tensor: t.Name, Msg: fmt.Sprintf(format, args...)}
+		}
+		switch {
+		case t.Name == "" || t.Name == metadataKey || !utf8.ValidString(t.Name):
+			return bad("invalid tensor name")
+		case entries[t.Name] != nil:
+			return bad("tensor name given twice")
+		case t.DType != F32 && t.DType != F16 && t.DType != BF16:
+			return bad("cannot write dtype %q (supported: F32, F16, BF16)", t.DType)
+		}
+		n := 1
+		for _, d := range t.Shape {
+			if d < 0 || d > 0 && n > math.MaxInt/d {
+				return bad("invalid shape %v", t.Shape)
+			}
+			n *= d
+		}
+		if n != len(t.Data) {
+			return bad("shape %v has %d elements but Data has %d", t.Shape, n, len(t.Data))
+		}
+		size := int64(n) * int64(t.DType.Size())
+		shape := t.Shape
+		if shape == nil {
+			shape = []int{} // a scalar's shape is [], not null
+		}
+		entries[t.Name] = headerEntry{DType: t.DType, Shape: shape, DataOffsets: [2]int64{off, off + size}}
+		off += size
+	}
+	js, err := json.Marshal(entries) // keys come out sorted
+	if err != nil {
+		return nil, &Error{Msg: fmt.Sprintf("cannot encode header: %v", err), Err: err}
+	}
+	n := (len(js) + 7) &^ 7
+	buf := make([]byte, 8+n)
+	binary.LittleEndian.PutUint64(buf, uint64(n))
+	copy(buf[8:], js)
+	for i := 8 + len(js); i < len(buf); i++ {
+		buf[i] = ' '
+	}
+	return buf, nil
+}
+
+// writeTo writes the header and then every tensor's data, converted to its
+// dtype, encoding a chunk of values at a time.
+func writeTo(f *os.File, header []byte, tensors []Tensor) error {
+	if _, err := f.Write(header); err != nil {
+		return err
+	}
+	const chunk = 1 << 14
+	buf := make([]byte, 0, 4*chunk)
+	for _, t := range tensors {
+		for start := 0; start < len(t.Data); start += chunk {
+			buf = buf[:0]
+			for _, v := range t.Data[start:min(start+chunk, len(t.Data))] {
+				switch t.DType {
+				case F32:
+					buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+				case F16:
+					buf = binary.LittleEndian.AppendUint16(buf, Float16Bits(v))
+				default: // BF16, the only other dtype buildHeader lets through
+					buf = binary.LittleEndian.AppendUint16(buf, BFloat16Bits(v))
+				}
+			}
+			if _, err := f.Write(buf); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
