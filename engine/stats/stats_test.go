@@ -64,8 +64,8 @@ func loadGolden(t *testing.T) golden {
 	return g
 }
 
-// close reports whether got matches want to relative tolerance rel; infinities and NaN must match exactly.
-func close(got, want, rel float64) bool {
+// approx reports whether got matches want to relative tolerance rel; infinities and NaN must match exactly.
+func approx(got, want, rel float64) bool {
 	if math.IsNaN(want) || math.IsInf(want, 0) {
 		return got == want || math.IsNaN(got) && math.IsNaN(want)
 	}
@@ -106,11 +106,11 @@ func TestTTestGolden(t *testing.T) {
 			for j := range c.N {
 				wt, wp, wdf := float64(k.want.T[j]), float64(k.want.P[j]), float64(k.want.DF[j])
 				tt, p, df := TTest(column(c.A, c.NA, c.N, j), column(c.B, c.NB, c.N, j), k.kind)
-				if !close(tt, wt, 1e-9) || !closeP(p, wp) || !close(df, wdf, 1e-9) {
+				if !approx(tt, wt, 1e-9) || !closeP(p, wp) || !approx(df, wdf, 1e-9) {
 					t.Errorf("%s %v col %d: TTest = t %v p %v df %v, want t %v p %v df %v",
 						c.Name, k.kind, j, tt, p, df, wt, wp, wdf)
 				}
-				if !close(ct[j], wt, 1e-9) || !closeP(cp[j], wp) {
+				if !approx(ct[j], wt, 1e-9) || !closeP(cp[j], wp) {
 					t.Errorf("%s %v col %d: TTestColumns = t %v p %v, want t %v p %v",
 						c.Name, k.kind, j, ct[j], cp[j], wt, wp)
 				}
@@ -144,10 +144,10 @@ func TestAdjustGolden(t *testing.T) {
 		}
 		bh, bonf := Adjust(p, BenjaminiHochberg), Adjust(p, Bonferroni)
 		for i := range p {
-			if !close(bh[i], float64(c.BH[i]), 1e-12) || !close(bh[i], float64(c.BHStatsmodels[i]), 1e-12) {
+			if !approx(bh[i], float64(c.BH[i]), 1e-12) || !approx(bh[i], float64(c.BHStatsmodels[i]), 1e-12) {
 				t.Errorf("%s [%d]: BH = %v, want %v (scipy) / %v (statsmodels)", c.Name, i, bh[i], c.BH[i], c.BHStatsmodels[i])
 			}
-			if !close(bonf[i], float64(c.Bonferroni[i]), 1e-12) {
+			if !approx(bonf[i], float64(c.Bonferroni[i]), 1e-12) {
 				t.Errorf("%s [%d]: Bonferroni = %v, want %v", c.Name, i, bonf[i], c.Bonferroni[i])
 			}
 		}
@@ -159,7 +159,7 @@ func TestAdjustNaNAndEmpty(t *testing.T) {
 	got := Adjust([]float64{0.01, nan, 0.04}, BenjaminiHochberg)
 	want := []float64{0.02, nan, 0.04} // m = 2: 0.01·2/1, 0.04·2/2
 	for i := range want {
-		if !close(got[i], want[i], 1e-15) {
+		if !approx(got[i], want[i], 1e-15) {
 			t.Errorf("BH with NaN [%d] = %v, want %v", i, got[i], want[i])
 		}
 	}
@@ -187,11 +187,11 @@ func TestDegenerate(t *testing.T) {
 		{"group of one", []float64{1}, []float64{2, 3, 4}, Student, nan, nan, nan},
 		{"empty group", nil, []float64{2, 3}, Welch, nan, nan, nan},
 		// Welch with one constant group: df = nb−1, t = (ma−mb)/sqrt(vb/nb).
-		{"welch one constant", []float64{1, 1, 1}, []float64{0, 2, 4}, Welch, -1 / math.Sqrt(4.0/3), 0.4777670321329065, 2}, // scipy; closed form 1 − |t|/sqrt(2+t²),
+		{"welch one constant", []float64{1, 1, 1}, []float64{0, 2, 4}, Welch, -1 / math.Sqrt(4.0/3), 0.4777670321329065, 2}, // scipy; closed form 1 − |t|/sqrt(2+t²)
 	}
 	for _, c := range cases {
 		tt, p, df := TTest(c.a, c.b, c.kind)
-		if !close(tt, c.t, 1e-12) || !close(p, c.p, 1e-12) || !close(df, c.df, 1e-12) {
+		if !approx(tt, c.t, 1e-12) || !approx(p, c.p, 1e-12) || !approx(df, c.df, 1e-12) {
 			t.Errorf("%s: got t %v p %v df %v, want t %v p %v df %v", c.name, tt, p, df, c.t, c.p, c.df)
 		}
 	}
