@@ -11,6 +11,7 @@ Contents:
     Welch (equal_var=False). Columns cover large effects (p down to ~1e-60), tiny n, ties, constant
     columns, shifted constants, a constant group against a varying one, and mixed scales/offsets.
     Tiny p-values are cross-checked against mpmath at 50 digits.
+  * "tail": two-sided p of Student's t from mpmath (50 digits) over t in [1e-8, 1e8], df in [2, 5000].
     Degenerate columns follow SPEC.md rather than scipy (which returns NaN there): both groups constant
     and equal -> t = 0, p = 1; zero pooled variance with different means -> t = +-inf, p = 0.
   * "adjust": p-vectors with Benjamini-Hochberg adjusted values from scipy.stats.false_discovery_control
@@ -140,6 +141,17 @@ def ttest_cases():
     return cases
 
 
+def tail_cases():
+    """Two-sided p at 50 digits (mpmath) for t from 1e-8 to 1e8 and integer and fractional df."""
+    rows = []
+    for df in [2, 3, 7.3, 10.5, 52.7, 106, 1000, 5000]:
+        for t in [1e-8, 0.01, 0.5, 1, 2, 5, 10, 30, 100, 1e3, 1e5, 1e8]:
+            p = mp_p(t, df)
+            if p > 1e-305:  # keep clear of float64 subnormals
+                rows.append({"t": t, "df": df, "p": p})
+    return rows
+
+
 def adjust_case(name, p):
     p = np.asarray(p, dtype=np.float64)
     bh = bh_scipy(p)
@@ -167,7 +179,7 @@ def adjust_cases():
 
 def main():
     doc = {"generator": "scripts/stats_golden.py", "scipy": scipy.__version__,
-           "ttest": ttest_cases(), "adjust": adjust_cases()}
+           "ttest": ttest_cases(), "tail": tail_cases(), "adjust": adjust_cases()}
     with open(OUT, "w") as f:
         json.dump(doc, f, allow_nan=False)
         f.write("\n")

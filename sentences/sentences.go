@@ -292,8 +292,18 @@ func (p *parser) finish(last int) error {
 }
 
 // WriteTo writes s in the file format of the package doc, so that Parse reads back the same groups and
-// texts (line numbers aside). It implements io.WriterTo.
+// texts (line numbers aside). It implements io.WriterTo. It writes nothing and returns an error if a sentence
+// could not be read back as written: empty, with surrounding blanks, a line break, or a leading '#' or '['.
 func (s *ContrastSet) WriteTo(w io.Writer) (int64, error) {
+	for _, g := range []Group{s.A, s.B} {
+		for _, t := range g.Sentences {
+			if t.Text == "" || t.Text != strings.TrimSpace(t.Text) || strings.ContainsAny(t.Text, "\r\n") ||
+				strings.HasPrefix(t.Text, "#") || strings.HasPrefix(t.Text, "[") {
+				return 0, fmt.Errorf("contrast set %s: group [%s]: sentence %q cannot be written as one line of the file format",
+					s.Name, g.Word, t.Text)
+			}
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# lesionui contrast set (%s)\n", s.Name)
 	b.WriteString("# Two groups of sentences, each with its target word exactly once; the t-test compares\n")

@@ -117,6 +117,19 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+func TestWriteToRejectsUnwritable(t *testing.T) {
+	for _, text := range []string{"", " padded", "# looks like a comment", "[looks like a header]", "two\nlines"} {
+		s := Builtin()
+		s.B.Sentences[1].Text = text
+		var buf bytes.Buffer
+		n, err := s.WriteTo(&buf)
+		want := fmt.Sprintf("contrast set %s: group [her]: sentence %q cannot be written as one line of the file format", BuiltinName, text)
+		if err == nil || err.Error() != want || n != 0 || buf.Len() != 0 {
+			t.Errorf("WriteTo with sentence %q = %d, %v", text, n, err)
+		}
+	}
+}
+
 // strip zeroes the line numbers of s.
 func strip(s *ContrastSet) {
 	for _, g := range []*Group{&s.A, &s.B} {

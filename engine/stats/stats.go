@@ -147,7 +147,8 @@ func fromMoments(na int, ma, va float64, nb int, mb, vb float64, kind Kind) (t, 
 }
 
 // TwoSidedP returns the two-sided p-value of Student's t distribution with df degrees of freedom at t,
-// P(|T| >= |t|) = I_{df/(df+t²)}(df/2, 1/2). It is NaN for NaN t or df, or df <= 0.
+// P(|T| >= |t|) = I_{df/(df+t²)}(df/2, 1/2) (computed as 1 − I_{t²/(df+t²)}(1/2, df/2) when t² < 1).
+// It is NaN for NaN t or df, or df <= 0.
 func TwoSidedP(t, df float64) float64 {
 	if math.IsNaN(t) || math.IsNaN(df) || df <= 0 {
 		return math.NaN()
@@ -156,11 +157,10 @@ func TwoSidedP(t, df float64) float64 {
 	if math.IsInf(t2, 1) {
 		return 0
 	}
-	x := df / (df + t2)
-	if x >= 1 {
-		return 1
+	if t2 < 1 { // p > 0.3: the complement keeps its relative accuracy as t -> 0
+		return 1 - mathext.RegIncBeta(0.5, df/2, t2/(df+t2))
 	}
-	return math.Min(1, mathext.RegIncBeta(df/2, 0.5, x))
+	return mathext.RegIncBeta(df/2, 0.5, df/(df+t2))
 }
 
 // Correction selects a multiple-comparison correction for Adjust.

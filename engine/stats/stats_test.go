@@ -41,6 +41,7 @@ type golden struct {
 		A, B           []float64
 		Student, Welch goldenResult
 	}
+	Tail   []struct{ T, DF, P float64 }
 	Adjust []struct {
 		Name              string
 		P, BH, Bonferroni []num
@@ -132,6 +133,19 @@ func TestTinyP(t *testing.T) {
 	}
 	if smallest > 1e-100 {
 		t.Errorf("smallest nonzero golden p = %g, want below 1e-100", smallest)
+	}
+}
+
+// TestTailMpmath checks TwoSidedP against 50-digit values from p ≈ 1 down to p ≈ 1e-300.
+func TestTailMpmath(t *testing.T) {
+	g := loadGolden(t)
+	if len(g.Tail) < 50 {
+		t.Fatalf("golden tail has %d rows", len(g.Tail))
+	}
+	for _, r := range g.Tail {
+		if p := TwoSidedP(r.T, r.DF); !approx(p, r.P, 1e-9) {
+			t.Errorf("TwoSidedP(%g, %g) = %g, want %g (rel err %.2g)", r.T, r.DF, p, r.P, math.Abs(p-r.P)/r.P)
+		}
 	}
 }
 
