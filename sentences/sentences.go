@@ -18,7 +18,7 @@
 //	him: Robert helped Lucy with her project, and she thanked [MASK] for his hard work.
 //
 // The file holds exactly two group sections, then one [test] section. A group header names its target
-// word (a single word, no spaces); every following line up to the next header is one sentence of that group,
+// word (a single word, no spaces, not "test" or "clean"); every following line up to the next header is one sentence of that group,
 // and each group needs at least 2 sentences. The t-test direction is first group versus second (t > 0: the
 // first group's activations are larger). The [test] section has three labelled lines: "clean:" with the
 // unmasked text, and one line per group word with the clean text in which that word is replaced by [MASK]
@@ -209,6 +209,9 @@ func (p *parser) header(n int, text string) error {
 	}
 	if p.test != 0 {
 		return p.errorf(n, "group [%s] after [test]; the two groups come first", word)
+	}
+	if word == "clean" {
+		return p.errorf(n, "group word \"clean\" is reserved for the clean test line")
 	}
 	if len(p.groups) == 2 {
 		return p.errorf(n, "third group [%s]; a contrast set has exactly two", word)

@@ -178,6 +178,7 @@ func TestParseErrors(t *testing.T) {
 		{"group after test", groups + "[test]\n[x]\n", "f.txt:8: group [x] after [test]; the two groups come first"},
 		{"small group", "[him]\nI saw him.\n[her]\nI saw her.\nThey saw her.\n" + tests, "f.txt:1: group [him] has 1 sentence(s); the t-test needs at least 2"},
 		{"empty last group", "[him]\nI saw him.\nThey saw him.\n[her]\n", "f.txt:4: group [her] has 0 sentence(s); the t-test needs at least 2"},
+		{"reserved word", "[clean]\n", "f.txt:1: group word \"clean\" is reserved for the clean test line"},
 		{"third group", groups + "[it]\n", "f.txt:7: third group [it]; a contrast set has exactly two"},
 		{"same word", "[him]\nI saw him.\nThey saw him.\n[him] # again\n", "f.txt:4: group word \"him\" repeated (first at line 1)"},
 		{"no test", groups, "f.txt:6: end of file: 2 group(s) and no [test] section; want two groups then [test]"},
