@@ -17,13 +17,13 @@
 //	her: Robert helped Lucy with [MASK] project, and she thanked him for his hard work.
 //	him: Robert helped Lucy with her project, and she thanked [MASK] for his hard work.
 //
-// The file holds exactly two group sections, then one [test] section. A group header names its target
-// word (a single word, no spaces, not "test" or "clean"); every following line up to the next header is one sentence of that group,
-// and each group needs at least 2 sentences. The t-test direction is first group versus second (t > 0: the
-// first group's activations are larger). The [test] section has three labelled lines: "clean:" with the
-// unmasked text, and one line per group word with the clean text in which that word is replaced by [MASK]
-// (exactly one [MASK]); the order of the two masked lines is the order of ContrastSet.Masked. A line whose
-// first non-blank character is '#' is a comment, and headers may carry a trailing "# comment"; inside
+// The file holds exactly two group sections, then one [test] section. A group header names its target word (a
+// single word, no spaces, not "test" or "clean"); every following line up to the next header is one sentence
+// of that group, and each group needs at least 2 sentences. The t-test direction is first group versus second
+// (t > 0: the first group's activations are larger). The [test] section has three labelled lines: "clean:"
+// with the unmasked text, and one line per group word with the clean text in which that word is replaced by
+// [MASK] (exactly one [MASK]); the order of the two masked lines is the order of ContrastSet.Masked. A line
+// whose first non-blank character is '#' is a comment, and headers may carry a trailing "# comment"; inside
 // sentences and test texts '#' is ordinary text. A line starting with '[' is always a header. Leading and
 // trailing blanks are trimmed.
 //
