@@ -13,8 +13,34 @@ package linalg
 //	w: [n, k]  weights in PyTorch's nn.Linear layout (out, in)
 //	b: [n]     bias, or nil
 //	y: [m, n]  output, overwritten
+//
+// The implementation (AVX-512, AVX2+FMA or plain Go) is chosen at start-up
+// from the CPU and the LESIONUI_KERNEL environment variable (see KernelEnv),
+// and the work is split across a pool of runtime.GOMAXPROCS goroutines.
 func Linear(y, x, w, b []float32, m, n, k int) {
-	linearRef(y, x, w, b, m, n, k)
+	if m <= 0 || n <= 0 {
+		return
+	}
+	y = y[:m*n]
+	if k <= 0 {
+		for i := 0; i < m; i++ {
+			if b != nil {
+				copy(y[i*n:i*n+n], b[:n])
+			} else {
+				clear(y[i*n : i*n+n])
+			}
+		}
+		return
+	}
+	x, w = x[:m*k], w[:n*k]
+	if b != nil {
+		b = b[:n]
+	}
+	if active == nil {
+		linearGo(y, x, w, b, m, n, k)
+		return
+	}
+	active.linear(y, x, w, b, m, n, k)
 }
 
 // GELU applies the exact (erf) GELU, x·Φ(x), to x in place.

@@ -1,0 +1,146 @@
+package linalg
+
+import "sync"
+
+// microKernel is the signature of the assembly micro-kernels; see
+// kernels_amd64.go for their contract.
+type microKernel func(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+
+// kernelSet is one SIMD implementation of the blocked sgemm.
+type kernelSet struct {
+	name     string
+	nr       int           // columns of y per micro-tile (packed B width)
+	micro    []microKernel // micro[mr] handles mr rows, 1 ≤ mr < len(micro)
+	pack     func(dst, src *float32, ld, q int)
+	packCols int // k columns pack handles per q
+}
+
+const (
+	kcBlock = 256 // k depth per packed block: an A micro-panel stays in L1
+	ncMax   = 512 // columns per task: the packed B block (kc×nc) stays in L2
+)
+
+var zeroBias [32]float32
+
+// bufPool recycles packing buffers between calls and tasks.
+var bufPool sync.Pool
+
+func getBuf(n int) *[]float32 {
+	if p, ok := bufPool.Get().(*[]float32); ok && cap(*p) >= n {
+		*p = (*p)[:n]
+		return p
+	}
+	s := make([]float32, n)
+	return &s
+}
+
+// linear computes y = x·Wᵀ + b with the blocked, packed algorithm:
+// x is packed once into mr-row panels; the columns of y are split into tasks
+// of at most ncMax, each of which packs its block of W (kcBlock deep) and runs
+// the micro-kernel over every row panel.
+func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
+	mr := len(ks.micro) - 1
+	nr := ks.nr
+	// Pack A: for each k block at kb, panel starting at row i0 with h rows
+	// lives at ap[kb*m+i0*kcb:], laid out [kcb][h].
+	apBuf := getBuf(m * k)
+	defer bufPool.Put(apBuf)
+	ap := *apBuf
+	panels := (m + mr - 1) / mr
+	packTasks := min(panels, 4*workers())
+	perPack := (panels + packTasks - 1) / packTasks
+	parallelFor(packTasks, func(t int) {
+		for pi := t * perPack; pi < min(panels, (t+1)*perPack); pi++ {
+			i0 := pi * mr
+			h := min(mr, m-i0)
+			for kb := 0; kb < k; kb += kcBlock {
+				kcb := min(kcBlock, k-kb)
+				dst := ap[kb*m+i0*kcb : kb*m+(i0+h)*kcb]
+				for r := 0; r < h; r++ {
+					src := x[(i0+r)*k+kb : (i0+r)*k+kb+kcb]
+					for p, v := range src {
+						dst[p*h+r] = v
+					}
+				}
+			}
+		}
+	})
+
+	nPanels := (n + nr - 1) / nr
+	perTask := max(1, min(ncMax/nr, (nPanels+2*workers()-1)/(2*workers())))
+	tasks := (nPanels + perTask - 1) / perTask
+	parallelFor(tasks, func(t int) {
+		j0 := t * perTask * nr
+		j1 := min(n, j0+perTask*nr)
+		bpBuf := getBuf(kcBlock * perTask * nr)
+		defer bufPool.Put(bpBuf)
+		bp := *bpBuf
+		var tile [14 * 32]float32
+		for kb := 0; kb < k; kb += kcBlock {
+			kcb := min(kcBlock, k-kb)
+			for j := j0; j < j1; j += nr {
+				ks.packB(bp[(j-j0)*kcb:(j-j0+nr)*kcb], w[j*k+kb:], k, min(nr, n-j), kcb)
+			}
+			for i0 := 0; i0 < m; i0 += mr {
+				h := min(mr, m-i0)
+				kern := ks.micro[h]
+				a := &ap[kb*m+i0*kcb]
+				for j := j0; j < j1; j += nr {
+					bpan := &bp[(j-j0)*kcb]
+					c := y[i0*n+j:]
+					if j+nr <= n {
+						init, ldi := &c[0], n
+						if kb == 0 {
+							init, ldi = &zeroBias[0], 0
+							if b != nil {
+								init = &b[j]
+							}
+						}
+						kern(kcb, a, bpan, &c[0], n, init, ldi)
+						continue
+					}
+					// Right edge: run on a padded tile and copy the valid columns.
+					wd := n - j
+					for r := 0; r < h; r++ {
+						row := tile[r*nr : r*nr+nr]
+						clear(row)
+						switch {
+						case kb > 0:
+							copy(row, c[r*n:r*n+wd])
+						case b != nil:
+							copy(row, b[j:n])
+						}
+					}
+					kern(kcb, a, bpan, &tile[0], nr, &tile[0], nr)
+					for r := 0; r < h; r++ {
+						copy(c[r*n:r*n+wd], tile[r*nr:r*nr+wd])
+					}
+				}
+			}
+		}
+	})
+}
+
+// packB packs rows (≤ nr) rows of w (row stride ld) × kc columns into dst
+// ([kc][nr], zero-padded to nr columns).
+func (ks *kernelSet) packB(dst, w []float32, ld, rows, kc int) {
+	nr := ks.nr
+	done := 0
+	if rows == nr {
+		if q := kc / ks.packCols; q > 0 {
+			ks.pack(&dst[0], &w[0], ld, q)
+			done = q * ks.packCols
+		}
+	} else {
+		clear(dst)
+	}
+	if done == kc {
+		return
+	}
+	for r := 0; r < rows; r++ {
+		src := w[r*ld+done : r*ld+kc]
+		for p, v := range src {
+			dst[(done+p)*nr+r] = v
+		}
+	}
+}
