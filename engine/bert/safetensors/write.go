@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Tensor is a tensor to write: Data holds its values in row-major order and
@@ -108,7 +109,8 @@ func buildHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) {
 }
 
 // writeTo writes the header and then every tensor's data, converted to its
-// dtype, encoding a chunk of values at a time.
+// dtype. F32 data on a little-endian machine is written as it is in memory;
+// everything else is encoded a chunk of values at a time.
 func writeTo(f *os.File, header []byte, tensors []Tensor) error {
 	if _, err := f.Write(header); err != nil {
 		return err
@@ -116,22 +118,37 @@ func writeTo(f *os.File, header []byte, tensors []Tensor) error {
 	const chunk = 1 << 14
 	buf := make([]byte, 0, 4*chunk)
 	for _, t := range tensors {
-		for start := 0; start < len(t.Data); start += chunk {
-			buf = buf[:0]
-			for _, v := range t.Data[start:min(start+chunk, len(t.Data))] {
-				switch t.DType {
-				case F32:
-					buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
-				case F16:
-					buf = binary.LittleEndian.AppendUint16(buf, Float16Bits(v))
-				default: // BF16, the only other dtype buildHeader lets through
-					buf = binary.LittleEndian.AppendUint16(buf, BFloat16Bits(v))
-				}
+		if t.DType == F32 && littleEndian && len(t.Data) > 0 {
+			if _, err := f.Write(unsafe.Slice((*byte)(unsafe.Pointer(&t.Data[0])), 4*len(t.Data))); err != nil {
+				return err
 			}
+			continue
+		}
+		for start := 0; start < len(t.Data); start += chunk {
+			buf = encode(buf[:0], t.DType, t.Data[start:min(start+chunk, len(t.Data))])
 			if _, err := f.Write(buf); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// encode appends the little-endian dtype encoding of vals to buf.
+func encode(buf []byte, dtype DType, vals []float32) []byte {
+	switch dtype {
+	case F32:
+		for _, v := range vals {
+			buf = binary.LittleEndian.AppendUint32(buf, math.Float32bits(v))
+		}
+	case F16:
+		for _, v := range vals {
+			buf = binary.LittleEndian.AppendUint16(buf, Float16Bits(v))
+		}
+	default: // BF16, the only other dtype buildHeader lets through
+		for _, v := range vals {
+			buf = binary.LittleEndian.AppendUint16(buf, BFloat16Bits(v))
+		}
+	}
+	return buf
 }
