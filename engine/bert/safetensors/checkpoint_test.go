@@ -96,7 +96,13 @@ func TestOpenDirSharded(t *testing.T) {
 			t.Errorf("Float32(%s) = %v, %v; want %v", tt.Name, v, err, tt.Data)
 		}
 	}
-	info, _ := c.Info("b.weight")
+	b, info, err := c.Bytes("b.weight")
+	if err != nil || len(b) != 6 || b[1] != 0x3f || b[3] != 0x40 || b[5] != 0x40 { // BF16 1, 2, 4
+		t.Errorf("Bytes(b.weight) = %x, %v", b, err)
+	}
+	if _, _, err := c.Bytes("zzz"); !errors.Is(err, ErrNoTensor) {
+		t.Errorf("Bytes(zzz) error %v", err)
+	}
 	if info.File != filepath.Join(dir, "model-00002-of-00002.safetensors") || info.DType != BF16 {
 		t.Errorf("Info(b.weight) = %+v", info)
 	}
@@ -170,6 +176,15 @@ func TestOpenDirBad(t *testing.T) {
 			wantError(t, err, filepath.Join(dir, c.file), c.tensor, strings.ReplaceAll(c.msg, "DIR", dir))
 		})
 	}
+}
+
+func TestIndexTooLarge(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, IndexFileName)
+	writeIndex(t, dir, "{}")
+	os.Truncate(path, maxIndexLen+1) // sparse
+	_, err := OpenDir(dir)
+	wantError(t, err, path, "", "index is 67108865 bytes, over the limit of 67108864")
 }
 
 func TestOpenDirNoWeights(t *testing.T) {

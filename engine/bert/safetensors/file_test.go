@@ -75,6 +75,9 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("header length %d leaves the data section unaligned", n)
 	}
 	f := mustOpen(t, path)
+	if f.Path() != path {
+		t.Errorf("Path = %q", f.Path())
+	}
 	if got := f.Names(); !reflect.DeepEqual(got, []string{"bf16", "empty", "f16", "f32", "scalar"}) {
 		t.Errorf("Names = %v", got)
 	}
@@ -204,6 +207,13 @@ func TestOpenBadFiles(t *testing.T) {
 	os.WriteFile(p("huge"), append(huge, "{}"...), 0o644)
 	_, err = Open(p("huge"))
 	wantError(t, err, p("huge"), "", "header length 18446744073709551615 runs past the end")
+
+	// A sparse file, so the oversized header costs no disk.
+	big := binary.LittleEndian.AppendUint64(nil, maxHeaderLen+1)
+	os.WriteFile(p("big"), big, 0o644)
+	os.Truncate(p("big"), 8+maxHeaderLen+1)
+	_, err = Open(p("big"))
+	wantError(t, err, p("big"), "", "header length 104857601 exceeds the limit of 104857600 bytes")
 
 	writeRaw(t, p("notjson"), "not json", nil)
 	_, err = Open(p("notjson"))
