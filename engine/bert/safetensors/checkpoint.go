@@ -20,7 +20,8 @@ const (
 const maxIndexLen = 64 << 20
 
 // Checkpoint is a model directory's weights: one model.safetensors, or the
-// shards listed by model.safetensors.index.json, each mapped once.
+// shards listed by model.safetensors.index.json, each mapped once. Its
+// methods may be called concurrently, except Close.
 type Checkpoint struct {
 	dir      string
 	files    []*File          // every mapped file, in opening order
@@ -90,7 +91,7 @@ func openSharded(dir, index string) (*Checkpoint, error) {
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		shard := weightMap[name]
+		shard := filepath.Clean(weightMap[name]) // "./a" and "a" are one shard
 		f, ok := shards[shard]
 		if !ok {
 			if f, err = Open(filepath.Join(dir, shard)); err != nil {

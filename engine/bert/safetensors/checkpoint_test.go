@@ -113,14 +113,16 @@ func TestOpenDirSharded(t *testing.T) {
 		t.Errorf("Float32 after Close: %v", err)
 	}
 
-	// A tensor present in a shard but not in the weight_map is not exposed.
-	writeIndex(t, dir, `{"weight_map": {"a.weight": "model-00001-of-00002.safetensors"}}`)
+	// Tensors missing from the weight_map are not exposed, and two spellings
+	// of one shard name map it once.
+	writeIndex(t, dir, `{"weight_map": {"a.weight": "./model-00001-of-00002.safetensors",
+		"a.bias": "model-00001-of-00002.safetensors"}}`)
 	c, err = OpenDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer c.Close()
-	if got := c.Names(); !reflect.DeepEqual(got, []string{"a.weight"}) || len(c.Files()) != 1 || c.Metadata() != nil {
+	if got := c.Names(); !reflect.DeepEqual(got, []string{"a.bias", "a.weight"}) || len(c.Files()) != 1 || c.Metadata() != nil {
 		t.Errorf("Names = %v, %d files, metadata %v", got, len(c.Files()), c.Metadata())
 	}
 }
