@@ -168,7 +168,8 @@ func describeJSONError(b []byte, err error) string {
 	default:
 		return err.Error()
 	}
-	off = min(off, int64(len(b)))
+	// Offset counts the bytes read up to and including the offending one.
+	off = min(max(off-1, 0), int64(len(b)))
 	return fmt.Sprintf("line %d: %v", 1+bytes.Count(b[:off], []byte("\n")), err)
 }
 
