@@ -32,7 +32,8 @@ type rawEntry struct {
 // known dtype, a shape of non-negative integers and data_offsets [begin, end]
 // with 0 <= begin <= end <= dataLen, end-begin equal to the shape's element
 // count times the dtype size, and no two tensors' byte ranges overlapping.
-// Errors are *Error values with File empty.
+// Fields of an entry other than these three are ignored. Errors are *Error
+// values with File empty.
 func ParseHeader(header []byte, dataLen int64) (map[string]TensorInfo, map[string]string, error) {
 	if dataLen < 0 {
 		return nil, nil, &Error{Msg: fmt.Sprintf("negative data section length %d", dataLen)}
