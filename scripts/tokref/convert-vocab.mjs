@@ -109,9 +109,12 @@ const tokenizerJSON = {
   decoder: { type: "WordPiece", prefix: "##", cleanup: true },
   model: {
     type: "WordPiece", unk_token: "[UNK]", continuing_subword_prefix: "##",
-    max_input_chars_per_word: 100, vocab,
+    max_input_chars_per_word: 100, vocab: "@VOCAB@",
   },
 };
+// JSON.stringify would list integer-like keys ("0", "1", ...) first; HF writes
+// the vocab in id order, so it is spliced in by hand.
+const vocabJSON = "{" + tokens.map((t, i) => `${JSON.stringify(t)}:${i}`).join(",") + "}";
 const tokenizerConfig = {
   do_lower_case: true,
   strip_accents: null,
@@ -137,7 +140,8 @@ http://www.apache.org/licenses/LICENSE-2.0
 
 mkdirSync(out, { recursive: true });
 writeFileSync(join(out, "vocab.txt"), tokens.join("\n") + "\n");
-writeFileSync(join(out, "tokenizer.json"), JSON.stringify(tokenizerJSON) + "\n");
+writeFileSync(join(out, "tokenizer.json"),
+  JSON.stringify(tokenizerJSON).replace('"@VOCAB@"', () => vocabJSON) + "\n");
 writeFileSync(join(out, "tokenizer_config.json"), JSON.stringify(tokenizerConfig, null, 2) + "\n");
 writeFileSync(join(out, "LICENSE.md"), license);
 console.log(`wrote ${tokens.length} tokens to ${out}`);
