@@ -382,6 +382,8 @@ func build(file string, tokens []string, n bertNormalizer, added []addedTokenJ, 
 	// below also sees added tokens that lie beyond it.
 	mv := model.Vocab(vocabMap(tokens))
 	vocab := vocabMap(tokens)
+	// lstrip/rstrip are ignored: they only trim whitespace next to the token,
+	// which BertPreTokenizer drops anyway.
 	for _, a := range added {
 		if a.Content == "" {
 			return nil, fmt.Errorf("tokenize: %s: added token with id %d is empty", file, a.ID)

@@ -11,6 +11,11 @@
 // character sequence no piece covers, becomes a single [UNK]. Encode wraps
 // the result in [CLS] ... [SEP].
 //
+// Where HF's two implementations disagree this package follows the fast
+// (Rust) one: no NFC pass before splitting (the slow BertBasicTokenizer
+// composes "e\u0301" to "é" first, which matters for cased vocabularies) and
+// no final-sigma rule when lower-casing.
+//
 // Goldens produced with HF's JavaScript port live in testdata/golden.json;
 // see scripts/tokref/golden.mjs.
 package tokenize

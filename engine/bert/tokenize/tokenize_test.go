@@ -230,3 +230,33 @@ func TestBertProcessingJSON(t *testing.T) {
 		t.Errorf("ids %v, want %v", enc.IDs, want)
 	}
 }
+
+func TestAddedTokens(t *testing.T) {
+	// tokenizer_config.json's added_tokens_decoder replaces the default
+	// special-token list on the vocab.txt path.
+	dir := t.TempDir()
+	writeFile(t, dir, "vocab.txt", []byte(tinyVocab+"xy\n"))
+	writeFile(t, dir, "tokenizer_config.json", []byte(`{"added_tokens_decoder": {
+		"4": {"content": "[MASK]", "normalized": false, "special": true},
+		"8": {"content": "XY", "normalized": true, "special": false}}}`))
+	tok := load(t, dir)
+	// "[CLS]" is not in added_tokens_decoder, so it is ordinary text here
+	// ("[", "cls", "]" are all unknown to this vocabulary);
+	// "XY" is matched after lower-casing.
+	enc, err := tok.Encode("[MASK]xYhims [CLS]")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"[CLS]", "[MASK]", "xy", "him", "##s", "[UNK]", "[UNK]", "[UNK]", "[SEP]"}
+	if !slices.Equal(enc.Tokens, want) || enc.IDs[2] != 8 {
+		t.Errorf("tokens %q ids %v, want %q with xy=8", enc.Tokens, enc.IDs, want)
+	}
+	if _, err := Load(func() string {
+		d := t.TempDir()
+		writeFile(t, d, "vocab.txt", []byte(tinyVocab))
+		writeFile(t, d, "tokenizer_config.json", []byte(`{"added_tokens_decoder": {"x": {"content": "[MASK]"}}}`))
+		return d
+	}()); err == nil || !strings.Contains(err.Error(), `key "x" is not an id`) {
+		t.Errorf("bad added_tokens_decoder key: error %v", err)
+	}
+}
