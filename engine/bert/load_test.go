@@ -1,0 +1,196 @@
+package bert
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"lesionui/engine/bert/safetensors"
+)
+
+// copyFixture copies the tiny-bert fixture into a temporary directory for a test to damage.
+func copyFixture(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join("testdata", "tiny-bert")
+	entries, err := os.ReadDir(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(src, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// editConfig rewrites one field of config.json.
+func editConfig(t *testing.T, dir, key string, value any) {
+	t.Helper()
+	path := filepath.Join(dir, "config.json")
+	b, _ := os.ReadFile(path)
+	var c map[string]any
+	if err := json.Unmarshal(b, &c); err != nil {
+		t.Fatal(err)
+	}
+	c[key] = value
+	b, _ = json.Marshal(c)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// rewriteWeights rewrites model.safetensors through edit, which may rename, drop or reshape tensors.
+func rewriteWeights(t *testing.T, dir string, edit func([]safetensors.Tensor) []safetensors.Tensor) {
+	t.Helper()
+	ck, err := safetensors.OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ts []safetensors.Tensor
+	for _, n := range ck.Names() {
+		info, _ := ck.Info(n)
+		data, err := ck.Float32(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts = append(ts, safetensors.Tensor{Name: n, DType: info.DType, Shape: info.Shape, Data: append([]float32(nil), data...)})
+	}
+	ck.Close()
+	if err := safetensors.WriteFile(filepath.Join(dir, "model.safetensors"), edit(ts), nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		damage func(t *testing.T, dir string)
+		want   []string // fragments the error must contain
+	}{
+		{"missing config", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "config.json")) }, []string{"config.json", "not a HuggingFace model directory"}},
+		{"corrupt config", func(t *testing.T, d string) { os.WriteFile(filepath.Join(d, "config.json"), []byte("{"), 0o644) }, []string{"config.json"}},
+		{"missing weights", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "model.safetensors")) }, []string{"safetensors"}},
+		{"missing vocab", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "vocab.txt")) }, []string{"vocab.txt"}},
+		{"unsupported activation", func(t *testing.T, d string) { editConfig(t, d, "hidden_act", "relu") }, []string{"hidden_act", "relu"}},
+		{"heads do not divide hidden", func(t *testing.T, d string) { editConfig(t, d, "num_attention_heads", 5) }, []string{"num_attention_heads"}},
+		{"shape disagrees with config", func(t *testing.T, d string) { editConfig(t, d, "intermediate_size", 65) }, []string{"bert.encoder.layer.0.intermediate.dense.weight", "[64 32]", "[65 32]"}},
+		{"more layers than stored", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 4) }, []string{"bert.encoder.layer.3.attention.self.query.weight", "missing"}},
+		{"truncated weights", func(t *testing.T, d string) {
+			p := filepath.Join(d, "model.safetensors")
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, b[:len(b)/2], 0o644)
+		}, []string{"model.safetensors"}},
+		{"missing tensor", func(t *testing.T, d string) {
+			rewriteWeights(t, d, func(ts []safetensors.Tensor) []safetensors.Tensor {
+				var out []safetensors.Tensor
+				for _, x := range ts {
+					if x.Name != "bert.encoder.layer.1.output.dense.bias" {
+						out = append(out, x)
+					}
+				}
+				return out
+			})
+		}, []string{"bert.encoder.layer.1.output.dense.bias", "missing"}},
+		{"no MLM head", func(t *testing.T, d string) {
+			rewriteWeights(t, d, func(ts []safetensors.Tensor) []safetensors.Tensor {
+				var out []safetensors.Tensor
+				for _, x := range ts {
+					if !strings.HasPrefix(x.Name, "cls.") {
+						out = append(out, x)
+					}
+				}
+				return out
+			})
+		}, []string{"masked-LM head"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copyFixture(t)
+			c.damage(t, dir)
+			m, err := Load(dir, nil)
+			if err == nil {
+				m.Close()
+				t.Fatal("Load succeeded on a broken model")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+func TestLoadNamingStylesAgree(t *testing.T) {
+	// A checkpoint without the "bert." prefix and with gamma/beta loads to the same model.
+	dir := copyFixture(t)
+	rewriteWeights(t, dir, func(ts []safetensors.Tensor) []safetensors.Tensor {
+		for i := range ts {
+			n := strings.TrimPrefix(ts[i].Name, "bert.")
+			n = strings.Replace(n, "LayerNorm.weight", "LayerNorm.gamma", 1)
+			ts[i].Name = strings.Replace(n, "LayerNorm.bias", "LayerNorm.beta", 1)
+		}
+		return ts
+	})
+	a, err := Load(filepath.Join("testdata", "tiny-bert"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Load(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	seqs := [][]int{{2, 10, 11, 12, 3}}
+	ra, _ := a.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
+	rb, _ := b.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
+	for i := range ra.Logits[0] {
+		if ra.Logits[0][i] != rb.Logits[0][i] {
+			t.Fatalf("logit %d: %g vs %g", i, ra.Logits[0][i], rb.Logits[0][i])
+		}
+	}
+}
+
+func TestForwardRejectsBadRequests(t *testing.T) {
+	m, err := Load(filepath.Join("testdata", "tiny-bert"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ok := [][]int{{2, 10, 3}}
+	long := make([]int, m.Config.MaxPositionEmbeddings+1)
+	for _, c := range []struct {
+		name string
+		seqs [][]int
+		opt  Options
+		want string
+	}{
+		{"no sequences", nil, Options{}, "no sequences"},
+		{"too long", [][]int{long}, Options{}, "tokens"},
+		{"token outside vocab", [][]int{{2, m.Config.VocabSize, 3}}, Options{}, "outside the vocabulary"},
+		{"capture outside", ok, Options{Capture: []Site{{0, 3}}}, "capture site"},
+		{"logit outside", ok, Options{Logits: []Site{{1, 0}}}, "logit site"},
+		{"lesion layer", ok, Options{Lesions: []Lesion{{Layer: 9, Site: Site{0, 1}}}}, "lesion layer"},
+		{"lesion neuron", ok, Options{Lesions: []Lesion{{Layer: 0, Site: Site{0, 1}, Neurons: []int{64}}}}, "lesion neuron"},
+		{"vocab id", ok, Options{Logits: []Site{{0, 1}}, Vocab: []int{-1}}, "vocabulary id"},
+	} {
+		if _, err := m.Forward(context.Background(), c.seqs, c.opt); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := m.Forward(ctx, ok, Options{}); err == nil {
+		t.Error("a cancelled context did not stop the pass")
+	}
+}
