@@ -1,0 +1,467 @@
+// Package engine is the lesioning study of the notebook (SPEC.md), on top of engine/bert and
+// engine/stats: record the MLP expansion at the target word of two contrasting sentence groups
+// in every layer, t-test every unit, pick the significant units of each direction, and zero
+// them at the [MASK] of the test texts to see how the logits of the two words move, layer by
+// layer, against a control of equally many least-tuned units.
+//
+// Words and indices follow the notebook. Group A ("him") is tested against group B ("her"), so
+// t > 0 means the unit prefers A. Logits are laid out [text][mask position][word]: texts are
+// the clean text and the two masked ones (Masked[0] masks "her", Masked[1] masks "him"); mask
+// positions and words are both in Masked order (her, him).
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"lesionui/engine/bert"
+	"lesionui/engine/stats"
+	"lesionui/sentences"
+)
+
+// Options configure the statistics of a study.
+type Options struct {
+	Alpha      float64          // significance level for the corrected p-values; 0 means .05
+	Test       stats.Kind       // Student (pooled variance, the notebook's) or Welch
+	Correction stats.Correction // BenjaminiHochberg (the notebook's FDR) or Bonferroni
+	PostGELU   bool             // record the expansion after GELU instead of before (lesions stay pre-GELU)
+}
+
+// DefaultAlpha is the notebook's FDR level.
+const DefaultAlpha = 0.05
+
+func (o Options) alpha() float64 {
+	if o.Alpha == 0 {
+		return DefaultAlpha
+	}
+	return o.Alpha
+}
+
+// Progress reports a study's phases: "collect" (layers done of all), "sweep" (lesions done).
+type Progress struct {
+	Phase       string
+	Done, Total int
+}
+
+// Targets are the token facts of a study.
+type Targets struct {
+	// GroupIDs are the token ids of the group words, A then B.
+	GroupIDs [2]int
+	// Positions is the target token's position in each sentence, group A's sentences first.
+	Positions []int
+	// Words are the words whose logits are read, in logit order: the words masked in
+	// Masked[0] and Masked[1] (the notebook's her, him).
+	Words [2]string
+	// WordIDs are the token ids of Words.
+	WordIDs [2]int
+	// MaskPositions are the [MASK] positions of Masked[0] and Masked[1] (mher, mhim).
+	MaskPositions [2]int
+	// TestIDs are the token ids of the clean and the two masked test texts.
+	TestIDs [3][]int
+}
+
+// LayerTest is the t-test of every expansion unit of one layer.
+type LayerTest struct {
+	Layer   int
+	T, P, Q []float64 // per unit: t (A − B), two-sided p, corrected p
+	A, B    []int     // significant units with t > 0 (prefer A) and t < 0 (prefer B), ascending
+}
+
+// Logits holds the notebook's target logits: [text][mask position][word].
+type Logits [3][2][2]float64
+
+// Mode selects which units a lesion zeroes.
+type Mode int
+
+const (
+	// MostTuned zeroes the significant units of each word (the notebook's Part 5).
+	MostTuned Mode = iota
+	// LeastTuned zeroes as many units, taken in ascending |t| (the control of Part 7).
+	LeastTuned
+)
+
+// Modes lists both modes, in report order.
+var Modes = []Mode{MostTuned, LeastTuned}
+
+func (m Mode) String() string {
+	if m == LeastTuned {
+		return "least"
+	}
+	return "most"
+}
+
+// LesionResult is the outcome of one lesion.
+type LesionResult struct {
+	Layer int
+	Mode  Mode
+	// Neurons are the units zeroed at the mask of Masked[0] and Masked[1].
+	Neurons [2][]int
+	Ablated Logits
+	Delta   Logits // clean − ablated
+	// Magnitude is the mean |Delta| over all 12 entries.
+	Magnitude float64
+	// Impact is the signed change of each word's logit at its own mask, in text with that mask:
+	// Delta[1][0][0] (her) and Delta[2][1][1] (him).
+	Impact [2]float64
+}
+
+// Timing records how long New's phases took.
+type Timing struct {
+	Collect, Stats time.Duration
+}
+
+// Study is the study of one model on one contrast set. Its methods may be called concurrently.
+type Study struct {
+	Model   *bert.Model
+	Set     *sentences.ContrastSet
+	Options Options
+	Targets Targets
+	Layers  []LayerTest
+	Clean   Logits
+	Timing  Timing
+
+	acts  [][]float32 // [layer][sentence · unit], group A's sentences first
+	trace *bert.Trace // clean pass over the test texts
+}
+
+// New validates the contrast set against the model's vocabulary, runs the sentences through the
+// model (one batched pass recording every layer), tests every unit and reads the clean logits of
+// the test texts. progress may be nil.
+func New(ctx context.Context, m *bert.Model, set *sentences.ContrastSet, opt Options, progress func(Progress)) (*Study, error) {
+	if err := set.Validate(vocabulary{m}); err != nil {
+		return nil, err
+	}
+	s := &Study{Model: m, Set: set, Options: opt}
+	if err := s.locateTargets(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := s.collect(ctx, progress); err != nil {
+		return nil, err
+	}
+	s.Timing.Collect = time.Since(start)
+	start = time.Now()
+	s.Layers = s.test(opt)
+	s.Timing.Stats = time.Since(start)
+	clean, err := m.Forward(ctx, s.Targets.TestIDs[:], bert.Options{Logits: s.maskSites(), Vocab: s.Targets.WordIDs[:], Trace: true})
+	if err != nil {
+		return nil, err
+	}
+	s.trace = clean.Trace
+	s.Clean = s.targetLogits(clean.Logits, [3]int{0, 1, 2})
+	return s, nil
+}
+
+// WithOptions returns the study with its statistics redone under opt (a new t-test variant,
+// alpha or correction), sharing the recorded activations and the clean pass. PostGELU cannot
+// change: it would need a new recording.
+func (s *Study) WithOptions(opt Options) (*Study, error) {
+	if opt.PostGELU != s.Options.PostGELU {
+		return nil, errors.New("study: switching pre/post-GELU needs new activations; build a new study")
+	}
+	c := *s
+	c.Options = opt
+	start := time.Now()
+	c.Layers = c.test(opt)
+	c.Timing.Stats = time.Since(start)
+	return &c, nil
+}
+
+// sentenceIDs returns every contrast sentence's token ids, group A first.
+func (s *Study) sentenceIDs() ([][]int, error) {
+	var ids [][]int
+	for _, g := range []sentences.Group{s.Set.A, s.Set.B} {
+		for _, sen := range g.Sentences {
+			enc, err := s.Model.Tokenizer.Encode(sen.Text)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, enc.IDs)
+		}
+	}
+	return ids, nil
+}
+
+// locateTargets finds the target token of every sentence and the masks of the test texts
+// (Validate has guaranteed each exists exactly once).
+func (s *Study) locateTargets() error {
+	tok := s.Model.Tokenizer
+	t := &s.Targets
+	for i, w := range []string{s.Set.A.Word, s.Set.B.Word} {
+		id, err := tok.TokenID(w)
+		if err != nil {
+			return err
+		}
+		t.GroupIDs[i] = id
+	}
+	ids, err := s.sentenceIDs()
+	if err != nil {
+		return err
+	}
+	nA := len(s.Set.A.Sentences)
+	for i, seq := range ids {
+		want := t.GroupIDs[0]
+		if i >= nA {
+			want = t.GroupIDs[1]
+		}
+		t.Positions = append(t.Positions, slices.Index(seq, want))
+	}
+	for i, text := range []sentences.TestText{s.Set.Clean, s.Set.Masked[0], s.Set.Masked[1]} {
+		enc, err := tok.Encode(text.Text)
+		if err != nil {
+			return err
+		}
+		t.TestIDs[i] = enc.IDs
+	}
+	for k, text := range s.Set.Masked {
+		t.Words[k] = text.Word
+		t.WordIDs[k] = t.GroupIDs[s.groupOf(text.Word)]
+		t.MaskPositions[k] = slices.Index(t.TestIDs[k+1], tok.MaskID())
+	}
+	return nil
+}
+
+// groupOf returns 0 for group A's word, 1 for group B's.
+func (s *Study) groupOf(word string) int {
+	if word == s.Set.A.Word {
+		return 0
+	}
+	return 1
+}
+
+// collect records the expansion at every sentence's target token in every layer, in one pass.
+func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
+	ids, err := s.sentenceIDs()
+	if err != nil {
+		return err
+	}
+	sites := make([]bert.Site, len(ids))
+	for i := range ids {
+		sites[i] = bert.Site{Seq: i, Pos: s.Targets.Positions[i]}
+	}
+	opt := bert.Options{Capture: sites, PostGELU: s.Options.PostGELU}
+	if progress != nil {
+		opt.Progress = func(done, total int) { progress(Progress{Phase: "collect", Done: done, Total: total}) }
+	}
+	res, err := s.Model.Forward(ctx, ids, opt)
+	if err != nil {
+		return err
+	}
+	units := s.Model.Config.IntermediateSize
+	s.acts = make([][]float32, len(res.Activations))
+	for l, rows := range res.Activations {
+		flat := make([]float32, 0, len(rows)*units)
+		for _, r := range rows {
+			flat = append(flat, r...)
+		}
+		s.acts[l] = flat
+	}
+	return nil
+}
+
+// test runs the t-test of every unit in every layer and selects the significant ones.
+func (s *Study) test(opt Options) []LayerTest {
+	nA, nB := len(s.Set.A.Sentences), len(s.Set.B.Sentences)
+	units := s.Model.Config.IntermediateSize
+	out := make([]LayerTest, len(s.acts))
+	for l, acts := range s.acts {
+		t, p := stats.TTestColumns(acts[:nA*units], nA, acts[nA*units:], nB, units, opt.Test)
+		q := stats.Adjust(p, opt.Correction)
+		lt := LayerTest{Layer: l, T: t, P: p, Q: q}
+		for u := range units {
+			if q[u] < opt.alpha() {
+				switch {
+				case t[u] > 0:
+					lt.A = append(lt.A, u)
+				case t[u] < 0:
+					lt.B = append(lt.B, u)
+				}
+			}
+		}
+		out[l] = lt
+	}
+	return out
+}
+
+// Activations returns the recorded expansion of a layer: [sentence][unit], group A first.
+func (s *Study) Activations(layer int) [][]float32 {
+	units := s.Model.Config.IntermediateSize
+	rows := make([][]float32, len(s.acts[layer])/units)
+	for i := range rows {
+		rows[i] = s.acts[layer][i*units : (i+1)*units]
+	}
+	return rows
+}
+
+// LesionSet returns the units a lesion in layer zeroes at the mask of Masked[0] and of Masked[1]:
+// the significant units of each masked word, or (LeastTuned) as many units in ascending |t|,
+// ties broken by index, so that the two control sets overlap as in the notebook.
+func (s *Study) LesionSet(layer int, mode Mode) [2][]int {
+	lt := s.Layers[layer]
+	var sets [2][]int
+	for k, w := range s.Targets.Words {
+		if s.groupOf(w) == 0 {
+			sets[k] = lt.A
+		} else {
+			sets[k] = lt.B
+		}
+	}
+	if mode == LeastTuned {
+		order := leastTuned(lt.T)
+		for k := range sets {
+			sets[k] = order[:len(sets[k])]
+		}
+	}
+	return sets
+}
+
+// leastTuned returns the units sorted by ascending |t|, ties by index (a stable argsort).
+func leastTuned(t []float64) []int {
+	order := make([]int, len(t))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		x, y := abs(t[a]), abs(t[b])
+		switch {
+		case x < y:
+			return -1
+		case x > y:
+			return 1
+		}
+		return 0
+	})
+	return order
+}
+
+func abs(x float64) float64 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// Lesion runs one lesion in layer: it re-runs the two masked texts from that layer with their
+// word's units zeroed at their mask.
+func (s *Study) Lesion(ctx context.Context, layer int, mode Mode) (LesionResult, error) {
+	res, err := s.lesions(ctx, layer, []Mode{mode})
+	if err != nil {
+		return LesionResult{}, err
+	}
+	return res[0], nil
+}
+
+// lesions runs the given modes of one layer in one resumed pass: two sequences per mode.
+func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionResult, error) {
+	if layer < 0 || layer >= len(s.Layers) {
+		return nil, fmt.Errorf("lesion: layer %d outside 0..%d", layer, len(s.Layers)-1)
+	}
+	var seqs []int
+	var les []bert.Lesion
+	var logitSites []bert.Site
+	for i, mode := range modes {
+		set := s.LesionSet(layer, mode)
+		for k := range 2 {
+			seq := 2*i + k
+			seqs = append(seqs, k+1) // test text k+1 carries the mask of Masked[k]
+			les = append(les, bert.Lesion{Layer: layer, Site: bert.Site{Seq: seq, Pos: s.Targets.MaskPositions[k]}, Neurons: set[k]})
+			for _, p := range s.Targets.MaskPositions {
+				logitSites = append(logitSites, bert.Site{Seq: seq, Pos: p})
+			}
+		}
+	}
+	r, err := s.trace.Resume(ctx, layer, seqs, bert.Options{Lesions: les, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]LesionResult, len(modes))
+	for i, mode := range modes {
+		ablated := s.Clean // the clean text is never lesioned
+		part := s.targetLogits(r.Logits[4*i:4*i+4], [3]int{-1, 0, 1})
+		ablated[1], ablated[2] = part[1], part[2]
+		out[i] = s.result(layer, mode, ablated)
+	}
+	return out, nil
+}
+
+func (s *Study) result(layer int, mode Mode, ablated Logits) LesionResult {
+	r := LesionResult{Layer: layer, Mode: mode, Neurons: s.LesionSet(layer, mode), Ablated: ablated}
+	var sum float64
+	for t := range 3 {
+		for p := range 2 {
+			for w := range 2 {
+				r.Delta[t][p][w] = s.Clean[t][p][w] - ablated[t][p][w]
+				sum += abs(r.Delta[t][p][w])
+			}
+		}
+	}
+	r.Magnitude = sum / 12
+	r.Impact = [2]float64{r.Delta[1][0][0], r.Delta[2][1][1]}
+	return r
+}
+
+// Sweep lesions every layer in each of modes (the laminar analysis of Parts 6 and 7),
+// [mode][layer]. Both modes of a layer share one resumed pass. progress may be nil.
+func (s *Study) Sweep(ctx context.Context, modes []Mode, progress func(Progress)) ([][]LesionResult, error) {
+	out := make([][]LesionResult, len(modes))
+	for l := range s.Layers {
+		res, err := s.lesions(ctx, l, modes)
+		if err != nil {
+			return nil, err
+		}
+		for i := range modes {
+			out[i] = append(out[i], res[i])
+		}
+		if progress != nil {
+			progress(Progress{Phase: "sweep", Done: l + 1, Total: len(s.Layers)})
+		}
+	}
+	return out, nil
+}
+
+// maskSites are the logit sites of the clean pass: both masks of each of the three texts.
+func (s *Study) maskSites() []bert.Site {
+	var sites []bert.Site
+	for text := range 3 {
+		for _, p := range s.Targets.MaskPositions {
+			sites = append(sites, bert.Site{Seq: text, Pos: p})
+		}
+	}
+	return sites
+}
+
+// targetLogits arranges logits of consecutive (text, mask position) sites, two per text, into
+// the [text][position][word] layout; texts[i] is the text of the i-th pair (-1: none).
+func (s *Study) targetLogits(logits [][]float32, texts [3]int) Logits {
+	var out Logits
+	i := 0
+	for t, text := range texts {
+		if text < 0 {
+			continue
+		}
+		for p := range 2 {
+			for w := range 2 {
+				out[t][p][w] = float64(logits[i][w])
+			}
+			i++
+		}
+	}
+	return out
+}
+
+// vocabulary adapts the model's tokenizer to sentences.Vocabulary.
+type vocabulary struct{ m *bert.Model }
+
+// Tokens returns the word pieces of text, without the [CLS] and [SEP] that Encode adds.
+func (v vocabulary) Tokens(text string) ([]string, error) {
+	enc, err := v.m.Tokenizer.Encode(text)
+	if err != nil {
+		return nil, err
+	}
+	return enc.Tokens[1 : len(enc.Tokens)-1], nil
+}
+
+func (v vocabulary) TokenID(word string) (int, error) { return v.m.Tokenizer.TokenID(word) }

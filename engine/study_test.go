@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"lesionui/engine/bert"
+	"lesionui/engine/stats"
+	"lesionui/sentences"
+)
+
+// studyGolden is the study computed by scripts/reference/make_fixture.py with PyTorch, scipy and
+// statsmodels on the tiny-bert fixture.
+type studyGolden struct {
+	Targets []int        `json:"targets"`
+	MaskHer int          `json:"mask_her"`
+	MaskHim int          `json:"mask_him"`
+	HerID   int          `json:"her_id"`
+	HimID   int          `json:"him_id"`
+	Clean   Logits       `json:"clean"`
+	Student goldenResult `json:"student"`
+	Welch   goldenResult `json:"welch"`
+}
+
+type goldenResult struct {
+	Layers []struct {
+		T, P, Q  []float64
+		Him, Her []int
+	} `json:"layers"`
+	Most, Least []struct {
+		Ablated, Delta Logits
+		Magnitude      float64
+		HerImpact      float64 `json:"her_impact"`
+		HimImpact      float64 `json:"him_impact"`
+	}
+}
+
+const fixture = "../engine/bert/testdata/tiny-bert"
+
+func loadModel(t testing.TB) *bert.Model {
+	t.Helper()
+	m, err := bert.Load(filepath.FromSlash(fixture), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m
+}
+
+func readStudyGolden(t *testing.T) *studyGolden {
+	t.Helper()
+	b, err := os.ReadFile("testdata/study_golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g studyGolden
+	if err := json.Unmarshal(b, &g); err != nil {
+		t.Fatal(err)
+	}
+	return &g
+}
+
+// near reports whether got is within tol of want, absolutely or relative to |want|.
+func near(got, want, tol float64) bool {
+	return math.Abs(got-want) <= tol*math.Max(1, math.Abs(want))
+}
+
+func checkLogits(t *testing.T, what string, got, want Logits) {
+	t.Helper()
+	for i := range 3 {
+		for j := range 2 {
+			for k := range 2 {
+				if !near(got[i][j][k], want[i][j][k], 1e-4) {
+					t.Errorf("%s[%d][%d][%d] = %.6f, reference %.6f", what, i, j, k, got[i][j][k], want[i][j][k])
+				}
+			}
+		}
+	}
+}
+
+func TestStudyMatchesReference(t *testing.T) {
+	g := readStudyGolden(t)
+	m := loadModel(t)
+	base, err := New(context.Background(), m, sentences.Builtin(), Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(base.Targets.Positions, g.Targets) {
+		t.Errorf("target positions %v, reference %v", base.Targets.Positions, g.Targets)
+	}
+	if base.Targets.MaskPositions != [2]int{g.MaskHer, g.MaskHim} || base.Targets.WordIDs != [2]int{g.HerID, g.HimID} {
+		t.Errorf("masks %v ids %v, reference masks [%d %d] ids [%d %d]", base.Targets.MaskPositions, base.Targets.WordIDs, g.MaskHer, g.MaskHim, g.HerID, g.HimID)
+	}
+	checkLogits(t, "clean", base.Clean, g.Clean)
+	for _, v := range []struct {
+		name string
+		kind stats.Kind
+		want goldenResult
+	}{{"student", stats.Student, g.Student}, {"welch", stats.Welch, g.Welch}} {
+		t.Run(v.name, func(t *testing.T) {
+			s, err := base.WithOptions(Options{Test: v.kind})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for l, want := range v.want.Layers {
+				got := s.Layers[l]
+				for u := range want.T {
+					if !near(got.T[u], want.T[u], 1e-4) || !near(got.P[u], want.P[u], 1e-3) || !near(got.Q[u], want.Q[u], 1e-3) {
+						t.Fatalf("layer %d unit %d: t p q = %g %g %g, reference %g %g %g", l, u, got.T[u], got.P[u], got.Q[u], want.T[u], want.P[u], want.Q[u])
+					}
+				}
+				if !slices.Equal(got.A, want.Him) || !slices.Equal(got.B, want.Her) {
+					t.Errorf("layer %d: him %v her %v, reference him %v her %v", l, got.A, got.B, want.Him, want.Her)
+				}
+			}
+			sweep, err := s.Sweep(context.Background(), Modes, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, want := range [][]struct {
+				Ablated, Delta Logits
+				Magnitude      float64
+				HerImpact      float64 `json:"her_impact"`
+				HimImpact      float64 `json:"him_impact"`
+			}{v.want.Most, v.want.Least} {
+				for l, w := range want {
+					got := sweep[i][l]
+					checkLogits(t, Modes[i].String()+" ablated", got.Ablated, w.Ablated)
+					checkLogits(t, Modes[i].String()+" delta", got.Delta, w.Delta)
+					if !near(got.Magnitude, w.Magnitude, 1e-4) || !near(got.Impact[0], w.HerImpact, 1e-4) || !near(got.Impact[1], w.HimImpact, 1e-4) {
+						t.Errorf("%s layer %d: magnitude %g impacts %v, reference %g [%g %g]", Modes[i], l, got.Magnitude, got.Impact, w.Magnitude, w.HerImpact, w.HimImpact)
+					}
+					one, err := s.Lesion(context.Background(), l, Modes[i])
+					if err != nil {
+						t.Fatal(err)
+					}
+					checkLogits(t, "single lesion", one.Ablated, w.Ablated)
+				}
+			}
+		})
+	}
+}
+
+func TestLeastTunedOrderIsStable(t *testing.T) {
+	got := leastTuned([]float64{3, -1, 0, 1, -3, 0.5})
+	if want := []int{2, 5, 1, 3, 0, 4}; !slices.Equal(got, want) {
+		t.Errorf("leastTuned = %v, want %v", got, want)
+	}
+}
