@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"lesionui/engine/bert"
+	"lesionui/engine/bert/tokenize"
 	"lesionui/engine/stats"
 	"lesionui/sentences"
 )
@@ -150,5 +151,23 @@ func TestLeastTunedOrderIsStable(t *testing.T) {
 	got := leastTuned([]float64{3, -1, 0, 1, -3, 0.5})
 	if want := []int{2, 5, 1, 3, 0, 4}; !slices.Equal(got, want) {
 		t.Errorf("leastTuned = %v, want %v", got, want)
+	}
+}
+
+// The notebook's sentences pass validation with bert-base-uncased's real vocabulary: every
+// sentence holds its word once as a whole token, and the masked texts line up.
+func TestBuiltinSetOnRealVocabulary(t *testing.T) {
+	tok, err := tokenize.Load("../testdata/vocab/bert-base-uncased")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &bert.Model{Tokenizer: tok}
+	if err := sentences.Builtin().Validate(vocabulary{m}); err != nil {
+		t.Fatal(err)
+	}
+	for word, want := range map[string]int{"him": 2032, "her": 2014} {
+		if id, err := tok.TokenID(word); err != nil || id != want {
+			t.Errorf("TokenID(%q) = %d, %v; want %d", word, id, err, want)
+		}
 	}
 }
