@@ -6,13 +6,18 @@ import "sync"
 // kernels_amd64.go for their contract.
 type microKernel func(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
 
-// kernelSet is one SIMD implementation of the blocked sgemm.
+// kernelSet is one SIMD implementation: the blocked sgemm and the
+// element-wise kernels.
 type kernelSet struct {
 	name     string
 	nr       int           // columns of y per micro-tile (packed B width)
 	micro    []microKernel // micro[mr] handles mr rows, 1 ≤ mr < len(micro)
 	pack     func(dst, src *float32, ld, q int)
 	packCols int // k columns pack handles per q
+
+	vw     int // floats per vector for the element-wise kernels
+	gelu   func(x *float32, nv int)
+	expsum func(x *float32, nv int, shift float32) float32
 }
 
 // Blocking, tuned on Zen 4 (32 KiB L1d, 1 MiB L2 per core): a task packs a

@@ -82,8 +82,27 @@ func pack512(dst, src *float32, ld, q int)
 //go:noescape
 func pack256(dst, src *float32, ld, q int)
 
+// gelu512 applies GELU to nv vectors of 16 floats at x (gelu256: 8 floats).
+//
+//go:noescape
+func gelu512(x *float32, nv int)
+
+//go:noescape
+func gelu256(x *float32, nv int)
+
+// expsum512 sets x[i] = exp(x[i]-shift) over nv vectors of 16 floats and
+// returns their sum (expsum256: 8 floats). Arguments below -87 flush to
+// about 1.6e-38.
+//
+//go:noescape
+func expsum512(x *float32, nv int, shift float32) float32
+
+//go:noescape
+func expsum256(x *float32, nv int, shift float32) float32
+
 var avx512Set = &kernelSet{
 	name: "avx512", nr: 32, packCols: 16, pack: pack512,
+	vw: 16, gelu: gelu512, expsum: expsum512,
 	micro: []microKernel{nil, gemm512x1, gemm512x2, gemm512x3, gemm512x4, gemm512x5,
 		gemm512x6, gemm512x7, gemm512x8, gemm512x9, gemm512x10, gemm512x11, gemm512x12,
 		gemm512x13, gemm512x14},
@@ -91,6 +110,7 @@ var avx512Set = &kernelSet{
 
 var avx2Set = &kernelSet{
 	name: "avx2", nr: 16, packCols: 8, pack: pack256,
+	vw: 8, gelu: gelu256, expsum: expsum256,
 	micro: []microKernel{nil, gemm256x1, gemm256x2, gemm256x3, gemm256x4, gemm256x5, gemm256x6},
 }
 

@@ -9,6 +9,8 @@
 //	gemm256x{1..6}:  AVX2+FMA, the same with B packed [kc][16].
 //	pack512:         transposes 32 rows × 16·q columns into [16·q][32].
 //	pack256:         transposes 16 rows × 8·q columns into [8·q][16].
+//	gelu512/gelu256: exact GELU on whole vectors (see gelu below).
+//	expsum512/256:   x ← exp(x - shift) on whole vectors, returns Σx.
 package main
 
 import (
@@ -16,6 +18,7 @@ import (
 	"flag"
 	"fmt"
 	"log"
+	"math"
 	"os"
 )
 
@@ -219,6 +222,154 @@ func pack256() {
 	p("RET")
 }
 
+// Constants, each replicated 16 times (64 bytes) in the table ·vconst so the
+// AVX2 code can use its first 32 bytes as a memory operand.
+var consts = []struct {
+	name string
+	v    float32
+	bits uint32
+}{
+	{"absmask", 0, 0x7fffffff}, {"zero", 0, 0}, {"one", 1, 0}, {"half", 0.5, 0},
+	{"clampx", 12, 0}, {"rsqrt2", 0.70710678118654752, 0}, {"minexp", -87, 0},
+	// Numerical Recipes' erfcc: erfc(z) = t·exp(-z² + P(t)), t = 1/(1+z/2),
+	// relative error < 1.2e-7 for all z ≥ 0. erfc0 is the constant term.
+	{"erfc9", 0.17087277, 0}, {"erfc8", -0.82215223, 0}, {"erfc7", 1.48851587, 0},
+	{"erfc6", -1.13520398, 0}, {"erfc5", 0.27886807, 0}, {"erfc4", -0.18628806, 0},
+	{"erfc3", 0.09678418, 0}, {"erfc2", 0.37409196, 0}, {"erfc1", 1.00002368, 0},
+	{"erfc0", -1.26551223, 0},
+	// exp(v) = 2^n·exp(r), r = v - n·ln2 (Cody–Waite), Cephes expf polynomial.
+	{"log2e", 1.44269504088896341, 0}, {"ln2hi", 0.693359375, 0}, {"ln2lo", -2.12194440e-4, 0},
+	{"exp5", 1.9875691500e-4, 0}, {"exp4", 1.3981999507e-3, 0}, {"exp3", 8.3334519073e-3, 0},
+	{"exp2", 4.1665795894e-2, 0}, {"exp1", 1.6666665459e-1, 0}, {"exp0", 5.0000001201e-1, 0},
+}
+
+// c returns the memory operand of the named constant.
+func c(name string) string {
+	for i, k := range consts {
+		if k.name == name {
+			return fmt.Sprintf("·vconst+%d(SB)", i*64)
+		}
+	}
+	log.Fatalf("no constant %s", name)
+	return ""
+}
+
+func emitConsts() {
+	for i, k := range consts {
+		bits := k.bits
+		if k.v != 0 {
+			bits = math.Float32bits(k.v)
+		}
+		for j := 0; j < 16; j++ {
+			fmt.Fprintf(&out, "DATA ·vconst+%d(SB)/4, $0x%08x\n", i*64+j*4, bits)
+		}
+	}
+	fmt.Fprintf(&out, "GLOBL ·vconst(SB), RODATA|NOPTR, $%d\n", len(consts)*64)
+}
+
+// vexp sets r(out) = exp(r(v)) for v ≥ -87.3 (v is clobbered), using
+// registers r(t1), r(t2), r(t3) as scratch.
+func vexp(r func(int) string, isa512 bool, v, o, t1, t2, t3 int) {
+	p("VMULPS %s, %s, %s", c("log2e"), r(v), r(t1))
+	if isa512 {
+		p("VRNDSCALEPS $0, %s, %s", r(t1), r(t1))
+	} else {
+		p("VROUNDPS $0, %s, %s", r(t1), r(t1))
+	}
+	p("VFNMADD231PS %s, %s, %s", c("ln2hi"), r(t1), r(v))
+	p("VFNMADD231PS %s, %s, %s", c("ln2lo"), r(t1), r(v))
+	p("VCVTPS2DQ %s, %s", r(t1), r(t1))
+	p("VPSLLD $23, %s, %s", r(t1), r(t1))
+	p("VMOVUPS %s, %s", c("exp5"), r(o))
+	for _, k := range []string{"exp4", "exp3", "exp2", "exp1", "exp0"} {
+		p("VFMADD213PS %s, %s, %s", c(k), r(v), r(o))
+	}
+	p("VMULPS %s, %s, %s", r(v), r(v), r(t2))
+	p("VFMADD213PS %s, %s, %s", r(v), r(t2), r(o))
+	p("VADDPS %s, %s, %s", c("one"), r(o), r(o))
+	p("VPADDD %s, %s, %s", r(t1), r(o), r(o))
+	_ = t3
+}
+
+// gelu emits GELU(x) = max(x,0) - |x|·Q(|x|), Q(u) = Φ(-u) = erfc(u/√2)/2,
+// which keeps the result accurate to an ulp where Q is small; |x| is clamped
+// to 12, past which the term is below float32 resolution.
+func gelu(name, reg string, width int) {
+	isa512 := reg == "Z"
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	fmt.Fprintf(&out, "\n// func %s(x *float32, nv int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-16\n", name)
+	p("MOVQ x+0(FP), DI")
+	p("MOVQ nv+8(FP), CX")
+	p("TESTQ CX, CX")
+	p("JE %s_done", name)
+	label(name + "_loop")
+	p("VMOVUPS (DI), %s", r(0))
+	p("VANDPS %s, %s, %s", c("absmask"), r(0), r(1))
+	p("VMINPS %s, %s, %s", c("clampx"), r(1), r(1))
+	p("VMULPS %s, %s, %s", c("rsqrt2"), r(1), r(2))
+	p("VMOVUPS %s, %s", c("one"), r(3))
+	p("VFMADD231PS %s, %s, %s", c("half"), r(2), r(3))
+	p("VMOVUPS %s, %s", c("one"), r(4))
+	p("VDIVPS %s, %s, %s", r(3), r(4), r(3))
+	p("VMOVUPS %s, %s", c("erfc9"), r(4))
+	for _, k := range []string{"erfc8", "erfc7", "erfc6", "erfc5", "erfc4", "erfc3", "erfc2", "erfc1", "erfc0"} {
+		p("VFMADD213PS %s, %s, %s", c(k), r(3), r(4))
+	}
+	p("VFNMADD231PS %s, %s, %s", r(2), r(2), r(4))
+	vexp(r, isa512, 4, 5, 6, 7, 8)
+	p("VMULPS %s, %s, %s", r(3), r(5), r(5))
+	p("VMULPS %s, %s, %s", c("half"), r(5), r(5))
+	p("VMAXPS %s, %s, %s", c("zero"), r(0), r(9))
+	p("VFNMADD231PS %s, %s, %s", r(5), r(1), r(9))
+	p("VMOVUPS %s, (DI)", r(9))
+	p("ADDQ $%d, DI", width)
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	label(name + "_done")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// expsum emits x ← exp(x - shift) over nv vectors and returns the sum.
+func expsum(name, reg string, width int) {
+	isa512 := reg == "Z"
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	fmt.Fprintf(&out, "\n// func %s(x *float32, nv int, shift float32) float32\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-28\n", name)
+	p("MOVQ x+0(FP), DI")
+	p("MOVQ nv+8(FP), CX")
+	p("VBROADCASTSS shift+16(FP), %s", r(10))
+	p("VXORPS %s, %s, %s", r(11), r(11), r(11))
+	p("TESTQ CX, CX")
+	p("JE %s_sum", name)
+	label(name + "_loop")
+	p("VMOVUPS (DI), %s", r(0))
+	p("VSUBPS %s, %s, %s", r(10), r(0), r(0))
+	p("VMAXPS %s, %s, %s", c("minexp"), r(0), r(0))
+	vexp(r, isa512, 0, 1, 2, 3, 4)
+	p("VMOVUPS %s, (DI)", r(1))
+	p("VADDPS %s, %s, %s", r(1), r(11), r(11))
+	p("ADDQ $%d, DI", width)
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	label(name + "_sum")
+	// Horizontal sum of the accumulator into X11.
+	if isa512 {
+		p("VEXTRACTF32X8 $1, Z11, Y12")
+		p("VADDPS Y12, Y11, Y11")
+	}
+	p("VEXTRACTF128 $1, Y11, X12")
+	p("VADDPS X12, X11, X11")
+	p("VMOVHLPS X11, X12, X12")
+	p("VADDPS X12, X11, X11")
+	p("VPSHUFD $1, X11, X12")
+	p("VADDSS X12, X11, X11")
+	p("VMOVSS X11, ret+24(FP)")
+	p("VZEROUPPER")
+	p("RET")
+}
+
 func main() {
 	dst := flag.String("out", "kernels_amd64.s", "output file")
 	flag.Parse()
@@ -231,6 +382,12 @@ func main() {
 	}
 	pack512()
 	pack256()
+	gelu("gelu512", "Z", 64)
+	gelu("gelu256", "Y", 32)
+	expsum("expsum512", "Z", 64)
+	expsum("expsum256", "Y", 32)
+	out.WriteString("\n")
+	emitConsts()
 	if err := os.WriteFile(*dst, out.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
