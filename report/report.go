@@ -1,0 +1,245 @@
+// Package report writes a study as the notebook shows it: its figures (Parts 2 to 7, PNG or
+// SVG, drawn with gonum/plot), CSV tables of every number behind them, and study.json, the
+// record `lesionui run --json` writes.
+//
+// Files (L is the layer of Parts 2 and 5, the last one unless chosen):
+//
+//	part2_tvalues_layerL.EXT     t-value of every unit of layer L by class, and the pie of the classes
+//	part3_significant_per_layer  % of significant units per layer, each direction
+//	part4_clean_logits           the clean model's logits of both words at both masks
+//	part5_ablation_layerL        clean − ablated logits for layer L's most-tuned lesion; clean vs ablated
+//	part6_laminar_most           the most-tuned lesion of every layer: magnitude and signed impacts
+//	part7_laminar_least          the same for the least-tuned control
+//	part7_most_vs_least          both sweeps side by side
+//	layers.csv                   per layer: significant counts and percentages, magnitude and impacts of both modes
+//	units.csv                    per layer and unit: t, p, q and class (long format)
+//	logits.csv                   per mode, layer, text, mask position and word: clean, ablated, delta
+//	study.json                   engine.Record.WriteJSON
+//
+// Everything is rendered in memory first and then written through temporary files renamed
+// into place, so a failure leaves no partial files behind.
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"lesionui/demo"
+	"lesionui/engine"
+)
+
+// Options choose what a report shows.
+type Options struct {
+	// Format of the figures: "png" (150 dpi) or "svg"; "" means png.
+	Format string
+	// Layer is the layer of Parts 2 and 5; -1 means the last layer (the notebook's choice).
+	Layer int
+	// ModelName is how headers and study.json name the model (a Hub id or a path); "" uses
+	// the model's directory. The demo model is always called "demo model" in headers.
+	ModelName string
+}
+
+// file is one rendered output file.
+type file struct {
+	name string
+	data []byte
+}
+
+// Write renders the report of s into dir (created if needed) and returns the paths written.
+// sweeps are s.Sweep's results for engine.Modes ([mode][layer]); rec is the record to write
+// as study.json, or nil to build it from s with zero timings.
+func Write(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, dir string, opt Options) ([]string, error) {
+	files, err := render(s, sweeps, rec, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return writeAll(dir, files)
+}
+
+// ExportPrefix starts the name of the folders Export creates.
+const ExportPrefix = "lesionui-report-"
+
+// Export writes the report into a new folder parentDir/lesionui-report-YYYYMMDD-HHMMSS (local
+// time; "-2", "-3", … are appended if it exists) and returns the folder and the paths written.
+// It needs the sweeps: run s.Sweep(ctx, engine.Modes, …) first. On failure the folder is
+// removed.
+func Export(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, parentDir string, opt Options) (string, []string, error) {
+	files, err := render(s, sweeps, rec, opt)
+	if err != nil {
+		return "", nil, err
+	}
+	base := filepath.Join(parentDir, ExportPrefix+time.Now().Format("20060102-150405"))
+	dir := base
+	for i := 2; ; i++ {
+		err = os.Mkdir(dir, 0o755)
+		if !errors.Is(err, os.ErrExist) || i > 100 {
+			break
+		}
+		dir = fmt.Sprintf("%s-%d", base, i)
+	}
+	if err != nil {
+		return "", nil, fmt.Errorf("report: %w", err)
+	}
+	paths, err := writeAll(dir, files)
+	if err != nil {
+		os.Remove(dir) // empty unless a rename failed half-way
+		return "", nil, err
+	}
+	return dir, paths, nil
+}
+
+// render checks the inputs and renders every file in memory.
+func render(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, opt Options) ([]file, error) {
+	d, err := newStudy(s, sweeps, opt)
+	if err != nil {
+		return nil, err
+	}
+	format := opt.Format
+	if format == "" {
+		format = "png"
+	}
+	if format != "png" && format != "svg" {
+		return nil, fmt.Errorf("report: unknown format %q (want png or svg)", opt.Format)
+	}
+	name := opt.ModelName
+	if name == "" {
+		name = s.Model.Dir
+	}
+	if rec == nil {
+		rec = s.Record(name, sweeps, 0, 0)
+	}
+	sub := subtitle(s, rec)
+	var files []file
+	for _, fig := range d.figures() {
+		b, err := renderFigure(fig, sub, format)
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		files = append(files, file{fig.name + "." + format, b})
+	}
+	for _, t := range []struct {
+		name string
+		rows [][]string
+	}{
+		{"layers.csv", d.layersTable()},
+		{"units.csv", d.unitsTable()},
+		{"logits.csv", d.logitsTable()},
+	} {
+		b, err := table(t.rows)
+		if err != nil {
+			return nil, fmt.Errorf("report: %s: %w", t.name, err)
+		}
+		files = append(files, file{t.name, b})
+	}
+	var js bytes.Buffer
+	if err := rec.WriteJSON(&js); err != nil {
+		return nil, fmt.Errorf("report: study.json: %w", err)
+	}
+	return append(files, file{"study.json", js.Bytes()}), nil
+}
+
+// newStudy checks the study, its sweeps and the layer, and gathers what the figures need.
+func newStudy(s *engine.Study, sweeps [][]engine.LesionResult, opt Options) (*study, error) {
+	if s == nil || len(s.Layers) == 0 {
+		return nil, errors.New("report: no study (or a study without layers)")
+	}
+	n := len(s.Layers)
+	if len(sweeps) != len(engine.Modes) {
+		return nil, fmt.Errorf("report: want the sweeps of %d modes (%v), got %d; run Study.Sweep(ctx, engine.Modes, …) first",
+			len(engine.Modes), engine.Modes, len(sweeps))
+	}
+	d := &study{s: s, sweeps: sweeps, layer: opt.Layer, model: modelLabel(s, opt.ModelName)}
+	for i, rs := range sweeps {
+		if len(rs) != n {
+			return nil, fmt.Errorf("report: the %s sweep has %d layers, the study %d", engine.Modes[i], len(rs), n)
+		}
+		for l, r := range rs {
+			if r.Layer != l || r.Mode != engine.Modes[i] {
+				return nil, fmt.Errorf("report: sweep %d entry %d is layer %d mode %s, want layer %d mode %s",
+					i, l, r.Layer, r.Mode, l, engine.Modes[i])
+			}
+		}
+		switch engine.Modes[i] {
+		case engine.MostTuned:
+			d.most = rs
+		case engine.LeastTuned:
+			d.least = rs
+		}
+	}
+	if d.layer == -1 {
+		d.layer = n - 1
+	}
+	if d.layer < 0 || d.layer >= n {
+		return nil, fmt.Errorf("report: layer %d outside 0..%d (or -1 for the last)", opt.Layer, n-1)
+	}
+	return d, nil
+}
+
+// modelLabel is how figure headers name the model.
+func modelLabel(s *engine.Study, name string) string {
+	if name == demo.Name || demo.IsDemo(s.Model.Dir) {
+		return "demo model"
+	}
+	if name == "" {
+		return filepath.Base(s.Model.Dir)
+	}
+	return name
+}
+
+// subtitle is the grey line under every figure's header: the model, the contrast set and the
+// statistics.
+func subtitle(s *engine.Study, rec *engine.Record) string {
+	act := map[string]string{"pre-gelu": "pre-GELU", "post-gelu": "post-GELU"}[rec.Activation]
+	test := map[string]string{"student": "Student's t-test", "welch": "Welch's t-test"}[rec.TTest]
+	corr := map[string]string{"bh": "Benjamini-Hochberg q", "bonferroni": "Bonferroni p"}[rec.Correction]
+	return fmt.Sprintf("%s · %s: %d %q vs %d %q sentences · %s, %s < %g · %s MLP expansion, %d layers × %d units",
+		rec.Model.Name, s.Set.Name, rec.Sentences.Counts[0], rec.Sentences.Words[0], rec.Sentences.Counts[1],
+		rec.Sentences.Words[1], test, corr, rec.Alpha, act, len(s.Layers), s.Model.Config.IntermediateSize)
+}
+
+// writeAll writes every file to a temporary file in dir and then renames them all into place;
+// when a write fails, no file is left behind.
+func writeAll(dir string, files []file) ([]string, error) {
+	tmps := make([]string, 0, len(files))
+	cleanup := func() {
+		for _, t := range tmps {
+			os.Remove(t)
+		}
+	}
+	for _, f := range files {
+		tmp, err := os.CreateTemp(dir, ".lesionui-report-*")
+		if err != nil {
+			cleanup()
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		tmps = append(tmps, tmp.Name())
+		_, err = tmp.Write(f.data)
+		if err == nil {
+			err = tmp.Chmod(0o644) // CreateTemp's 0600 is for secrets, not figures
+		}
+		if cerr := tmp.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			cleanup()
+			return nil, fmt.Errorf("report: writing %s: %w", filepath.Join(dir, f.name), err)
+		}
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = filepath.Join(dir, f.name)
+		if err := os.Rename(tmps[i], paths[i]); err != nil {
+			tmps = tmps[i:]
+			cleanup()
+			return nil, fmt.Errorf("report: %w", err)
+		}
+	}
+	return paths, nil
+}
