@@ -2,6 +2,10 @@ package linalg
 
 import "sync"
 
+// dotKernel is the signature of the small-m assembly kernels; see
+// kernels_amd64.go.
+type dotKernel func(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+
 // microKernel is the signature of the assembly micro-kernels; see
 // kernels_amd64.go for their contract.
 type microKernel func(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
@@ -14,6 +18,8 @@ type kernelSet struct {
 	micro    []microKernel // micro[mr] handles mr rows, 1 ≤ mr < len(micro)
 	pack     func(dst, src *float32, ld, q int)
 	packCols int // k columns pack handles per q
+
+	dot [][]dotKernel // dot[mr][nw], 1 ≤ mr ≤ 4, 1 ≤ nw < len(dot[mr])
 
 	vw     int // floats per vector for the element-wise kernels
 	gelu   func(x *float32, nv int)
@@ -45,11 +51,20 @@ func getBuf(n int) *[]float32 {
 	return &s
 }
 
-// linear computes y = x·Wᵀ + b with the blocked, packed algorithm:
+// dotMaxM is the largest m that linear sends to the unpacked dot-product
+// path: below it packing W costs more than the packed kernel saves.
+var dotMaxM = 16
+
+// linear computes y = x·Wᵀ + b: small m on the dot-product path, otherwise
+// with the blocked, packed algorithm:
 // x is packed once into mr-row panels; the columns of y are split into tasks
 // of at most ncMax, each of which packs its block of W (kcBlock deep) and runs
 // the micro-kernel over every row panel.
 func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
+	if m <= dotMaxM {
+		ks.linearDot(y, x, w, b, m, n, k)
+		return
+	}
 	mr := len(ks.micro) - 1
 	nr := ks.nr
 	// Pack A: for each k block at kb, panel starting at row i0 with h rows
@@ -155,4 +170,47 @@ func (ks *kernelSet) packB(dst, w []float32, ld, rows, kc int) {
 			dst[(done+p)*nr+r] = v
 		}
 	}
+}
+
+// dotBlock is the number of W rows a dot-path task sweeps every group of x
+// rows over (it stays in L2 for k ≤ 4096).
+const dotBlock = 64
+
+// linearDot is Linear for small m without packing: every output is a dot
+// product of an x row and a W row, computed by register-tiled kernels over
+// up to 4 x rows × nw W rows, with the columns of y split across the pool.
+func (ks *kernelSet) linearDot(y, x, w, b []float32, m, n, k int) {
+	kv := k / ks.vw
+	kt := kv * ks.vw // the kernels cover k < kt; Go adds the rest
+	tasks := (n + dotBlock - 1) / dotBlock
+	parallelFor(tasks, func(t int) {
+		j0, j1 := t*dotBlock, min(n, (t+1)*dotBlock)
+		var out [32]float32
+		for i0 := 0; i0 < m; i0 += 4 {
+			mr := min(4, m-i0)
+			row := ks.dot[mr]
+			for j := j0; j < j1; {
+				nw := min(len(row)-1, j1-j)
+				row[nw](kv, &x[i0*k], k, &w[j*k], k, &out[0])
+				for r := 0; r < mr; r++ {
+					xr := x[(i0+r)*k : (i0+r+1)*k]
+					yr := y[(i0+r)*n : (i0+r+1)*n]
+					for c := 0; c < nw; c++ {
+						s := out[r*nw+c]
+						if kt < k {
+							wc := w[(j+c)*k : (j+c+1)*k]
+							for p := kt; p < k; p++ {
+								s += xr[p] * wc[p]
+							}
+						}
+						if b != nil {
+							s += b[j+c]
+						}
+						yr[j+c] = s
+					}
+				}
+				j += nw
+			}
+		}
+	})
 }

@@ -2,74 +2,21 @@ package linalg
 
 import "golang.org/x/sys/cpu"
 
-//go:generate sh -c "cd internal/asmgen && go run . -out ../../kernels_amd64.s"
+//go:generate sh -c "cd internal/asmgen && go run . -out ../../kernels_amd64.s -go ../../kernels_amd64_gen.go"
 
-// The micro-kernels compute, for r < mr and j < nr,
+// The gemm micro-kernels (tables gemm512 and gemm256 in kernels_amd64_gen.go,
+// indexed by mr) compute, for r < mr and j < nr,
 //
 //	c[r*ldc+j] = init[r*ldi+j] + Σ_p a[p*mr+r]·b[p*nr+j]   (p < kc)
 //
 // with A packed [kc][mr] and B packed [kc][nr] (nr = 32 for AVX-512, 16 for
 // AVX2). ldi = 0 starts every row from the same vector (the bias).
-
-//go:noescape
-func gemm512x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x7(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x8(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x9(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x10(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x11(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x12(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x13(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm512x14(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm256x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm256x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm256x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm256x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm256x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-
-//go:noescape
-func gemm256x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+//
+// The dot kernels dot{512,256}[mr][nw] compute, for r < mr and c < nw,
+//
+//	out[r*nw+c] = Σ_p x[r*ldx+p]·w[c*ldw+p]   (p < kv·vw)
+//
+// on unpacked rows, for the small-m path.
 
 // pack512 packs 32 rows of src (row stride ld) × 16·q columns into dst as
 // [16·q][32] (a transpose), for AVX-512 B panels.
@@ -103,15 +50,13 @@ func expsum256(x *float32, nv int, shift float32) float32
 var avx512Set = &kernelSet{
 	name: "avx512", nr: 32, packCols: 16, pack: pack512,
 	vw: 16, gelu: gelu512, expsum: expsum512,
-	micro: []microKernel{nil, gemm512x1, gemm512x2, gemm512x3, gemm512x4, gemm512x5,
-		gemm512x6, gemm512x7, gemm512x8, gemm512x9, gemm512x10, gemm512x11, gemm512x12,
-		gemm512x13, gemm512x14},
+	micro: gemm512, dot: dot512,
 }
 
 var avx2Set = &kernelSet{
 	name: "avx2", nr: 16, packCols: 8, pack: pack256,
 	vw: 8, gelu: gelu256, expsum: expsum256,
-	micro: []microKernel{nil, gemm256x1, gemm256x2, gemm256x3, gemm256x4, gemm256x5, gemm256x6},
+	micro: gemm256, dot: dot256,
 }
 
 // cpuKernels lists the assembly paths this CPU supports, best first.

@@ -9,6 +9,13 @@
 //	gemm256x{1..6}:  AVX2+FMA, the same with B packed [kc][16].
 //	pack512:         transposes 32 rows × 16·q columns into [16·q][32].
 //	pack256:         transposes 16 rows × 8·q columns into [8·q][16].
+//	dot512x{mr}x{nw}: small-m kernels on unpacked x and W rows (see dot),
+//	                 mr ≤ 4 x rows, nw ≤ dotRows(mr) W rows.
+//	dot256x{mr}x{nw}: the same for AVX2.
+//
+// It also writes kernels_amd64_gen.go: the Go declarations and the tables
+// gemm512, gemm256, dot512 and dot256 that index the kernels by size.
+//
 //	gelu512/gelu256: exact GELU on whole vectors (see gelu below).
 //	expsum512/256:   x ← exp(x - shift) on whole vectors, returns Σx.
 package main
@@ -17,9 +24,11 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/format"
 	"log"
 	"math"
 	"os"
+	"strings"
 )
 
 var out bytes.Buffer
@@ -102,42 +111,46 @@ func gemm(name string, mr, nv, width int, reg string) {
 	p("RET")
 }
 
-// pack512 transposes 16×16 blocks with AVX-512: rows r0..r15 → columns.
+// pack512 transposes 16×16 blocks with AVX-512: one half of the 32 rows at a
+// time (16 row streams, each prefetched pfDist bytes ahead), 16 columns per
+// step.
 func pack512() {
+	const pfDist = 512
 	fmt.Fprintf(&out, "\n// func pack512(dst, src *float32, ld, q int)\n")
 	fmt.Fprintf(&out, "TEXT ·pack512(SB), NOSPLIT, $0-32\n")
-	p("MOVQ dst+0(FP), DI")
-	p("MOVQ src+8(FP), SI")
 	p("MOVQ ld+16(FP), R8")
 	p("SHLQ $2, R8")
-	p("MOVQ q+24(FP), CX")
-	p("TESTQ CX, CX")
-	p("JE pack512_done")
-	label("pack512_loop")
 	for h := 0; h < 2; h++ {
-		// Load 16 rows starting at row 16h into Z0..Z15 (R9 walks the rows).
-		p("MOVQ SI, R9")
+		p("MOVQ dst+0(FP), DI")
+		p("MOVQ src+8(FP), SI")
+		p("MOVQ q+24(FP), CX")
 		if h == 1 {
+			p("ADDQ $64, DI")
 			p("MOVQ R8, R10")
 			p("SHLQ $4, R10")
-			p("ADDQ R10, R9")
+			p("ADDQ R10, SI")
 		}
+		p("TESTQ CX, CX")
+		p("JE pack512_done%d", h)
+		label(fmt.Sprintf("pack512_loop%d", h))
+		p("MOVQ SI, R9")
 		for r := 0; r < 16; r++ {
 			p("VMOVUPS (R9), Z%d", r)
+			p("PREFETCHT0 %d(R9)", pfDist)
 			if r < 15 {
 				p("ADDQ R8, R9")
 			}
 		}
 		transpose16()
 		for r := 0; r < 16; r++ {
-			p("VMOVUPS Z%d, %d(DI)", r, r*128+h*64)
+			p("VMOVUPS Z%d, %d(DI)", r, r*128)
 		}
+		p("ADDQ $64, SI")
+		p("ADDQ $%d, DI", 16*128)
+		p("DECQ CX")
+		p("JNE pack512_loop%d", h)
+		label(fmt.Sprintf("pack512_done%d", h))
 	}
-	p("ADDQ $64, SI")
-	p("ADDQ $%d, DI", 16*128)
-	p("DECQ CX")
-	p("JNE pack512_loop")
-	label("pack512_done")
 	p("VZEROUPPER")
 	p("RET")
 }
@@ -370,15 +383,135 @@ func expsum(name, reg string, width int) {
 	p("RET")
 }
 
+// dotRows is how many W rows a dot kernel for mr x rows handles: as many as
+// fit the registers (mr·nw accumulators, mr x vectors, nw W vectors), ≤ 8.
+func dotRows(mr, regs int) int {
+	nw := 8
+	for mr*nw+mr+nw > regs {
+		nw--
+	}
+	return nw
+}
+
+// dot emits dot{isa}x{mr}: for r < mr, c < nw,
+// out[r*nw+c] = Σ_{p < kv·width/4} x[r*ldx+p]·w[c*ldw+p]
+// with one vector accumulator per (r, c), reduced horizontally at the end.
+func dot(name, reg string, width, mr, nw int) {
+	isa512 := reg == "Z"
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	acc := func(i, c int) int { return mr + nw + i*nw + c }
+	fmt.Fprintf(&out, "\n// func %s(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
+	p("MOVQ kv+0(FP), CX")
+	p("MOVQ x+8(FP), SI")
+	p("MOVQ ldx+16(FP), R8")
+	p("SHLQ $2, R8")
+	p("MOVQ w+24(FP), DX")
+	p("MOVQ ldw+32(FP), R9")
+	p("SHLQ $2, R9")
+	p("MOVQ out+40(FP), DI")
+	for i := 0; i < mr; i++ {
+		for c := 0; c < nw; c++ {
+			p("VXORPS %s, %s, %s", r(acc(i, c)), r(acc(i, c)), r(acc(i, c)))
+		}
+	}
+	// x rows at SI, R10, R11, R12; W row c at DX + c·ldw (walked by R14);
+	// R15 is the byte offset along k.
+	xr := []string{"SI", "R10", "R11", "R12"}
+	for i := 1; i < mr; i++ {
+		p("LEAQ (%s)(R8*1), %s", xr[i-1], xr[i])
+	}
+	p("TESTQ CX, CX")
+	p("JE %s_reduce", name)
+	p("XORQ R15, R15")
+	label(name + "_loop")
+	for i := 0; i < mr; i++ {
+		p("VMOVUPS (%s)(R15*1), %s", xr[i], r(i))
+	}
+	p("MOVQ DX, R14")
+	for c := 0; c < nw; c++ {
+		p("VMOVUPS (R14)(R15*1), %s", r(mr+c))
+		if c < nw-1 {
+			p("ADDQ R9, R14")
+		}
+		for i := 0; i < mr; i++ {
+			p("VFMADD231PS %s, %s, %s", r(mr+c), r(i), r(acc(i, c)))
+		}
+	}
+	p("ADDQ $%d, R15", width)
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	label(name + "_reduce")
+	for i := 0; i < mr; i++ {
+		for c := 0; c < nw; c++ {
+			a := acc(i, c)
+			if isa512 {
+				p("VSHUFF32X4 $0x4E, Z%d, Z%d, Z0", a, a)
+				p("VADDPS Z0, Z%d, Z0", a)
+				p("VEXTRACTF128 $1, Y0, X1")
+				p("VADDPS X1, X0, X0")
+			} else {
+				p("VPERM2F128 $0x01, Y%d, Y%d, Y0", a, a)
+				p("VADDPS Y0, Y%d, Y0", a)
+			}
+			p("VMOVHLPS X0, X1, X1")
+			p("VADDPS X1, X0, X0")
+			p("VPSHUFD $1, X0, X1")
+			p("VADDSS X1, X0, X0")
+			p("VMOVSS X0, %d(DI)", (i*nw+c)*4)
+		}
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
+
 func main() {
-	dst := flag.String("out", "kernels_amd64.s", "output file")
+	dst := flag.String("out", "kernels_amd64.s", "assembly output file")
+	goOut := flag.String("go", "kernels_amd64_gen.go", "Go declarations output file")
 	flag.Parse()
 	out.WriteString("// Code generated by internal/asmgen; DO NOT EDIT.\n\n//go:build amd64\n\n#include \"textflag.h\"\n")
-	for mr := 1; mr <= 14; mr++ {
-		gemm(fmt.Sprintf("gemm512x%d", mr), mr, 2, 64, "Z")
+	var decl bytes.Buffer
+	decl.WriteString("// Code generated by internal/asmgen; DO NOT EDIT.\n\npackage linalg\n")
+	tables := map[string][]string{}
+	for _, isa := range []struct {
+		name, reg string
+		width, mr int
+		regs      int
+	}{{"512", "Z", 64, 14, 30}, {"256", "Y", 32, 6, 15}} {
+		var gemms []string
+		for mr := 1; mr <= isa.mr; mr++ {
+			name := fmt.Sprintf("gemm%sx%d", isa.name, mr)
+			gemm(name, mr, 2, isa.width, isa.reg)
+			fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(kc int, a, b, c *float32, ldc int, init *float32, ldi int)\n", name)
+			gemms = append(gemms, name)
+		}
+		tables["gemm"+isa.name] = append([]string{"nil"}, gemms...)
+		dots := []string{"nil"}
+		for mr := 1; mr <= 4; mr++ {
+			row := []string{"nil"}
+			for nw := 1; nw <= dotRows(mr, isa.regs); nw++ {
+				name := fmt.Sprintf("dot%sx%dx%d", isa.name, mr, nw)
+				dot(name, isa.reg, isa.width, mr, nw)
+				fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)\n", name)
+				row = append(row, name)
+			}
+			dots = append(dots, "{"+strings.Join(row, ", ")+"}")
+		}
+		tables["dot"+isa.name] = dots
 	}
-	for mr := 1; mr <= 6; mr++ {
-		gemm(fmt.Sprintf("gemm256x%d", mr), mr, 2, 32, "Y")
+	for _, t := range []struct{ name, typ string }{{"gemm512", "microKernel"}, {"gemm256", "microKernel"}, {"dot512", "[]dotKernel"}, {"dot256", "[]dotKernel"}} {
+		fmt.Fprintf(&decl, "\nvar %s = []%s{\n", t.name, t.typ)
+		for _, e := range tables[t.name] {
+			fmt.Fprintf(&decl, "\t%s,\n", e)
+		}
+		decl.WriteString("}\n")
+	}
+	src, err := format.Source(decl.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*goOut, src, 0o644); err != nil {
+		log.Fatal(err)
 	}
 	pack512()
 	pack256()
