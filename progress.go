@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"sync"
+)
+
+// progressLine shows the current phase of a long command on one terminal line, rewritten in
+// place. On anything but a terminal it prints nothing, so logs and pipes stay clean.
+type progressLine struct {
+	mu    sync.Mutex
+	w     io.Writer
+	tty   bool
+	width int // length of the last line, to blank it
+}
+
+func newProgressLine(w io.Writer) *progressLine {
+	f, ok := w.(*os.File)
+	tty := false
+	if ok {
+		if st, err := f.Stat(); err == nil {
+			tty = st.Mode()&os.ModeCharDevice != 0
+		}
+	}
+	return &progressLine{w: w, tty: tty}
+}
+
+func (p *progressLine) update(phase string, done, total int) {
+	if !p.tty {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	s := phase
+	if total > 0 {
+		const bar = 24
+		n := min(bar, done*bar/total)
+		s = fmt.Sprintf("%-28.28s [%s%s] %d/%d", phase, strings.Repeat("=", n), strings.Repeat(" ", bar-n), done, total)
+	}
+	fmt.Fprintf(p.w, "\r%-*s", p.width, s)
+	p.width = len(s)
+}
+
+// done clears the line.
+func (p *progressLine) done() {
+	if !p.tty || p.width == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	fmt.Fprintf(p.w, "\r%*s\r", p.width, "")
+	p.width = 0
+}

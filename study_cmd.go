@@ -1,0 +1,207 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"text/tabwriter"
+	"time"
+
+	"lesionui/demo"
+	"lesionui/engine"
+	"lesionui/engine/bert"
+	"lesionui/engine/stats"
+	"lesionui/hub"
+	"lesionui/sentences"
+)
+
+// defaultModel is the notebook's model.
+const defaultModel = "bert-large-uncased"
+
+// studyFlags are the flags every command that runs the study shares.
+type studyFlags struct {
+	model      string
+	demo       bool
+	sentences  string
+	alpha      float64
+	welch      bool
+	bonferroni bool
+	postGELU   bool
+}
+
+func (f *studyFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.model, "model", defaultModel, "model: a local directory in HuggingFace layout, or a Hub id (org/name[@revision])")
+	fs.BoolVar(&f.demo, "demo", false, "use the small demo BERT shipped inside lesionui (no download)")
+	fs.StringVar(&f.sentences, "sentences", "", "contrast-set file (default: the notebook's 54 him / 54 her sentences; see 'lesionui sentences')")
+	fs.Float64Var(&f.alpha, "alpha", engine.DefaultAlpha, "significance level for the corrected p-values")
+	fs.BoolVar(&f.welch, "welch", false, "Welch's t-test instead of Student's (pooled variance)")
+	fs.BoolVar(&f.bonferroni, "bonferroni", false, "Bonferroni correction instead of Benjamini-Hochberg FDR")
+	fs.BoolVar(&f.postGELU, "post-gelu", false, "test the expansion after GELU instead of before (lesions stay pre-GELU)")
+}
+
+func (f *studyFlags) validate() error {
+	if !(f.alpha > 0 && f.alpha < 1) {
+		return usageErrorf("--alpha must be between 0 and 1, got %g", f.alpha)
+	}
+	return nil
+}
+
+func (f *studyFlags) options() engine.Options {
+	o := engine.Options{Alpha: f.alpha, PostGELU: f.postGELU}
+	if f.welch {
+		o.Test = stats.Welch
+	}
+	if f.bonferroni {
+		o.Correction = stats.Bonferroni
+	}
+	return o
+}
+
+func (f *studyFlags) contrastSet() (*sentences.ContrastSet, error) {
+	if f.sentences == "" {
+		return sentences.Builtin(), nil
+	}
+	return sentences.LoadFile(f.sentences)
+}
+
+// modelName is how the model is shown to the user.
+func (f *studyFlags) modelName() string {
+	if f.demo {
+		return demo.Name
+	}
+	return f.model
+}
+
+// opened is a loaded study and what it took to get there.
+type opened struct {
+	study *engine.Study
+	name  string
+	load  time.Duration
+}
+
+// openStudy resolves the model (downloading it if needed), loads it and builds the study,
+// reporting every phase to progress ("download" in bytes, "load", "collect").
+func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress)) (*opened, error) {
+	set, err := f.contrastSet()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := resolveModel(ctx, f, progress)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	m, err := bert.Load(dir, func(p bert.LoadProgress) {
+		progress(engine.Progress{Phase: "load " + p.Stage, Done: p.Done, Total: p.Total})
+	})
+	if err != nil {
+		return nil, err
+	}
+	load := time.Since(start)
+	s, err := engine.New(ctx, m, set, f.options(), progress)
+	if err != nil {
+		m.Close()
+		return nil, err
+	}
+	return &opened{study: s, name: f.modelName(), load: load}, nil
+}
+
+// resolveModel turns --model / --demo into a local directory.
+func resolveModel(ctx context.Context, f *studyFlags, progress func(engine.Progress)) (string, error) {
+	if f.demo {
+		return demo.Dir()
+	}
+	opt := hub.OptionsFromEnv()
+	opt.Progress = func(p hub.Progress) {
+		progress(engine.Progress{Phase: "download " + p.File, Done: int(p.Done), Total: int(p.Total)})
+	}
+	dir, err := hub.Resolve(ctx, f.model, opt)
+	if err != nil && f.model == defaultModel {
+		return "", fmt.Errorf("%w\n(no network or cache? 'lesionui --demo' runs the study on the small model shipped with lesionui)", err)
+	}
+	return dir, err
+}
+
+// runStudy is `lesionui run`.
+func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f studyFlags
+	f.register(fs)
+	jsonPath := fs.String("json", "", "write every number of the study to this JSON file ('-' for stdout)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: lesionui run [flags]\n\nRuns the whole study headless and prints, per layer, the significant units and the laminar lesion impacts.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := f.validate(); err != nil {
+		return err
+	}
+	line := newProgressLine(stderr)
+	show := func(p engine.Progress) { line.update(p.Phase, p.Done, p.Total) }
+	o, err := openStudy(ctx, &f, show)
+	if err != nil {
+		line.done()
+		return err
+	}
+	defer o.study.Model.Close()
+	start := time.Now()
+	sweeps, err := o.study.Sweep(ctx, engine.Modes, show)
+	line.done()
+	if err != nil {
+		return err
+	}
+	rec := o.study.Record(o.name, sweeps, o.load, time.Since(start))
+	printTable(stdout, o.study, sweeps)
+	switch *jsonPath {
+	case "":
+		return nil
+	case "-":
+		return rec.WriteJSON(stdout)
+	}
+	return writeFileAtomic(*jsonPath, rec.WriteJSON)
+}
+
+// printTable prints the per-layer summary of the study.
+func printTable(w io.Writer, s *engine.Study, sweeps [][]engine.LesionResult) {
+	a, b := s.Set.A.Word, s.Set.B.Word
+	w0, w1 := s.Targets.Words[0], s.Targets.Words[1]
+	fmt.Fprintf(w, "model %s: %d layers x %d units; %s (%d %q vs %d %q)\n", s.Model.Dir, len(s.Layers),
+		s.Model.Config.IntermediateSize, s.Set.Name, len(s.Set.A.Sentences), a, len(s.Set.B.Sentences), b)
+	fmt.Fprintf(w, "clean logits at the masks: %s-mask text: %s %.3f  %s %.3f | %s-mask text: %s %.3f  %s %.3f\n\n",
+		w0, w0, s.Clean[1][0][0], w1, s.Clean[1][0][1], w1, w0, s.Clean[2][1][0], w1, s.Clean[2][1][1])
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "layer\t%s>%s\t%s>%s\t|Δ| most\tΔ%s most\tΔ%s most\t|Δ| least\tΔ%s least\tΔ%s least\t\n", a, b, b, a, w0, w1, w0, w1)
+	for l, lt := range s.Layers {
+		m, c := sweeps[0][l], sweeps[1][l]
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%.3f\t%+.3f\t%+.3f\t%.3f\t%+.3f\t%+.3f\t\n", l, len(lt.A), len(lt.B),
+			m.Magnitude, m.Impact[0], m.Impact[1], c.Magnitude, c.Impact[0], c.Impact[1])
+	}
+	tw.Flush()
+}
+
+// writeFileAtomic writes path through a temporary file and a rename, so a failed write never
+// leaves a truncated file behind.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".lesionui-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return os.Rename(tmp.Name(), path)
+}
