@@ -160,7 +160,7 @@ func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	rec := o.study.Record(o.name, sweeps, o.load, time.Since(start))
-	printTable(stdout, o.study, sweeps)
+	printTable(stdout, o.name, o.study, sweeps)
 	switch *jsonPath {
 	case "":
 		return nil
@@ -171,10 +171,10 @@ func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 }
 
 // printTable prints the per-layer summary of the study.
-func printTable(w io.Writer, s *engine.Study, sweeps [][]engine.LesionResult) {
+func printTable(w io.Writer, name string, s *engine.Study, sweeps [][]engine.LesionResult) {
 	a, b := s.Set.A.Word, s.Set.B.Word
 	w0, w1 := s.Targets.Words[0], s.Targets.Words[1]
-	fmt.Fprintf(w, "model %s: %d layers x %d units; %s (%d %q vs %d %q)\n", s.Model.Dir, len(s.Layers),
+	fmt.Fprintf(w, "model %s: %d layers x %d units; %s (%d %q vs %d %q)\n", name, len(s.Layers),
 		s.Model.Config.IntermediateSize, s.Set.Name, len(s.Set.A.Sentences), a, len(s.Set.B.Sentences), b)
 	fmt.Fprintf(w, "clean logits at the masks: %s-mask text: %s %.3f  %s %.3f | %s-mask text: %s %.3f  %s %.3f\n\n",
 		w0, w0, s.Clean[1][0][0], w1, s.Clean[1][0][1], w1, w0, s.Clean[2][1][0], w1, s.Clean[2][1][1])
