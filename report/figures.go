@@ -93,6 +93,7 @@ func (d *study) part2() figure {
 	}
 	sc.Add(hline{0, draw.LineStyle{Color: lightGry, Width: 0.5}})
 	sc.X.Min, sc.X.Max = -1, float64(len(lt.T))
+	margins(&sc.Y, 0.05)
 	headroom(sc, 0.15)
 
 	pp := newPlot(fmt.Sprintf("Classes of the %d units", len(lt.T)), "", "")
@@ -176,6 +177,7 @@ func (d *study) logitBars(p *plot.Plot, l engine.Logits) {
 	p.X.Tick.Length = 0
 	p.X.Tick.Label.Font = sans(8, false)
 	p.X.Min, p.X.Max = -0.35, textStep*2+posStep+0.35
+	margins(&p.Y, 0.05)
 }
 
 // part4 is the clean model's target logits.
@@ -212,6 +214,11 @@ func (d *study) part5() figure {
 	grid.Vertical.Width, grid.Horizontal.Width = 0.4, 0.4
 	right.Add(grid, diagonal{draw.LineStyle{Color: grey, Width: 0.6, Dashes: []vg.Length{3, 3}}},
 		points(clean, ablated, black, deltaFace, 0, 5))
+	// One range for both axes, so that unchanged logits lie on the 45° diagonal.
+	right.X.Min = math.Min(right.X.Min, right.Y.Min)
+	right.X.Max = math.Max(right.X.Max, right.Y.Max)
+	margins(&right.X, 0.05)
+	right.Y.Min, right.Y.Max = right.X.Min, right.X.Max
 	return figure{
 		name:   fmt.Sprintf("part5_ablation_layer%d", d.layer),
 		header: fmt.Sprintf("Part 5 · zeroing layer %d's most-tuned units at the masks", d.layer),
@@ -245,6 +252,7 @@ func (d *study) laminar(name, header string, rs []engine.LesionResult) figure {
 	a.Add(points(x, mag, black, hexFace, 6, 7))
 	layerAxis(a, len(rs))
 	zeroFloor(a)
+	headroom(a, 0.05)
 
 	b := newPlot("B) Clean − ablated target Δ logits", "Transformer block", "Signed change in logits")
 	b.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
@@ -255,6 +263,7 @@ func (d *study) laminar(name, header string, rs []engine.LesionResult) figure {
 		b.Legend.Add(strings.ToUpper(w[k])+" manipulation", l, m)
 	}
 	layerAxis(b, len(rs))
+	margins(&b.Y, 0.05)
 	headroom(b, 0.15)
 	return figure{
 		name: name, header: header,
@@ -307,6 +316,8 @@ func (d *study) part7Compare() figure {
 		layerAxis(p, len(x))
 		if i == 0 {
 			zeroFloor(p)
+		} else {
+			margins(&p.Y, 0.05)
 		}
 		headroom(p, 0.2)
 		plots[i] = p

@@ -193,14 +193,14 @@ func modelLabel(s *engine.Study, name string) string {
 	return name
 }
 
-// subtitle is the grey line under every figure's header: the model, the contrast set and the
-// statistics.
+// subtitle is the grey line under every figure's header (which names the model): the contrast
+// set and the statistics.
 func subtitle(s *engine.Study, rec *engine.Record) string {
 	act := map[string]string{"pre-gelu": "pre-GELU", "post-gelu": "post-GELU"}[rec.Activation]
 	test := map[string]string{"student": "Student's t-test", "welch": "Welch's t-test"}[rec.TTest]
 	corr := map[string]string{"bh": "Benjamini-Hochberg q", "bonferroni": "Bonferroni p"}[rec.Correction]
-	return fmt.Sprintf("%s · %s: %d %q vs %d %q sentences · %s, %s < %g · %s MLP expansion, %d layers × %d units",
-		rec.Model.Name, s.Set.Name, rec.Sentences.Counts[0], rec.Sentences.Words[0], rec.Sentences.Counts[1],
+	return fmt.Sprintf("%s: %d %q vs %d %q sentences · %s, %s < %g · %s MLP expansion, %d layers × %d units",
+		s.Set.Name, rec.Sentences.Counts[0], rec.Sentences.Words[0], rec.Sentences.Counts[1],
 		rec.Sentences.Words[1], test, corr, rec.Alpha, act, len(s.Layers), s.Model.Config.IntermediateSize)
 }
 

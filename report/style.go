@@ -120,8 +120,9 @@ func renderFigure(fig figure, subtitle, format string) (out []byte, err error) {
 	dc.Fill(dc.Rectangle.Path())
 	const margin = 6
 	dc = draw.Crop(dc, margin, -margin, margin, -margin)
-	head := textStyle(12, true, black, draw.XLeft, draw.YTop)
-	sub := textStyle(9, false, grey, draw.XLeft, draw.YTop)
+	width := dc.Max.X - dc.Min.X
+	head := fitText(textStyle(12, true, black, draw.XLeft, draw.YTop), fig.header, width)
+	sub := fitText(textStyle(9, false, grey, draw.XLeft, draw.YTop), subtitle, width)
 	top := dc.Max.Y
 	dc.FillText(head, vg.Point{X: dc.Min.X, Y: top}, fig.header)
 	top -= head.Height(fig.header)
@@ -132,7 +133,20 @@ func renderFigure(fig figure, subtitle, format string) (out []byte, err error) {
 	if _, err := canvas.WriteTo(&buf); err != nil {
 		return nil, fmt.Errorf("encoding %s.%s: %w", fig.name, format, err)
 	}
+	if format == "svg" {
+		// Liberation Sans is metric-compatible with Arial: name fallbacks for viewers without it.
+		return bytes.ReplaceAll(buf.Bytes(), []byte("font-family:Liberation Sans;"),
+			[]byte("font-family:'Liberation Sans',Arial,Helvetica,sans-serif;")), nil
+	}
 	return buf.Bytes(), nil
+}
+
+// fitText shrinks sty's font (down to 6 points) until txt fits in width.
+func fitText(sty text.Style, txt string, width vg.Length) text.Style {
+	for sty.Font.Size > 6 && sty.Width(txt) > width {
+		sty.Font.Size -= 0.5
+	}
+	return sty
 }
 
 // columns splits c into side-by-side panels whose widths are in the given proportions,
@@ -339,6 +353,15 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', decimals, 64)})
 	}
 	return ticks
+}
+
+// margins widens an axis by a fraction of its range at both ends (matplotlib's default 5%
+// margins), so that markers at the extremes are not cut by the axes.
+func margins(a *plot.Axis, frac float64) {
+	if r := a.Max - a.Min; r > 0 && !math.IsInf(r, 0) {
+		a.Min -= frac * r
+		a.Max += frac * r
+	}
 }
 
 // headroom raises the top of the y axis by a fraction of its range, so that a legend in the
