@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"lesionui/demo"
+	"lesionui/engine"
+	"lesionui/report"
+	"lesionui/tui"
+)
+
+// runExplore is `lesionui` and `lesionui explore`: the terminal UI.
+func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f studyFlags
+	f.register(fs)
+	layer := fs.Int("layer", -1, "layer selected first (-1: the last)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: lesionui [explore] [flags]\n\nOpens the explorer: the significant units of every layer, the logits with and without\na lesion, and the laminar sweep. Keys: j/k layers, tab panes, m most/least-tuned, space\nlesion on/off, 1/2/3 test text, w Student/Welch, s sweep, e export, ? help, q quit.\n\nFlags:")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	if err := f.validate(); err != nil {
+		return err
+	}
+	if *layer < -1 {
+		return usageErrorf("--layer must be a layer number or -1 (the last), got %d", *layer)
+	}
+	cfg := tui.Config{
+		ModelName:    f.modelName(),
+		DemoName:     demo.Name,
+		InitialLayer: *layer,
+		Context:      ctx,
+	}
+	var load time.Duration // how long the model took to load, for the exported record
+	open := func(f studyFlags) tui.OpenFunc {
+		return func(ctx context.Context, progress func(engine.Progress)) (*engine.Study, error) {
+			o, err := openStudy(ctx, &f, progress)
+			if err != nil {
+				return nil, err
+			}
+			load = o.load
+			return o.study, nil
+		}
+	}
+	cfg.Open = open(f)
+	if !f.demo && f.model == defaultModel {
+		d := f
+		d.demo = true
+		cfg.OpenDemo = open(d)
+	}
+	cfg.Export = func(s *engine.Study, sweeps [][]engine.LesionResult) (string, error) {
+		name := cfg.ModelName
+		if demo.IsDemo(s.Model.Dir) {
+			name = demo.Name
+		}
+		dir, _, err := report.Export(s, sweeps, s.Record(name, sweeps, load, 0), ".", report.Options{Layer: -1, ModelName: name})
+		return dir, err
+	}
+	return tui.Run(cfg)
+}
