@@ -289,44 +289,49 @@ func (d *study) part7Compare() figure {
 		{fmt.Sprintf("B) %s manipulation", strings.ToUpper(w[0])), fmt.Sprintf("Δ %q logit at the %q mask", w[0], w[0]), impM[0], impL[0]},
 		{fmt.Sprintf("C) %s manipulation", strings.ToUpper(w[1])), fmt.Sprintf("Δ %q logit at the %q mask", w[1], w[1]), impM[1], impL[1]},
 	}
+	series := []struct {
+		name  string
+		clr   color.Color
+		face  color.Color
+		sides int
+		dash  []vg.Length
+	}{
+		{"most-tuned units", cycle[0], hexFace, 6, nil},
+		{"least-tuned units (control)", grey, white, 4, []vg.Length{4, 3}},
+	}
+	legend := make([]legendEntry, len(series))
 	plots := make([]*plot.Plot, len(panels))
 	for i, pn := range panels {
 		p := newPlot(pn.title, "Transformer block", pn.ylabel)
 		if i > 0 {
 			p.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
 		}
-		series := []struct {
-			name  string
-			ys    []float64
-			clr   color.Color
-			face  color.Color
-			sides int
-			dash  []vg.Length
-		}{
-			{"most-tuned units", pn.most, cycle[0], hexFace, 6, nil},
-			{"least-tuned units (control)", pn.least, grey, white, 4, []vg.Length{4, 3}},
-		}
-		for _, s := range series {
-			l := line(x, s.ys, s.clr, 1.2)
+		for j, s := range series {
+			ys := pn.most
+			if j == 1 {
+				ys = pn.least
+			}
+			l := line(x, ys, s.clr, 1.2)
 			l.Dashes = s.dash
-			m := points(x, s.ys, black, s.face, s.sides, 5)
+			m := points(x, ys, black, s.face, s.sides, 5)
 			p.Add(l, m)
-			p.Legend.Add(s.name, l, m)
+			legend[j] = legendEntry{s.name, []plot.Thumbnailer{l, m}}
 		}
 		layerAxis(p, len(x))
 		if i == 0 {
 			zeroFloor(p)
+			headroom(p, 0.05)
 		} else {
 			margins(&p.Y, 0.05)
 		}
-		headroom(p, 0.2)
 		plots[i] = p
 	}
 	return figure{
 		name:   "part7_most_vs_least",
 		header: "Part 7 · lesions of the most-tuned units against the least-tuned control",
-		w:      15 * vg.Inch, h: 4.4 * vg.Inch,
+		w:      15 * vg.Inch, h: 4.6 * vg.Inch,
 		draw: func(c draw.Canvas) {
+			c = legendRow(c, legend)
 			for i, col := range columns(c, 16, 1, 1, 1) {
 				plots[i].Draw(col)
 			}

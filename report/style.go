@@ -141,6 +141,38 @@ func renderFigure(fig figure, subtitle, format string) (out []byte, err error) {
 	return buf.Bytes(), nil
 }
 
+// legendEntry is one entry of a legend row: a name and the thumbnails of its plotters.
+type legendEntry struct {
+	name   string
+	thumbs []plot.Thumbnailer
+}
+
+// legendRow draws entries side by side, centred at the top of c, and returns c below the row.
+// It is a figure legend shared by several panels.
+func legendRow(c draw.Canvas, entries []legendEntry) draw.Canvas {
+	sty := textStyle(9, false, black, draw.XLeft, draw.YCenter)
+	const thumbW, gap, pad = 24, 18, 4
+	rowH := sty.Height("Mg") * 1.6
+	var total vg.Length
+	for i, e := range entries {
+		total += thumbW + pad + sty.Width(e.name)
+		if i > 0 {
+			total += gap
+		}
+	}
+	x := (c.Min.X+c.Max.X)/2 - total/2
+	y := c.Max.Y - rowH/2
+	for _, e := range entries {
+		box := draw.Crop(c, x-c.Min.X, x+thumbW-c.Max.X, y-rowH/2-c.Min.Y, y+rowH/2-c.Max.Y)
+		for _, t := range e.thumbs {
+			t.Thumbnail(&box)
+		}
+		c.FillText(sty, vg.Point{X: x + thumbW + pad, Y: y}, e.name)
+		x += thumbW + pad + sty.Width(e.name) + gap
+	}
+	return draw.Crop(c, 0, 0, 0, -rowH)
+}
+
 // fitText shrinks sty's font (down to 6 points) until txt fits in width.
 func fitText(sty text.Style, txt string, width vg.Length) text.Style {
 	for sty.Font.Size > 6 && sty.Width(txt) > width {
@@ -356,10 +388,17 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // margins widens an axis by a fraction of its range at both ends (matplotlib's default 5%
-// margins), so that markers at the extremes are not cut by the axes.
+// margins), so that markers at the extremes are not cut by the axes. An end at exactly 0 stays,
+// as matplotlib keeps the base of bars on the axis.
 func margins(a *plot.Axis, frac float64) {
-	if r := a.Max - a.Min; r > 0 && !math.IsInf(r, 0) {
+	r := a.Max - a.Min
+	if !(r > 0) || math.IsInf(r, 0) {
+		return
+	}
+	if a.Min != 0 {
 		a.Min -= frac * r
+	}
+	if a.Max != 0 {
 		a.Max += frac * r
 	}
 }
