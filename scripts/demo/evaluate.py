@@ -17,7 +17,13 @@ Reports:
      (smallest |t|): magnitude = mean |clean - lesioned| over the 12 target logits, her impact =
      delta[1][0][0], him impact = delta[2][1][1].
 The model is read through bertref.load, i.e. from the F16 safetensors exactly as shipped.
+
+It also writes demo/testdata/golden.json for demo/engine_test.go (which runs the shipped model through the
+Go engine): the test texts' token ids and mask positions, the clean (her, him) logits, pre-GELU activations
+(first GOLDEN_UNITS units, every layer) at the target token of sentences 0 and 54, and the last layer's
+most-tuned lesion with its neuron sets and lesioned logits. Rerun it whenever the model changes.
 """
+import json
 import argparse
 import os
 import re
@@ -33,6 +39,8 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
 import bertref  # noqa: E402
 import notebook  # noqa: E402
+
+GOLDEN_UNITS = 16
 
 # Fresh object-position sentences; the gold pronoun follows from an explicit antecedent.
 PRONOUN_SET = [
@@ -169,6 +177,7 @@ def main():
     ap.add_argument("--model", default=os.path.join(ROOT, "demo/model"))
     ap.add_argument("--corpus", default="/tmp/lesionui-demo-corpus")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--golden", default=os.path.join(ROOT, "demo/testdata/golden.json"))
     a = ap.parse_args()
     torch.set_num_threads(1)
     model = bertref.load(a.model)
@@ -213,6 +222,17 @@ def main():
     md.append("| layer | him neurons | her neurons | magnitude most | magnitude least | her impact most | her impact least | him impact most | him impact least |")
     md.append("|---|---|---|---|---|---|---|---|---|")
     rows = []
+    golden = {
+        "texts": notebook.TEXTS,
+        "text_ids": [[int(v) for v in ids[i][attn[i] == 1]] for i in range(3)],
+        "mher": mher,
+        "mhim": mhim,
+        "clean_logits": clean.tolist(),
+        "capture_sentences": [0, 54],
+        "capture_texts": [notebook.SENTENCES[0], notebook.SENTENCES[54]],
+        "capture_positions": [tpos[0], tpos[54]],
+        "capture": [[acts[L][i, tpos[i], :GOLDEN_UNITS].tolist() for i in (0, 54)] for L in range(nl)],
+    }
     for L in range(nl):
         X = acts[L][torch.arange(108), torch.tensor(tpos)].numpy().astype(np.float64)
         t, p = stats.ttest_ind(X[:54], X[54:], axis=0)
@@ -229,6 +249,9 @@ def main():
             lz = lesioned_logits(model, ids, attn, L, torch.tensor(hs, dtype=torch.long), torch.tensor(ms, dtype=torch.long), mher, mhim)
             d = clean - target_logits(lz, her, him, mher, mhim)
             res.append((np.mean(np.abs(d)), d[1, 0, 0], d[2, 1, 1]))
+            if L == nl - 1 and "lesion" not in golden:
+                golden["lesion"] = {"layer": L, "her_neurons": [int(v) for v in hs], "him_neurons": [int(v) for v in ms],
+                                    "logits": target_logits(lz, her, him, mher, mhim).tolist()}
         rows.append((L, len(him_set), len(her_set), res))
         md.append(f"| {L} | {len(him_set)} | {len(her_set)} | {res[0][0]:.3f} | {res[1][0]:.3f} | {res[0][1]:.3f} | {res[1][1]:.3f} | {res[0][2]:.3f} | {res[1][2]:.3f} |")
     nsig_layers = sum(1 for r in rows if r[1] + r[2] > 0)
@@ -242,6 +265,10 @@ def main():
     if not a.no_write:
         with open(os.path.join(a.model, "METRICS.md"), "w") as f:
             f.write(text)
+        os.makedirs(os.path.dirname(a.golden), exist_ok=True)
+        with open(a.golden, "w") as f:
+            json.dump(golden, f)
+            f.write("\n")
 
 
 if __name__ == "__main__":
