@@ -1,0 +1,414 @@
+package hub
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// maxAttempts bounds the tries of one file's GET when the connection breaks mid-body; each
+// retry resumes with a Range request.
+const maxAttempts = 5
+
+// retryDelay is the pause before retry n (n*retryDelay); tests shorten it.
+var retryDelay = 500 * time.Millisecond
+
+// downloader fetches one model's files into the cache.
+type downloader struct {
+	id       ModelID
+	opt      Options
+	cache    *repoCache
+	commit   string
+	requests int // HTTP requests sent, for tests
+}
+
+// run finds the revision's commit, works out which files the model needs, fetches those the
+// cache lacks and returns the snapshot directory.
+func (d *downloader) run(ctx context.Context) (string, error) {
+	plan, err := d.plan(ctx)
+	if err != nil {
+		return "", err
+	}
+	var todo []fileMeta
+	for _, m := range plan {
+		if m.ETag != "" { // fetched by HEAD, not yet in the snapshot
+			todo = append(todo, m)
+		}
+	}
+	for i, m := range todo {
+		if err := d.fetch(ctx, m, i+1, len(todo)); err != nil {
+			return "", d.explain(m.File, err)
+		}
+	}
+	return d.cache.snapshot(d.commit), nil
+}
+
+// plan lists the files to take: each with its metadata when it must be fetched, or with only
+// its name when the snapshot already has it. It records absent files in .no_exist.
+func (d *downloader) plan(ctx context.Context) ([]fileMeta, error) {
+	if commitHash.MatchString(d.id.Revision) {
+		d.commit = d.id.Revision
+	}
+	cfg, ok, err := d.stat(ctx, configFile)
+	if err != nil {
+		return nil, d.explain(configFile, err)
+	}
+	if !ok {
+		return nil, d.explain(configFile, fmt.Errorf("%w: the repository has no %s", ErrNotFound, configFile))
+	}
+	if err := d.cache.writeRef(d.id.Revision, d.commit); err != nil {
+		return nil, d.explain("", fmt.Errorf("writing the cache: %w", err))
+	}
+	plan := []fileMeta{cfg}
+	take := func(file string, required bool) (bool, error) {
+		m, ok, err := d.stat(ctx, file)
+		if err != nil {
+			return false, d.explain(file, err)
+		}
+		if ok {
+			plan = append(plan, m)
+		} else if required {
+			return false, d.explain(file, fmt.Errorf("%w: the repository has no %s", ErrNotFound, file))
+		}
+		return ok, nil
+	}
+	hasTok, err := take(tokenizerFile, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := take(vocabFile, !hasTok); err != nil {
+		return nil, err
+	}
+	for _, f := range optionalFiles {
+		if _, err := take(f, false); err != nil {
+			return nil, err
+		}
+	}
+	if ok, err := take(weightsFile, false); err != nil || ok {
+		return plan, err
+	}
+	idx, ok, err := d.stat(ctx, indexFile)
+	if err != nil {
+		return nil, d.explain(indexFile, err)
+	}
+	if !ok {
+		return nil, d.noSafetensors(ctx)
+	}
+	// The index is needed now to know the shards; it is small, so it goes without progress.
+	if idx.ETag != "" {
+		if err := d.fetch(ctx, idx, 0, 0); err != nil {
+			return nil, d.explain(indexFile, err)
+		}
+		idx = fileMeta{File: indexFile}
+	}
+	plan = append(plan, idx)
+	shards, err := readIndex(d.cache.pointer(d.commit, indexFile))
+	if err != nil {
+		return nil, d.explain(indexFile, err)
+	}
+	for _, s := range shards {
+		if _, err := take(s, true); err != nil {
+			return nil, err
+		}
+	}
+	return plan, nil
+}
+
+// stat tells whether the repository has file at the revision: from the cache when the snapshot
+// has it or records it as absent, else from a HEAD request. It sets d.commit on the first HEAD.
+func (d *downloader) stat(ctx context.Context, file string) (fileMeta, bool, error) {
+	if d.commit != "" {
+		if d.cache.has(d.commit, file) {
+			return fileMeta{File: file}, true, nil
+		}
+		if d.cache.absent(d.commit, file) {
+			return fileMeta{}, false, nil
+		}
+	}
+	rev := d.commit
+	if rev == "" {
+		rev = d.id.Revision
+	}
+	m, err := d.head(ctx, rev, file)
+	if d.commit == "" && commitHash.MatchString(m.Commit) {
+		d.commit = m.Commit
+	}
+	var he *httpStatusError
+	if errors.As(err, &he) && he.Status == http.StatusNotFound && he.Code != "RepoNotFound" && he.Code != "RevisionNotFound" && d.commit != "" {
+		if err := d.cache.markAbsent(d.commit, file); err != nil {
+			return m, false, fmt.Errorf("writing the cache: %w", err)
+		}
+		return m, false, nil
+	}
+	if err != nil {
+		return m, false, err
+	}
+	if d.commit == "" {
+		return m, false, fmt.Errorf("the Hub gave no commit for revision %s", d.id.Revision)
+	}
+	if !validETag(m.ETag) {
+		return m, false, fmt.Errorf("the Hub gave an unusable ETag %q", m.ETag)
+	}
+	if m.Location == d.resolveURL(rev, file) {
+		// Fetch from the commit, not the branch, which may move between HEAD and GET.
+		m.Location = d.resolveURL(d.commit, file)
+	}
+	return m, true, nil
+}
+
+// validETag accepts an ETag that can name a blob file.
+func validETag(s string) bool {
+	return s != "" && !strings.HasPrefix(s, ".") && strings.Trim(s, "0123456789abcdefABCDEF-_.") == ""
+}
+
+// noSafetensors explains a repository without safetensors weights, naming the other weight
+// files it has.
+func (d *downloader) noSafetensors(ctx context.Context) error {
+	var others []string
+	for _, f := range []string{"pytorch_model.bin", "tf_model.h5"} {
+		_, ok, err := d.stat(ctx, f)
+		if err != nil {
+			return d.explain(f, err)
+		}
+		if ok {
+			others = append(others, f)
+		}
+	}
+	have := "no weights lesionui can read"
+	if len(others) > 0 {
+		have = "only " + strings.Join(others, " and ")
+	}
+	return &Error{Model: d.id.String(), File: weightsFile,
+		Err: fmt.Errorf("%w: the repository has neither %s nor %s, %s", ErrNoSafetensors, weightsFile, indexFile, have),
+		Hint: "convert it once in Python:\n  from transformers import AutoModelForMaskedLM\n" +
+			"  AutoModelForMaskedLM.from_pretrained(\"" + d.id.Repo + "\").save_pretrained(\"DIR\", safe_serialization=True)\n" +
+			"  (and the tokenizer: AutoTokenizer.from_pretrained(...).save_pretrained(\"DIR\"))\nthen run lesionui with --model DIR"}
+}
+
+// fetch puts file m into blobs/<etag> (unless there already) and links it into the snapshot.
+// index and count number the file among those this call downloads, for progress (0: none).
+func (d *downloader) fetch(ctx context.Context, m fileMeta, index, count int) error {
+	blob := d.cache.blob(m.ETag)
+	if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
+		return err
+	}
+	unlock, err := lockFile(ctx, filepath.Join(d.cache.locks, m.ETag+".lock"))
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if _, err := os.Stat(blob); err != nil {
+		if err := d.fetchBlob(ctx, m, blob, index, count); err != nil {
+			return err
+		}
+	}
+	return d.cache.link(d.commit, m.File, m.ETag)
+}
+
+// fetchBlob downloads m to blob+".incomplete", resuming what is there, retries after broken
+// connections, verifies size and sha256 (LFS) and renames the file into place.
+func (d *downloader) fetchBlob(ctx context.Context, m fileMeta, blob string, index, count int) error {
+	part := blob + ".incomplete"
+	f, err := os.OpenFile(part, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	var h hash.Hash
+	if m.lfs() {
+		h = sha256.New()
+	}
+	p := &progress{fn: d.opt.Progress, info: Progress{File: m.File, Total: m.Size, FileIndex: index, Files: count}}
+	for attempt := 1; ; attempt++ {
+		err = d.getInto(ctx, m, f, h, p)
+		if err == nil || attempt == maxAttempts || ctx.Err() != nil || !retryable(err) {
+			break
+		}
+		select {
+		case <-time.After(time.Duration(attempt) * retryDelay):
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(part, blob)
+}
+
+// retryable reports whether a failed GET may be resumed: the connection broke or the server
+// had a passing problem.
+func retryable(err error) bool {
+	var he *httpStatusError
+	if errors.As(err, &he) {
+		return he.Status >= 500 || he.Status == http.StatusTooManyRequests
+	}
+	return errors.Is(err, ErrNetwork) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, errBrokenBody) ||
+		errors.Is(err, syscall.ECONNRESET)
+}
+
+// errBrokenBody marks a response body that ended in an error.
+var errBrokenBody = errors.New("connection broken during the download")
+
+// getInto sends one GET for m, resuming after the bytes already in f, and appends the body.
+// On success f holds exactly the verified content.
+func (d *downloader) getInto(ctx context.Context, m fileMeta, f *os.File, h hash.Hash, p *progress) error {
+	have, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
+		return err
+	}
+	if m.Size >= 0 && have > m.Size {
+		have = 0
+	}
+	if err := restart(f, h, have); err != nil {
+		return err
+	}
+	resp, err := d.get(ctx, m.Location, func(hd http.Header) {
+		if have > 0 {
+			hd.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusPartialContent:
+		if start, ok := contentRangeStart(resp.Header.Get("Content-Range")); !ok || start != have {
+			restart(f, h, 0) // the server sent another range: start over on the next try
+			return fmt.Errorf("%w: server answered range %q to bytes=%d-", errBrokenBody, resp.Header.Get("Content-Range"), have)
+		}
+	case http.StatusRequestedRangeNotSatisfiable:
+		if have != m.Size {
+			restart(f, h, 0)
+			return fmt.Errorf("%w: server refused the range bytes=%d-", errBrokenBody, have)
+		}
+		return d.verify(m, f, h, have)
+	case http.StatusOK:
+		if err := restart(f, h, 0); err != nil {
+			return err
+		}
+		have = 0
+	default:
+		return fmt.Errorf("unexpected HTTP %d from %s", resp.StatusCode, resp.Request.URL)
+	}
+	p.start(have)
+	var w io.Writer = f
+	if h != nil {
+		w = io.MultiWriter(f, h)
+	}
+	n, err := copyBody(w, resp.Body, p)
+	have += n
+	if err != nil {
+		if errors.Is(err, syscall.ENOSPC) {
+			need := int64(0)
+			if m.Size > have {
+				need = m.Size - have
+			}
+			return &Error{Model: d.id.String(), File: m.File, Err: fmt.Errorf("%w: %v", ErrDiskFull, err),
+				Hint: fmt.Sprintf("%d more bytes are needed in %s (the partial download is kept and resumes next time); free some space or set HF_HUB_CACHE to another disk", need, filepath.Dir(f.Name()))}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("%w after %d bytes: %v", errBrokenBody, have, err)
+	}
+	if m.Size >= 0 && have < m.Size {
+		return fmt.Errorf("%w: the body ended after %d of %d bytes", errBrokenBody, have, m.Size)
+	}
+	if err := d.verify(m, f, h, have); err != nil {
+		return err
+	}
+	p.finish(have)
+	return nil
+}
+
+// restart truncates f to keep bytes, positions it there and feeds those bytes to h afresh.
+func restart(f *os.File, h hash.Hash, keep int64) error {
+	if st, err := f.Stat(); err != nil {
+		return err
+	} else if st.Size() != keep {
+		if err := f.Truncate(keep); err != nil {
+			return err
+		}
+	}
+	if h != nil {
+		h.Reset()
+		if _, err := io.Copy(h, io.NewSectionReader(f, 0, keep)); err != nil {
+			return err
+		}
+	}
+	_, err := f.Seek(keep, io.SeekStart)
+	return err
+}
+
+// verify checks the downloaded size and, for LFS files, the sha256; a mismatch deletes the
+// partial file, so a bad download is never kept nor resumed.
+func (d *downloader) verify(m fileMeta, f *os.File, h hash.Hash, have int64) error {
+	var why string
+	switch {
+	case m.Size >= 0 && have != m.Size:
+		why = fmt.Sprintf("got %d bytes, the Hub announced %d", have, m.Size)
+	case h != nil && hex.EncodeToString(h.Sum(nil)) != m.ETag:
+		why = fmt.Sprintf("sha256 %s, the Hub announced %s", hex.EncodeToString(h.Sum(nil)), m.ETag)
+	default:
+		return nil
+	}
+	f.Truncate(0)
+	os.Remove(f.Name())
+	return &Error{Model: d.id.String(), File: m.File, Err: fmt.Errorf("%w: %s", ErrCorrupt, why),
+		Hint: "the partial file was deleted; run the command again to download it afresh"}
+}
+
+// contentRangeStart reads the first byte position of "bytes start-end/total".
+func contentRangeStart(s string) (int64, bool) {
+	s, ok := strings.CutPrefix(s, "bytes ")
+	if !ok {
+		return 0, false
+	}
+	start, _, ok := strings.Cut(s, "-")
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(start, 10, 64)
+	return n, err == nil
+}
+
+// copyBody copies r to w in chunks, reporting progress; it returns the bytes written.
+func copyBody(w io.Writer, r io.Reader, p *progress) (int64, error) {
+	buf := make([]byte, 256<<10)
+	var n int64
+	for {
+		k, rerr := r.Read(buf)
+		if k > 0 {
+			if _, err := w.Write(buf[:k]); err != nil {
+				return n, err
+			}
+			n += int64(k)
+			p.advance(int64(k))
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, rerr
+		}
+	}
+}

@@ -1,0 +1,178 @@
+package hub
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// headTimeout bounds a metadata request, like huggingface_hub's HF_HUB_ETAG_TIMEOUT.
+const headTimeout = 10 * time.Second
+
+// maxRedirects bounds the redirects followed by one request.
+const maxRedirects = 10
+
+// fileMeta is what a HEAD on resolve/<revision>/<file> tells.
+type fileMeta struct {
+	File     string
+	Commit   string // X-Repo-Commit
+	ETag     string // X-Linked-Etag, else ETag, normalized
+	Size     int64  // X-Linked-Size, else Content-Length; -1 when unknown
+	Location string // where to GET it: the redirect target (CDN) or the resolve URL
+}
+
+// lfs reports whether the ETag is a sha256 of the content, which LFS files have.
+func (m fileMeta) lfs() bool {
+	if len(m.ETag) != 64 {
+		return false
+	}
+	return strings.Trim(m.ETag, "0123456789abcdef") == ""
+}
+
+// resolveURL is {endpoint}/{repo}/resolve/{revision}/{file}.
+func (d *downloader) resolveURL(revision, file string) string {
+	parts := strings.Split(file, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return d.opt.Endpoint + "/" + d.id.Repo + "/resolve/" + url.PathEscape(revision) + "/" + strings.Join(parts, "/")
+}
+
+// newRequest builds a request with lesionui's User-Agent, and the token when u is on the Hub's
+// host (never on a CDN host a redirect leads to).
+func (d *downloader) newRequest(ctx context.Context, method, u string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("User-Agent", "lesionui/"+Version)
+	req.Header.Set("Accept-Encoding", "identity")
+	if d.opt.Token != "" {
+		if hub, err := url.Parse(d.opt.Endpoint); err == nil && hub.Host == req.URL.Host {
+			req.Header.Set("Authorization", "Bearer "+d.opt.Token)
+		}
+	}
+	return req, nil
+}
+
+// do sends one request without following redirects. Transport failures become ErrNetwork.
+func (d *downloader) do(req *http.Request) (*http.Response, error) {
+	c := *d.opt.Client
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		if ctxErr := req.Context().Err(); ctxErr != nil && ctxErr != context.DeadlineExceeded {
+			return nil, ctxErr
+		}
+		return nil, fmt.Errorf("%w %s: %v", ErrNetwork, req.URL.Host, err)
+	}
+	d.requests++
+	return resp, nil
+}
+
+// head reads a file's metadata like huggingface_hub's get_hf_file_metadata: relative redirects
+// (a renamed repository) are followed, an absolute one (the CDN) is where the GET will go.
+// A 404 is returned as *httpStatusError, with the commit (when the Hub gave one) in meta.
+func (d *downloader) head(ctx context.Context, revision, file string) (fileMeta, error) {
+	ctx, cancel := context.WithTimeout(ctx, headTimeout)
+	defer cancel()
+	u := d.resolveURL(revision, file)
+	meta := fileMeta{File: file, Size: -1}
+	for range maxRedirects {
+		req, err := d.newRequest(ctx, http.MethodHead, u)
+		if err != nil {
+			return meta, err
+		}
+		resp, err := d.do(req)
+		if err != nil {
+			return meta, err
+		}
+		resp.Body.Close()
+		h := resp.Header
+		if c := h.Get("X-Repo-Commit"); c != "" {
+			meta.Commit = c
+		}
+		if resp.StatusCode >= 400 {
+			return meta, statusError(resp)
+		}
+		loc := h.Get("Location")
+		if resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
+			target, err := resp.Request.URL.Parse(loc)
+			if err != nil {
+				return meta, fmt.Errorf("bad redirect %q from %s: %w", loc, u, err)
+			}
+			if !strings.Contains(loc, "://") && !strings.HasPrefix(loc, "//") {
+				u = target.String() // relative: the repository moved
+				continue
+			}
+			meta.Location = target.String()
+		} else {
+			meta.Location = u
+		}
+		meta.ETag = normalizeETag(firstOf(h.Get("X-Linked-Etag"), h.Get("ETag")))
+		if n, err := strconv.ParseInt(firstOf(h.Get("X-Linked-Size"), h.Get("Content-Length")), 10, 64); err == nil && n >= 0 {
+			meta.Size = n
+		}
+		if meta.ETag == "" || meta.Commit == "" {
+			return meta, fmt.Errorf("%s answered without ETag or X-Repo-Commit: is %s a HuggingFace Hub (HF_ENDPOINT)?", u, d.opt.Endpoint)
+		}
+		return meta, nil
+	}
+	return meta, fmt.Errorf("more than %d redirects from %s", maxRedirects, d.resolveURL(revision, file))
+}
+
+// get sends a GET to u following redirects (relative or absolute), with headers added by set.
+// The token goes only to the Hub's host.
+func (d *downloader) get(ctx context.Context, u string, set func(http.Header)) (*http.Response, error) {
+	for range maxRedirects {
+		req, err := d.newRequest(ctx, http.MethodGet, u)
+		if err != nil {
+			return nil, err
+		}
+		set(req.Header)
+		resp, err := d.do(req)
+		if err != nil {
+			return nil, err
+		}
+		loc := resp.Header.Get("Location")
+		if resp.StatusCode < 300 || resp.StatusCode >= 400 || loc == "" {
+			if resp.StatusCode >= 400 && resp.StatusCode != http.StatusRequestedRangeNotSatisfiable {
+				resp.Body.Close()
+				return nil, statusError(resp)
+			}
+			return resp, nil
+		}
+		resp.Body.Close()
+		target, err := resp.Request.URL.Parse(loc)
+		if err != nil {
+			return nil, fmt.Errorf("bad redirect %q from %s: %w", loc, u, err)
+		}
+		u = target.String()
+	}
+	return nil, fmt.Errorf("more than %d redirects from %s", maxRedirects, u)
+}
+
+func statusError(resp *http.Response) error {
+	return &httpStatusError{
+		Status:  resp.StatusCode,
+		Code:    resp.Header.Get("X-Error-Code"),
+		Message: resp.Header.Get("X-Error-Message"),
+		URL:     resp.Request.URL.String(),
+	}
+}
+
+// normalizeETag strips the weak marker and quotes, as huggingface_hub does.
+func normalizeETag(s string) string {
+	return strings.Trim(strings.TrimPrefix(strings.TrimSpace(s), "W/"), `"`)
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,0 +1,558 @@
+package hub
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const (
+	commitA = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	commitB = "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+)
+
+// weights is a stand-in safetensors payload, big enough for several reads.
+var weights = strings.Repeat("0123456789abcdef", 5000)
+
+func bertFiles() map[string]fakeFile {
+	return map[string]fakeFile{
+		"config.json":           {data: `{"model_type":"bert"}`},
+		"vocab.txt":             {data: "[PAD]\n[UNK]\nhello\n"},
+		"tokenizer_config.json": {data: `{"do_lower_case":true}`},
+		"model.safetensors":     {data: weights, lfs: true},
+		"pytorch_model.bin":     {data: "pickle", lfs: true},
+	}
+}
+
+func testOptions(f *fakeHub) Options {
+	return Options{Endpoint: f.hub.URL, CacheDir: f.t.TempDir()}
+}
+
+func mustResolve(t *testing.T, arg string, opt Options) string {
+	t.Helper()
+	dir, err := Resolve(context.Background(), arg, opt)
+	if err != nil {
+		t.Fatalf("Resolve(%q): %v", arg, err)
+	}
+	return dir
+}
+
+// checkSnapshot checks that dir is the snapshot of commit in huggingface_hub's layout and holds
+// want, each file a relative symlink to blobs/<etag>.
+func checkSnapshot(t *testing.T, cache, repo, commit, dir string, want map[string]fakeFile) {
+	t.Helper()
+	root := filepath.Join(cache, "models--"+strings.ReplaceAll(repo, "/", "--"))
+	if dir != filepath.Join(root, "snapshots", commit) {
+		t.Fatalf("dir = %s, want %s", dir, filepath.Join(root, "snapshots", commit))
+	}
+	for name, ff := range want {
+		ptr := filepath.Join(dir, name)
+		target, err := os.Readlink(ptr)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		wantTarget := strings.Repeat("../", 2+strings.Count(name, "/")) + "blobs/" + ff.etag()
+		if target != wantTarget {
+			t.Errorf("%s -> %s, want %s", name, target, wantTarget)
+		}
+		b, err := os.ReadFile(ptr)
+		if err != nil || string(b) != ff.data {
+			t.Errorf("%s: content %.20q (err %v), want %.20q", name, b, err, ff.data)
+		}
+	}
+	entries, _ := os.ReadDir(filepath.Join(root, "blobs"))
+	for _, e := range entries {
+		if strings.HasSuffix(e.Name(), ".incomplete") {
+			t.Errorf("leftover %s", e.Name())
+		}
+	}
+}
+
+func TestFreshDownloadLayout(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	f.token = "secret"
+	opt := testOptions(f)
+	opt.Token = "secret"
+	var reports []Progress
+	opt.Progress = func(p Progress) { reports = append(reports, p) }
+
+	dir := mustResolve(t, "org/bert", opt)
+	want := map[string]fakeFile{}
+	for _, n := range []string{"config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors"} {
+		want[n] = files[n]
+	}
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dir, want)
+	root := filepath.Join(opt.CacheDir, "models--org--bert")
+	if b, err := os.ReadFile(filepath.Join(root, "refs", "main")); err != nil || string(b) != commitA {
+		t.Errorf("refs/main = %q, %v; want %s", b, err, commitA)
+	}
+	for _, n := range []string{"tokenizer.json", "special_tokens_map.json"} {
+		if st, err := os.Stat(filepath.Join(root, ".no_exist", commitA, n)); err != nil || st.Size() != 0 {
+			t.Errorf(".no_exist/%s: %v", n, err)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "pytorch_model.bin")); err == nil {
+		t.Error("pytorch_model.bin downloaded")
+	}
+	if !f.authSeen["hub"] || f.authSeen["cdn"] {
+		t.Errorf("Authorization seen %v, want on the hub only", f.authSeen)
+	}
+	var finished []string
+	for _, p := range reports {
+		if p.Files != 4 || p.FileIndex < 1 || p.FileIndex > 4 || p.Done > p.Total {
+			t.Errorf("bad report %+v", p)
+		}
+		if p.Finished {
+			finished = append(finished, p.File)
+			if p.Done != int64(len(files[p.File].data)) {
+				t.Errorf("finished %s at %d bytes", p.File, p.Done)
+			}
+		}
+	}
+	slices.Sort(finished)
+	if !slices.Equal(finished, []string{"config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"}) {
+		t.Errorf("finished reports for %v", finished)
+	}
+	f.requests()
+
+	// Everything is cached: Resolve sends nothing, Download asks only for the commit of main.
+	if again := mustResolve(t, "org/bert", opt); again != dir {
+		t.Errorf("second Resolve gave %s", again)
+	}
+	if reqs := f.requests(); len(reqs) != 0 {
+		t.Errorf("second Resolve sent %v", reqs)
+	}
+	if _, err := Download(context.Background(), ModelID{"org/bert", "main"}, opt); err != nil {
+		t.Fatal(err)
+	}
+	if reqs := f.requests(); !slices.Equal(reqs, []string{"HEAD hub /org/bert/resolve/main/config.json"}) {
+		t.Errorf("Download of a cached model sent %v", reqs)
+	}
+}
+
+func TestBranchMovesToNewCommit(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	opt := testOptions(f)
+	mustResolve(t, "org/bert", opt)
+	newer := bertFiles()
+	newer["config.json"] = fakeFile{data: `{"model_type":"bert","v":2}`}
+	f.add("org/bert", commitB, newer)
+	f.requests()
+	dir, err := Download(context.Background(), ModelID{"org/bert", "main"}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitB, dir, map[string]fakeFile{"config.json": newer["config.json"], "model.safetensors": newer["model.safetensors"]})
+	// The unchanged weights blob is shared: only the new config.json is fetched.
+	var gets []string
+	for _, r := range f.requests() {
+		if strings.HasPrefix(r, "GET") {
+			gets = append(gets, r)
+		}
+	}
+	if !slices.Equal(gets, []string{"GET hub /org/bert/resolve/" + commitB + "/config.json"}) {
+		t.Errorf("GETs %v", gets)
+	}
+}
+
+func TestResumeAfterCut(t *testing.T) {
+	retryDelay = 0
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	f.cut["model.safetensors"] = 30000
+	opt := testOptions(f)
+	dir := mustResolve(t, "org/bert", opt)
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dir, map[string]fakeFile{"model.safetensors": files["model.safetensors"]})
+	var cdnGets []string
+	for _, r := range f.requests() {
+		if strings.HasPrefix(r, "GET cdn /blob/") {
+			cdnGets = append(cdnGets, r)
+		}
+	}
+	sha := files["model.safetensors"].etag()
+	want := []string{"GET cdn /blob/" + sha, "GET cdn /blob/" + sha + " bytes=30000-"}
+	if !slices.Equal(cdnGets, want) {
+		t.Errorf("CDN GETs %v, want %v", cdnGets, want)
+	}
+}
+
+func TestResumeLeftoverPartial(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	opt := testOptions(f)
+	sha := files["model.safetensors"].etag()
+	blobs := filepath.Join(opt.CacheDir, "models--org--bert", "blobs")
+	os.MkdirAll(blobs, 0o755)
+	if err := os.WriteFile(filepath.Join(blobs, sha+".incomplete"), []byte(weights[:700]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := mustResolve(t, "org/bert", opt)
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dir, map[string]fakeFile{"model.safetensors": files["model.safetensors"]})
+	if reqs := f.requests(); !slices.Contains(reqs, "GET cdn /blob/"+sha+" bytes=700-") {
+		t.Errorf("no resume request in %v", reqs)
+	}
+}
+
+func TestCancelLeavesOnlyPartial(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	opt := testOptions(f)
+	ctx, cancel := context.WithCancel(context.Background())
+	opt.Progress = func(p Progress) {
+		if p.File == "model.safetensors" {
+			cancel()
+		}
+	}
+	f.cut["model.safetensors"] = 1000 // the body stops short: the cancel lands mid-file
+	_, err := Resolve(ctx, "org/bert", opt)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	blob := filepath.Join(opt.CacheDir, "models--org--bert", "blobs", files["model.safetensors"].etag())
+	if _, err := os.Stat(blob); err == nil {
+		t.Error("an interrupted download was put in blobs/")
+	}
+	opt.Progress = nil
+	dir := mustResolve(t, "org/bert", opt)
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dir, map[string]fakeFile{"model.safetensors": files["model.safetensors"]})
+}
+
+func TestCorruptDownload(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	f.corrupt["model.safetensors"] = true
+	opt := testOptions(f)
+	_, err := Resolve(context.Background(), "org/bert", opt)
+	if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "corrupt download") || !strings.Contains(err.Error(), "model.safetensors") {
+		t.Fatalf("err = %v, want a corrupt download of model.safetensors", err)
+	}
+	root := filepath.Join(opt.CacheDir, "models--org--bert")
+	entries, _ := os.ReadDir(filepath.Join(root, "blobs"))
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), files["model.safetensors"].etag()) {
+			t.Errorf("corrupt data kept as %s", e.Name())
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(root, "snapshots", commitA, "model.safetensors")); err == nil {
+		t.Error("corrupt file linked into the snapshot")
+	}
+}
+
+func TestOffline(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	opt := testOptions(f)
+	opt.Offline = true
+	_, err := Resolve(context.Background(), "org/bert", opt)
+	root := filepath.Join(opt.CacheDir, "models--org--bert")
+	if !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), root) || !strings.Contains(err.Error(), "--model") {
+		t.Errorf("err = %v, want ErrOffline naming %s and --model", err, root)
+	}
+	if reqs := f.requests(); len(reqs) != 0 {
+		t.Errorf("offline Resolve sent %v", reqs)
+	}
+
+	opt.Offline = false
+	dir := mustResolve(t, "org/bert", opt)
+	// A cache written by Python may not record absent files; offline it is used as it is.
+	os.RemoveAll(filepath.Join(root, ".no_exist"))
+	os.Remove(filepath.Join(dir, "tokenizer_config.json"))
+	f.requests()
+	opt.Offline = true
+	if got := mustResolve(t, "org/bert", opt); got != dir {
+		t.Errorf("offline Resolve gave %s, want %s", got, dir)
+	}
+	if got, err := Download(context.Background(), ModelID{"org/bert", "main"}, opt); err != nil || got != dir {
+		t.Errorf("offline Download gave %s, %v", got, err)
+	}
+	if reqs := f.requests(); len(reqs) != 0 {
+		t.Errorf("offline sent %v", reqs)
+	}
+}
+
+func TestNetworkDown(t *testing.T) {
+	f := newFakeHub(t)
+	f.add("org/bert", commitA, bertFiles())
+	opt := testOptions(f)
+	dir := mustResolve(t, "org/bert", opt)
+	f.hub.Close()
+	// The cached snapshot stands in when the Hub is unreachable.
+	if got, err := Download(context.Background(), ModelID{"org/bert", "main"}, opt); err != nil || got != dir {
+		t.Errorf("Download with the Hub down gave %s, %v; want %s", got, err, dir)
+	}
+	_, err := Resolve(context.Background(), "org/other", opt)
+	want := filepath.Join(opt.CacheDir, "models--org--other")
+	if !errors.Is(err, ErrNetwork) || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "--model DIR") || !strings.Contains(err.Error(), "org/other") {
+		t.Errorf("err = %v, want ErrNetwork naming org/other, %s and --model DIR", err, want)
+	}
+}
+
+func TestShardedWeights(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	delete(files, "model.safetensors")
+	files["tokenizer.json"] = fakeFile{data: `{"model":{"type":"WordPiece"}}`}
+	files["model.safetensors.index.json"] = fakeFile{data: `{"metadata":{"total_size":20},"weight_map":{
+		"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors","c":"model-00001-of-00002.safetensors"}}`}
+	files["model-00001-of-00002.safetensors"] = fakeFile{data: weights[:5000], lfs: true}
+	files["model-00002-of-00002.safetensors"] = fakeFile{data: weights[5000:9000], lfs: true}
+	f.add("org/big", commitA, files)
+	opt := testOptions(f)
+	var maxFiles int
+	opt.Progress = func(p Progress) { maxFiles = max(maxFiles, p.Files) }
+	dir := mustResolve(t, "org/big", opt)
+	want := map[string]fakeFile{}
+	for _, n := range []string{"config.json", "tokenizer.json", "vocab.txt", "model.safetensors.index.json",
+		"model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"} {
+		want[n] = files[n]
+	}
+	checkSnapshot(t, opt.CacheDir, "org/big", commitA, dir, want)
+	if maxFiles != 6 { // the index is fetched before the count is known, without progress
+		t.Errorf("progress counted %d files, want 6", maxFiles)
+	}
+	f.requests()
+	mustResolve(t, "org/big", opt)
+	if reqs := f.requests(); len(reqs) != 0 {
+		t.Errorf("second Resolve sent %v", reqs)
+	}
+	// A shard whose blob went missing makes the snapshot incomplete again.
+	os.Remove(filepath.Join(opt.CacheDir, "models--org--big", "blobs", files["model-00002-of-00002.safetensors"].etag()))
+	mustResolve(t, "org/big", opt)
+	checkSnapshot(t, opt.CacheDir, "org/big", commitA, dir, want)
+}
+
+func TestIndexOutsideRepository(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	delete(files, "model.safetensors")
+	files["model.safetensors.index.json"] = fakeFile{data: `{"weight_map":{"a":"../../../etc/passwd"}}`}
+	f.add("org/evil", commitA, files)
+	_, err := Resolve(context.Background(), "org/evil", testOptions(f))
+	if err == nil || !strings.Contains(err.Error(), "not a file of the repository") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestHTTPErrors(t *testing.T) {
+	f := newFakeHub(t)
+	f.add("org/private", commitA, bertFiles()).private = true
+	f.add("org/gated", commitA, bertFiles()).gated = true
+	f.add("org/empty", commitA, map[string]fakeFile{"README.md": {data: "hi"}})
+	f.add("org/notok", commitA, map[string]fakeFile{"config.json": {data: "{}"}, "model.safetensors": {data: "x", lfs: true}})
+	f.token = "secret"
+	cases := []struct {
+		arg, token string
+		kind       error
+		want       []string
+	}{
+		{"org/nope", "", ErrUnauthorized, []string{"org/nope: config.json", "HTTP 401", "set HF_TOKEN"}},
+		{"org/private", "", ErrUnauthorized, []string{"private or gated", "set HF_TOKEN"}},
+		{"org/private", "wrong", ErrUnauthorized, []string{"token in HF_TOKEN has no access"}},
+		{"org/gated", "secret", ErrUnauthorized, []string{"gated", f.hub.URL + "/org/gated"}},
+		{"org/empty", "", ErrNotFound, []string{"org/empty: config.json", "no config.json"}},
+		{"org/notok", "", ErrNotFound, []string{"org/notok: vocab.txt", "no vocab.txt"}},
+		{"org/private@v9", "secret", ErrNotFound, []string{"HTTP 404", `no revision "v9"`}},
+	}
+	for _, c := range cases {
+		opt := testOptions(f)
+		opt.Token = c.token
+		_, err := Resolve(context.Background(), c.arg, opt)
+		if !errors.Is(err, c.kind) {
+			t.Errorf("%s: err = %v, want %v", c.arg, err, c.kind)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: %q lacks %q", c.arg, err, w)
+			}
+		}
+	}
+	opt := testOptions(f)
+	opt.Token = "secret"
+	mustResolve(t, "org/private", opt)
+}
+
+func TestOnlyPytorchWeights(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	delete(files, "model.safetensors")
+	f.add("org/old", commitA, files)
+	_, err := Resolve(context.Background(), "org/old", testOptions(f))
+	if !errors.Is(err, ErrNoSafetensors) {
+		t.Fatalf("err = %v, want ErrNoSafetensors", err)
+	}
+	for _, w := range []string{"only pytorch_model.bin", "save_pretrained(\"DIR\", safe_serialization=True)", "--model DIR"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%q lacks %q", err, w)
+		}
+	}
+}
+
+func TestRevisionPinning(t *testing.T) {
+	f := newFakeHub(t)
+	old := bertFiles()
+	old["config.json"] = fakeFile{data: `{"old":true}`}
+	f.add("org/bert", commitA, old)
+	r := f.add("org/bert", commitB, bertFiles()) // main -> commitB
+	r.refs["v1"] = commitA
+	opt := testOptions(f)
+	dir := mustResolve(t, "org/bert@"+commitA, opt)
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dir, map[string]fakeFile{"config.json": old["config.json"]})
+	root := filepath.Join(opt.CacheDir, "models--org--bert")
+	if _, err := os.Stat(filepath.Join(root, "refs")); err == nil {
+		t.Error("a commit revision wrote refs/")
+	}
+	for _, req := range f.requests() {
+		if !strings.Contains(req, commitA) && !strings.HasPrefix(req, "GET cdn") {
+			t.Errorf("request off the pinned commit: %s", req)
+		}
+	}
+	if _, err := Download(context.Background(), ModelID{"org/bert", commitA}, opt); err != nil {
+		t.Fatal(err)
+	}
+	if reqs := f.requests(); len(reqs) != 0 {
+		t.Errorf("Download of a cached commit sent %v", reqs)
+	}
+	if got := mustResolve(t, "org/bert@v1", opt); got != dir {
+		t.Errorf("v1 gave %s, want %s", got, dir)
+	}
+	if b, _ := os.ReadFile(filepath.Join(root, "refs", "v1")); string(b) != commitA {
+		t.Errorf("refs/v1 = %q", b)
+	}
+	main := mustResolve(t, "org/bert", opt)
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitB, main, map[string]fakeFile{"config.json": bertFiles()["config.json"]})
+}
+
+func TestRenamedRepository(t *testing.T) {
+	f := newFakeHub(t)
+	f.add("new/bert", commitA, bertFiles())
+	f.renamed["old/bert"] = "new/bert"
+	opt := testOptions(f)
+	dir := mustResolve(t, "old/bert", opt)
+	checkSnapshot(t, opt.CacheDir, "old/bert", commitA, dir, map[string]fakeFile{"config.json": bertFiles()["config.json"]})
+}
+
+func TestLocalDirectory(t *testing.T) {
+	local := t.TempDir()
+	opt := Options{Endpoint: "http://127.0.0.1:1", CacheDir: t.TempDir()}
+	if got := mustResolve(t, local, opt); got != local {
+		t.Errorf("Resolve(%s) = %s", local, got)
+	}
+	file := filepath.Join(local, "config.json")
+	os.WriteFile(file, []byte("{}"), 0o644)
+	for arg, want := range map[string]string{
+		file:                             "is a file",
+		filepath.Join(local, "missing"):  "does not exist",
+		"./models/bert-base/checkpoints": "does not exist",
+	} {
+		if _, err := Resolve(context.Background(), arg, opt); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Resolve(%s): err = %v, want %q", arg, err, want)
+		}
+	}
+}
+
+func TestDiskFull(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	opt := testOptions(f)
+	blobs := filepath.Join(opt.CacheDir, "models--org--bert", "blobs")
+	os.MkdirAll(blobs, 0o755)
+	if err := os.Symlink("/dev/full", filepath.Join(blobs, files["model.safetensors"].etag()+".incomplete")); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Resolve(context.Background(), "org/bert", opt)
+	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "80000 more bytes are needed in "+blobs) {
+		t.Errorf("err = %v, want ErrDiskFull asking 80000 bytes in %s", err, blobs)
+	}
+}
+
+func TestParseModelID(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want ModelID
+		err  bool
+	}{
+		{"bert-large-uncased", ModelID{"bert-large-uncased", "main"}, false},
+		{"google-bert/bert-base-uncased", ModelID{"google-bert/bert-base-uncased", "main"}, false},
+		{"org/name@v1.0", ModelID{"org/name", "v1.0"}, false},
+		{"org/name@" + commitA, ModelID{"org/name", commitA}, false},
+		{"org/name@refs/pr/1", ModelID{"org/name", "refs/pr/1"}, false},
+		{"", ModelID{}, true},
+		{"org/name@", ModelID{}, true},
+		{"a/b/c", ModelID{}, true},
+		{"/abs/path", ModelID{}, true},
+		{"org--x/name", ModelID{}, true},
+		{"org/na..me", ModelID{}, true},
+		{"-org/name", ModelID{}, true},
+		{"org/name.", ModelID{}, true},
+		{"org/na me", ModelID{}, true},
+		{"org/name@../x", ModelID{}, true},
+		{strings.Repeat("x", 97), ModelID{}, true},
+	} {
+		got, err := ParseModelID(c.in)
+		if (err != nil) != c.err || got != c.want {
+			t.Errorf("ParseModelID(%q) = %+v, %v; want %+v, error %v", c.in, got, err, c.want, c.err)
+		}
+	}
+	if s := (ModelID{"org/name", "main"}).String(); s != "org/name" {
+		t.Errorf("String = %q", s)
+	}
+}
+
+func TestOptionsFromEnv(t *testing.T) {
+	home := t.TempDir()
+	os.MkdirAll(filepath.Join(home, "hfhome"), 0o755)
+	os.WriteFile(filepath.Join(home, "hfhome", "token"), []byte("hf_file\n"), 0o600)
+	for _, c := range []struct {
+		env                    map[string]string
+		cache, token, endpoint string
+		offline                bool
+	}{
+		{map[string]string{}, home + "/.cache/huggingface/hub", "", "", false},
+		{map[string]string{"XDG_CACHE_HOME": "/xdg"}, "/xdg/huggingface/hub", "", "", false},
+		{map[string]string{"HF_HOME": "~/hfhome", "XDG_CACHE_HOME": "/xdg"}, home + "/hfhome/hub", "hf_file", "", false},
+		{map[string]string{"HF_HOME": home + "/hfhome", "HUGGINGFACE_HUB_CACHE": "/legacy", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/legacy", "hf_old", "", false},
+		{map[string]string{"HF_HUB_CACHE": "/new", "HUGGINGFACE_HUB_CACHE": "/legacy", "HF_TOKEN": " hf_new ", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/new", "hf_new", "", false},
+		{map[string]string{"HF_ENDPOINT": "https://mirror.example/", "HF_HUB_OFFLINE": "1"}, home + "/.cache/huggingface/hub", "", "https://mirror.example", true},
+		{map[string]string{"TRANSFORMERS_OFFLINE": "true", "HF_TOKEN_PATH": home + "/hfhome/token"}, home + "/.cache/huggingface/hub", "hf_file", "", true},
+		{map[string]string{"HF_HUB_OFFLINE": "0"}, home + "/.cache/huggingface/hub", "", "", false},
+	} {
+		opt := optionsFromEnv(func(k string) string { return c.env[k] }, home)
+		if opt.CacheDir != filepath.FromSlash(c.cache) || opt.Token != c.token || opt.Endpoint != c.endpoint || opt.Offline != c.offline {
+			t.Errorf("env %v: got cache %s token %q endpoint %q offline %v; want %s %q %q %v",
+				c.env, opt.CacheDir, opt.Token, opt.Endpoint, opt.Offline, c.cache, c.token, c.endpoint, c.offline)
+		}
+	}
+}
+
+func TestProgressPrinter(t *testing.T) {
+	var b strings.Builder
+	print := NewProgressPrinter(&b)
+	print(Progress{File: "model.safetensors", Done: 5e8, Total: 1.34e9, Rate: 5.2e6, FileIndex: 2, Files: 5})
+	print(Progress{File: "model.safetensors", Done: 1.34e9, Total: 1.34e9, Rate: 5.2e6, FileIndex: 2, Files: 5, Finished: true})
+	want := "model.safetensors [2/5]  1.34 GB / 1.34 GB 100%  5.2 MB/s  done\n"
+	if b.String() != want {
+		t.Errorf("printed %q, want %q", b.String(), want)
+	}
+	s := formatProgress(Progress{File: "vocab.txt", Done: 1500, Total: 232000, Rate: 1000, ETA: 230e9, FileIndex: 1, Files: 1})
+	if s != "vocab.txt [1/1]  1.5 kB / 232.0 kB   0%  1.0 kB/s  ETA 3m50s" {
+		t.Errorf("formatProgress = %q", s)
+	}
+}
