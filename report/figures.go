@@ -62,14 +62,11 @@ func (d *study) figures() []figure {
 	return figs
 }
 
-// part2 is the t-value of every unit of the layer by class, and the pie of the classes.
-func (d *study) part2() figure {
-	lt := d.s.Layers[d.layer]
-	g := d.groups()
+// tPoints splits a layer's units by class into (unit, t) points, counting the units of each
+// class and those whose t cannot be drawn (±Inf for units constant within each group, NaN for
+// units constant overall under Welch's test).
+func tPoints(lt engine.LayerTest) (xs, ys [3][]float64, counts [3]float64, hidden int) {
 	cls := classes(lt)
-	var xs, ys [3][]float64
-	var counts [3]float64
-	hidden := 0
 	for u, t := range lt.T {
 		c := cls[u]
 		counts[c]++
@@ -79,10 +76,18 @@ func (d *study) part2() figure {
 		}
 		xs[c], ys[c] = append(xs[c], float64(u)), append(ys[c], t)
 	}
+	return xs, ys, counts, hidden
+}
+
+// part2 is the t-value of every unit of the layer by class, and the pie of the classes.
+func (d *study) part2() figure {
+	lt := d.s.Layers[d.layer]
+	g := d.groups()
+	xs, ys, counts, hidden := tPoints(lt)
 	title := fmt.Sprintf("%d %q neurons and %d %q neurons", len(lt.A), g[0], len(lt.B), g[1])
 	xlabel := "MLP expansion neurons"
 	if hidden > 0 {
-		xlabel += fmt.Sprintf(" (%d with infinite t not shown)", hidden)
+		xlabel += fmt.Sprintf(" (%d with non-finite t not shown)", hidden)
 	}
 	sc := newPlot(title, xlabel, "T-value")
 	names := [3]string{fmt.Sprintf("%s > %s", g[0], g[1]), fmt.Sprintf("%s > %s", g[1], g[0]), "Non-sig."}

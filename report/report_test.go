@@ -453,3 +453,71 @@ func TestWriteSample(t *testing.T) {
 		}
 	}
 }
+
+// TestDegenerateStudy draws a study with infinite and undefined t-values, a layer without
+// significant units, a layer where every unit is significant and lesions that change nothing.
+func TestDegenerateStudy(t *testing.T) {
+	r := loadFixture(t)
+	s := *r.s
+	units := s.Model.Config.IntermediateSize
+	s.Layers = nil
+	for l := range r.s.Layers {
+		lt := engine.LayerTest{Layer: l, T: make([]float64, units), P: make([]float64, units), Q: make([]float64, units)}
+		for u := range units {
+			switch l {
+			case 0: // constant units: ±Inf and NaN t
+				lt.T[u] = []float64{math.Inf(1), math.Inf(-1), math.NaN(), 1}[u%4]
+				lt.P[u], lt.Q[u] = 1, 1
+				if u%4 < 2 {
+					lt.P[u], lt.Q[u] = 0, 0
+				}
+			case 1: // nothing significant
+				lt.P[u], lt.Q[u] = 1, 1
+			case 2: // everything significant
+				lt.T[u] = float64(u) - float64(units)/2 + 0.5
+				lt.P[u], lt.Q[u] = 1e-9, 1e-8
+			}
+		}
+		for u := range units {
+			switch {
+			case lt.Q[u] < .05 && lt.T[u] > 0:
+				lt.A = append(lt.A, u)
+			case lt.Q[u] < .05 && lt.T[u] < 0:
+				lt.B = append(lt.B, u)
+			}
+		}
+		s.Layers = append(s.Layers, lt)
+	}
+	sweeps := make([][]engine.LesionResult, len(engine.Modes))
+	for i, m := range engine.Modes {
+		for l := range s.Layers {
+			sweeps[i] = append(sweeps[i], engine.LesionResult{Layer: l, Mode: m, Ablated: s.Clean})
+		}
+	}
+	for _, format := range []string{"png", "svg"} {
+		for _, layer := range []int{0, 1, 2} {
+			dir := t.TempDir()
+			if _, err := Write(&s, sweeps, nil, dir, Options{Format: format, Layer: layer}); err != nil {
+				t.Fatalf("%s layer %d: %v", format, layer, err)
+			}
+		}
+	}
+	dir := t.TempDir()
+	if _, err := Write(&s, sweeps, nil, dir, Options{Layer: 0}); err != nil {
+		t.Fatal(err)
+	}
+	rows, col := readCSV(t, filepath.Join(dir, "units.csv"))
+	for u, want := range []string{"+Inf", "-Inf", "NaN"} {
+		if got := rows[u][col["t"]]; got != want {
+			t.Errorf("unit %d t written %q, want %q", u, got, want)
+		}
+	}
+	if rows[0][col["class"]] != "him" || rows[1][col["class"]] != "her" || rows[2][col["class"]] != "ns" {
+		t.Errorf("classes of the infinite units: %v %v %v", rows[0], rows[1], rows[2])
+	}
+	_, ys, counts, hidden := tPoints(s.Layers[0])
+	if hidden != units/4*3 || counts != [3]float64{float64(units / 4), float64(units / 4), float64(units / 2)} ||
+		len(ys[classA])+len(ys[classB])+len(ys[classNS]) != units/4 {
+		t.Errorf("layer 0: %d hidden, counts %v, %d drawn", hidden, counts, len(ys[classA])+len(ys[classB])+len(ys[classNS]))
+	}
+}
