@@ -321,18 +321,18 @@ func (m *Model) logitsPane(w, h int) []string {
 	}
 	if lesioned != nil && h >= len(lines)+5 {
 		lines = append(lines, "", styles.bold.Render(" Δ = clean − lesioned"))
-		head := fmt.Sprintf(" %-16s", "")
+		head := fmt.Sprintf(" %-14s", "")
 		for p := range 2 {
 			for wd := range 2 {
-				head += fmt.Sprintf("%11s", words[wd]+"@"+words[p])
+				head += fmt.Sprintf("%9s", words[wd]+"@"+words[p])
 			}
 		}
 		lines = append(lines, styles.dim.Render(head))
 		for t := range 3 {
-			row := fmt.Sprintf(" %-16s", names[t])
+			row := fmt.Sprintf(" %-14s", names[t])
 			for p := range 2 {
 				for wd := range 2 {
-					row += fmt.Sprintf("%11.3f", r.Delta[t][p][wd])
+					row += fmt.Sprintf("%9.3f", r.Delta[t][p][wd])
 				}
 			}
 			if t == m.text {
