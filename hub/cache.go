@@ -179,6 +179,8 @@ func validRepoPath(f string) bool {
 }
 
 // link points the snapshot's file at the blob with a relative symlink, as huggingface_hub does.
+// The link is made under a temporary name and renamed into place, so concurrent callers and
+// readers never see the file missing.
 func (c *repoCache) link(commit, file, etag string) error {
 	ptr := c.pointer(commit, file)
 	if err := os.MkdirAll(filepath.Dir(ptr), 0o755); err != nil {
@@ -188,14 +190,21 @@ func (c *repoCache) link(commit, file, etag string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.Remove(ptr); err != nil && !os.IsNotExist(err) {
+	tmp, err := os.CreateTemp(filepath.Dir(ptr), ".tmp-"+filepath.Base(ptr)+"-*")
+	if err != nil {
 		return err
 	}
-	if err := os.Symlink(rel, ptr); err != nil {
-		// Systems without symlinks get a hard link, which is also a shared copy.
-		if lerr := os.Link(c.blob(etag), ptr); lerr != nil {
+	tmp.Close()
+	os.Remove(tmp.Name())
+	if err := os.Symlink(rel, tmp.Name()); err != nil {
+		// Systems without symlinks get a hard link, which also shares the blob.
+		if lerr := os.Link(c.blob(etag), tmp.Name()); lerr != nil {
 			return err
 		}
+	}
+	if err := os.Rename(tmp.Name(), ptr); err != nil {
+		os.Remove(tmp.Name())
+		return err
 	}
 	return nil
 }

@@ -26,11 +26,10 @@ var retryDelay = 500 * time.Millisecond
 
 // downloader fetches one model's files into the cache.
 type downloader struct {
-	id       ModelID
-	opt      Options
-	cache    *repoCache
-	commit   string
-	requests int // HTTP requests sent, for tests
+	id     ModelID
+	opt    Options
+	cache  *repoCache
+	commit string
 }
 
 // run finds the revision's commit, works out which files the model needs, fetches those the
@@ -191,9 +190,10 @@ func (d *downloader) noSafetensors(ctx context.Context) error {
 	}
 	return &Error{Model: d.id.String(), File: weightsFile,
 		Err: fmt.Errorf("%w: the repository has neither %s nor %s, %s", ErrNoSafetensors, weightsFile, indexFile, have),
-		Hint: "convert it once in Python:\n  from transformers import AutoModelForMaskedLM\n" +
+		Hint: "convert it once in Python, then run lesionui with --model DIR:\n" +
+			"  from transformers import AutoModelForMaskedLM, AutoTokenizer\n" +
 			"  AutoModelForMaskedLM.from_pretrained(\"" + d.id.Repo + "\").save_pretrained(\"DIR\", safe_serialization=True)\n" +
-			"  (and the tokenizer: AutoTokenizer.from_pretrained(...).save_pretrained(\"DIR\"))\nthen run lesionui with --model DIR"}
+			"  AutoTokenizer.from_pretrained(\"" + d.id.Repo + "\").save_pretrained(\"DIR\")"}
 }
 
 // fetch puts file m into blobs/<etag> (unless there already) and links it into the snapshot.
@@ -300,7 +300,11 @@ func (d *downloader) getInto(ctx context.Context, m fileMeta, f *os.File, h hash
 			restart(f, h, 0)
 			return fmt.Errorf("%w: server refused the range bytes=%d-", errBrokenBody, have)
 		}
-		return d.verify(m, f, h, have)
+		if err := d.verify(m, f, h, have); err != nil {
+			return err
+		}
+		p.finish(have)
+		return nil
 	case http.StatusOK:
 		if err := restart(f, h, 0); err != nil {
 			return err

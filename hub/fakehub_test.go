@@ -53,6 +53,7 @@ type fakeHub struct {
 	blobs    map[string]fakeFile // sha256 -> LFS file, for the CDN
 	cut      map[string]int      // file -> bytes sent before the connection is cut, on its next GET
 	corrupt  map[string]bool     // file -> serve altered bytes
+	noRange  bool                // ignore Range headers, answering 200 with the whole file
 	log      []string            // "METHOD host-kind path [range]"
 	authSeen map[string]bool     // "hub" / "cdn" -> an Authorization header arrived there
 }
@@ -214,7 +215,7 @@ func (f *fakeHub) serveRange(w http.ResponseWriter, r *http.Request, name string
 		data = "X" + data[1:]
 	}
 	start := 0
-	if rg := r.Header.Get("Range"); rg != "" {
+	if rg := r.Header.Get("Range"); rg != "" && !f.noRange {
 		n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(rg, "bytes="), "-"))
 		if err != nil {
 			f.t.Errorf("bad Range %q", rg)

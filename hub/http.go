@@ -70,7 +70,6 @@ func (d *downloader) do(req *http.Request) (*http.Response, error) {
 		}
 		return nil, fmt.Errorf("%w %s: %v", ErrNetwork, req.URL.Host, err)
 	}
-	d.requests++
 	return resp, nil
 }
 

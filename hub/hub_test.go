@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -163,8 +164,15 @@ func TestBranchMovesToNewCommit(t *testing.T) {
 	}
 }
 
-func TestResumeAfterCut(t *testing.T) {
+// noRetryDelay makes retries immediate for the test.
+func noRetryDelay(t *testing.T) {
+	old := retryDelay
 	retryDelay = 0
+	t.Cleanup(func() { retryDelay = old })
+}
+
+func TestResumeAfterCut(t *testing.T) {
+	noRetryDelay(t)
 	f := newFakeHub(t)
 	files := bertFiles()
 	f.add("org/bert", commitA, files)
@@ -190,16 +198,79 @@ func TestResumeLeftoverPartial(t *testing.T) {
 	files := bertFiles()
 	f.add("org/bert", commitA, files)
 	opt := testOptions(f)
-	sha := files["model.safetensors"].etag()
-	blobs := filepath.Join(opt.CacheDir, "models--org--bert", "blobs")
-	os.MkdirAll(blobs, 0o755)
-	if err := os.WriteFile(filepath.Join(blobs, sha+".incomplete"), []byte(weights[:700]), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	writePartial(t, opt, "org/bert", files["model.safetensors"], weights[:700])
 	dir := mustResolve(t, "org/bert", opt)
 	checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dir, map[string]fakeFile{"model.safetensors": files["model.safetensors"]})
-	if reqs := f.requests(); !slices.Contains(reqs, "GET cdn /blob/"+sha+" bytes=700-") {
+	if reqs := f.requests(); !slices.Contains(reqs, "GET cdn /blob/"+files["model.safetensors"].etag()+" bytes=700-") {
 		t.Errorf("no resume request in %v", reqs)
+	}
+}
+
+// writePartial leaves data as the partial download of file's blob, as an interrupted run would.
+func writePartial(t *testing.T, opt Options, repo string, file fakeFile, data string) {
+	t.Helper()
+	blobs := filepath.Join(opt.CacheDir, "models--"+strings.ReplaceAll(repo, "/", "--"), "blobs")
+	os.MkdirAll(blobs, 0o755)
+	if err := os.WriteFile(filepath.Join(blobs, file.etag()+".incomplete"), []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestResumeEdgeCases(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		partial string
+		noRange bool
+		want    string // the CDN GET of the weights
+	}{
+		{"complete but not renamed: 416", weights, false, " bytes=80000-"},
+
+		{"server ignores Range: 200 restarts", weights[:500], true, " bytes=500-"},
+		{"partial longer than the file: restart", weights + "junk", false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeHub(t)
+			files := bertFiles()
+			f.add("org/bert", commitA, files)
+			f.noRange = c.noRange
+			opt := testOptions(f)
+			writePartial(t, opt, "org/bert", files["model.safetensors"], c.partial)
+			dir := mustResolve(t, "org/bert", opt)
+			checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dir, map[string]fakeFile{"model.safetensors": files["model.safetensors"]})
+			want := "GET cdn /blob/" + files["model.safetensors"].etag() + c.want
+			if reqs := f.requests(); !slices.Contains(reqs, want) {
+				t.Errorf("no %q in %v", want, reqs)
+			}
+		})
+	}
+}
+
+func TestConcurrentResolve(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	opt := testOptions(f)
+	dirs := make([]string, 4)
+	errs := make([]error, 4)
+	var wg sync.WaitGroup
+	for i := range dirs {
+		wg.Go(func() { dirs[i], errs[i] = Resolve(context.Background(), "org/bert", opt) })
+	}
+	wg.Wait()
+	for i := range dirs {
+		if errs[i] != nil || dirs[i] != dirs[0] {
+			t.Fatalf("Resolve %d: %s, %v", i, dirs[i], errs[i])
+		}
+	}
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dirs[0], map[string]fakeFile{"model.safetensors": files["model.safetensors"]})
+	n := 0
+	for _, r := range f.requests() {
+		if strings.HasPrefix(r, "GET cdn /blob/") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the weights were downloaded %d times, want once (the blob lock)", n)
 	}
 }
 
@@ -550,6 +621,13 @@ func TestProgressPrinter(t *testing.T) {
 	want := "model.safetensors [2/5]  1.34 GB / 1.34 GB 100%  5.2 MB/s  done\n"
 	if b.String() != want {
 		t.Errorf("printed %q, want %q", b.String(), want)
+	}
+	b.Reset()
+	live := progressPrinter(&b, true)
+	live(Progress{File: "a", Done: 1, Total: 2000})
+	live(Progress{File: "a", Done: 2000, Total: 2000, Finished: true})
+	if want := "\ra  1 B / 2.0 kB   0%\ra  2.0 kB / 2.0 kB 100%  done\n"; b.String() != want {
+		t.Errorf("live printer wrote %q, want %q", b.String(), want)
 	}
 	s := formatProgress(Progress{File: "vocab.txt", Done: 1500, Total: 232000, Rate: 1000, ETA: 230e9, FileIndex: 1, Files: 1})
 	if s != "vocab.txt [1/1]  1.5 kB / 232.0 kB   0%  1.0 kB/s  ETA 3m50s" {

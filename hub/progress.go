@@ -74,6 +74,11 @@ func NewProgressPrinter(w io.Writer) func(Progress) {
 			live = st.Mode()&os.ModeCharDevice != 0
 		}
 	}
+	return progressPrinter(w, live)
+}
+
+// progressPrinter is NewProgressPrinter with the terminal test done: live rewrites the line.
+func progressPrinter(w io.Writer, live bool) func(Progress) {
 	width := 0
 	return func(p Progress) {
 		if !live && !p.Finished {
