@@ -34,25 +34,64 @@ func (ks *kernelSet) geluSpan(x []float32) {
 	}
 }
 
-// softmax is Softmax on the vector path: max in Go, exp and sum in assembly
-// (the tail in float64), then the scaling.
+// softmax is Softmax on the vector path; the tail past the last whole
+// vector is done in Go (its exp in float64).
 func (ks *kernelSet) softmax(x []float32) {
+	nv := len(x) / ks.vw
+	tail := x[nv*ks.vw:]
 	mx := x[0]
-	for _, v := range x[1:] {
+	if nv > 0 {
+		mx = ks.vmax(&x[0], nv)
+	}
+	for _, v := range tail {
 		mx = max(mx, v)
 	}
-	nv := len(x) / ks.vw
 	var sum float32
 	if nv > 0 {
 		sum = ks.expsum(&x[0], nv, mx)
 	}
-	for i := nv * ks.vw; i < len(x); i++ {
-		e := float32(math.Exp(float64(x[i] - mx)))
-		x[i] = e
+	for i, v := range tail {
+		e := float32(math.Exp(float64(v - mx)))
+		tail[i] = e
 		sum += e
 	}
 	inv := 1 / sum
-	for i := range x {
-		x[i] *= inv
+	if nv > 0 {
+		ks.vscale(&x[0], nv, inv)
+	}
+	for i := range tail {
+		tail[i] *= inv
+	}
+}
+
+// layerNorm is LayerNorm on the vector path: per row a float32 vector sum
+// for the mean, a second pass for the variance, then the affine step.
+func (ks *kernelSet) layerNorm(x, gamma, beta []float32, rows, n int, eps float32) {
+	nv := n / ks.vw
+	t0 := nv * ks.vw
+	for r := 0; r < rows; r++ {
+		row := x[r*n : r*n+n]
+		var sum float32
+		if nv > 0 {
+			sum = ks.vsum(&row[0], nv)
+		}
+		for _, v := range row[t0:] {
+			sum += v
+		}
+		mean := sum / float32(n)
+		var ss float32
+		if nv > 0 {
+			ss = ks.vsqdev(&row[0], nv, mean)
+		}
+		for _, v := range row[t0:] {
+			ss += (v - mean) * (v - mean)
+		}
+		inv := float32(1 / math.Sqrt(float64(ss/float32(n))+float64(eps)))
+		if nv > 0 {
+			ks.vnorm(&row[0], &gamma[0], &beta[0], nv, mean, inv)
+		}
+		for i := t0; i < n; i++ {
+			row[i] = (row[i]-mean)*inv*gamma[i] + beta[i]
+		}
 	}
 }

@@ -88,25 +88,35 @@ func TestSoftmax(t *testing.T) {
 
 func TestLayerNorm(t *testing.T) {
 	// Rows [1,2,3,4]: mean 2.5, variance 1.25.
-	x := []float32{1, 2, 3, 4, 4, 3, 2, 1}
-	LayerNorm(x, []float32{1, 1, 2, 2}, []float32{0, 0, 0, 1}, 2, 4, 0)
 	s := float32(1 / math.Sqrt(1.25))
 	want := []float32{-1.5 * s, -0.5 * s, 1 * s, 3*s + 1, 1.5 * s, 0.5 * s, -1 * s, -3*s + 1}
-	for i := range x {
-		if math.Abs(float64(x[i]-want[i])) > 1e-6 {
-			t.Fatalf("LayerNorm = %v, want %v", x, want)
+	forEachKernel(t, func(t *testing.T) {
+		x := []float32{1, 2, 3, 4, 4, 3, 2, 1}
+		LayerNorm(x, []float32{1, 1, 2, 2}, []float32{0, 0, 0, 1}, 2, 4, 0)
+		for i := range x {
+			if math.Abs(float64(x[i]-want[i])) > 1e-6 {
+				t.Fatalf("LayerNorm = %v, want %v", x, want)
+			}
 		}
-	}
-	// Many rows (split across the pool) agree exactly with the reference.
+	})
+	// Many rows (split across the pool), odd widths for the vector tails,
+	// and an offset mean, against the float64 reference.
 	r := rand.New(rand.NewPCG(11, 12))
-	rows, n := 100, 1024
-	a, g, b := randSlice(r, rows*n), randSlice(r, n), randSlice(r, n)
-	ref := append([]float32(nil), a...)
-	LayerNorm(a, g, b, rows, n, 1e-12)
-	layerNormRef(ref, g, b, rows, n, 1e-12)
-	for i := range a {
-		if a[i] != ref[i] {
-			t.Fatalf("LayerNorm[%d] = %g, reference %g", i, a[i], ref[i])
+	forEachKernel(t, func(t *testing.T) {
+		for _, n := range []int{1, 5, 16, 33, 1024} {
+			rows := 100
+			a, g, b := randSlice(r, rows*n), randSlice(r, n), randSlice(r, n)
+			for i := range a {
+				a[i] = a[i]*3 + 20
+			}
+			ref := append([]float32(nil), a...)
+			LayerNorm(a, g, b, rows, n, 1e-12)
+			layerNormRef(ref, g, b, rows, n, 1e-12)
+			for i := range a {
+				if d := math.Abs(float64(a[i] - ref[i])); d > 2e-5 || math.IsNaN(d) {
+					t.Fatalf("n=%d: LayerNorm[%d] = %g, reference %g", n, i, a[i], ref[i])
+				}
+			}
 		}
-	}
+	})
 }

@@ -24,6 +24,11 @@ type kernelSet struct {
 	vw     int // floats per vector for the element-wise kernels
 	gelu   func(x *float32, nv int)
 	expsum func(x *float32, nv int, shift float32) float32
+	vmax   func(x *float32, nv int) float32
+	vsum   func(x *float32, nv int) float32
+	vsqdev func(x *float32, nv int, c float32) float32
+	vscale func(x *float32, nv int, s float32)
+	vnorm  func(x, gamma, beta *float32, nv int, mean, inv float32)
 }
 
 // Blocking, tuned on Zen 4 (32 KiB L1d, 1 MiB L2 per core): a task packs a
@@ -37,7 +42,10 @@ const (
 	ncMax      = 512
 )
 
-var zeroBias [32]float32
+// maxMR and maxNR bound the micro-tile of every kernel set.
+const maxMR, maxNR = 14, 32
+
+var zeroBias [maxNR]float32
 
 // bufPool recycles packing buffers between calls and tasks.
 var bufPool sync.Pool
@@ -65,7 +73,10 @@ func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
 		ks.linearDot(y, x, w, b, m, n, k)
 		return
 	}
+	// Row panels of (nearly) equal height ≤ the widest kernel, so no call
+	// ends on a thin, slow panel (128 rows: 10 panels of 13 and 11 rows).
 	mr := len(ks.micro) - 1
+	mr = (m + (m+mr-1)/mr - 1) / ((m + mr - 1) / mr)
 	nr := ks.nr
 	// Pack A: for each k block at kb, panel starting at row i0 with h rows
 	// lives at ap[kb*m+i0*kcb:], laid out [kcb][h].
@@ -102,7 +113,7 @@ func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
 		bpBuf := getBuf(min(k, kcBlock) * perTask * nr)
 		defer bufPool.Put(bpBuf)
 		bp := *bpBuf
-		var tile [14 * 32]float32
+		var tile [maxMR * maxNR]float32
 		for kb := 0; kb < k; kb += kcBlock {
 			kcb := min(kcBlock, k-kb)
 			for j := j0; j < j1; j += nr {

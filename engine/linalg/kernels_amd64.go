@@ -47,15 +47,52 @@ func expsum512(x *float32, nv int, shift float32) float32
 //go:noescape
 func expsum256(x *float32, nv int, shift float32) float32
 
+// vmax512 returns the largest element of nv ≥ 1 vectors of 16 floats,
+// vsum512 their sum, vsqdev512 Σ(x-c)²; vscale512 multiplies them by s;
+// vnorm512 sets x = (x-mean)·inv·gamma + beta. The 256 versions take 8-float
+// vectors.
+//
+//go:noescape
+func vmax512(x *float32, nv int) float32
+
+//go:noescape
+func vsum512(x *float32, nv int) float32
+
+//go:noescape
+func vsqdev512(x *float32, nv int, c float32) float32
+
+//go:noescape
+func vscale512(x *float32, nv int, s float32)
+
+//go:noescape
+func vnorm512(x, gamma, beta *float32, nv int, mean, inv float32)
+
+//go:noescape
+func vmax256(x *float32, nv int) float32
+
+//go:noescape
+func vsum256(x *float32, nv int) float32
+
+//go:noescape
+func vsqdev256(x *float32, nv int, c float32) float32
+
+//go:noescape
+func vscale256(x *float32, nv int, s float32)
+
+//go:noescape
+func vnorm256(x, gamma, beta *float32, nv int, mean, inv float32)
+
 var avx512Set = &kernelSet{
 	name: "avx512", nr: 32, packCols: 16, pack: pack512,
 	vw: 16, gelu: gelu512, expsum: expsum512,
+	vmax: vmax512, vsum: vsum512, vsqdev: vsqdev512, vscale: vscale512, vnorm: vnorm512,
 	micro: gemm512, dot: dot512,
 }
 
 var avx2Set = &kernelSet{
 	name: "avx2", nr: 16, packCols: 8, pack: pack256,
 	vw: 8, gelu: gelu256, expsum: expsum256,
+	vmax: vmax256, vsum: vsum256, vsqdev: vsqdev256, vscale: vscale256, vnorm: vnorm256,
 	micro: gemm256, dot: dot256,
 }
 

@@ -8669,6 +8669,294 @@ expsum256_sum:
 	VZEROUPPER
 	RET
 
+// func vmax512(x *float32, nv int) float32
+TEXT ·vmax512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ nv+8(FP), CX
+	VBROADCASTSS (DI), Z4
+	VMOVUPS Z4, Z5
+	TESTQ CX, CX
+	JE vmax512_fold
+vmax512_loop:
+	VMOVUPS (DI), Z0
+	VMAXPS Z0, Z4, Z4
+	ADDQ $64, DI
+	DECQ CX
+	JE vmax512_fold
+	VMOVUPS (DI), Z1
+	VMAXPS Z1, Z5, Z5
+	ADDQ $64, DI
+	DECQ CX
+	JNE vmax512_loop
+vmax512_fold:
+	VMAXPS Z5, Z4, Z11
+	VEXTRACTF32X8 $1, Z11, Y12
+	VMAXPS Y12, Y11, Y11
+	VEXTRACTF128 $1, Y11, X12
+	VMAXPS X12, X11, X11
+	VMOVHLPS X11, X12, X12
+	VMAXPS X12, X11, X11
+	VPSHUFD $1, X11, X12
+	VMAXSS X12, X11, X11
+	VMOVSS X11, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func vsum512(x *float32, nv int) float32
+TEXT ·vsum512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ nv+8(FP), CX
+	VXORPS Z4, Z4, Z4
+	VMOVUPS Z4, Z5
+	TESTQ CX, CX
+	JE vsum512_fold
+vsum512_loop:
+	VMOVUPS (DI), Z0
+	VADDPS Z0, Z4, Z4
+	ADDQ $64, DI
+	DECQ CX
+	JE vsum512_fold
+	VMOVUPS (DI), Z1
+	VADDPS Z1, Z5, Z5
+	ADDQ $64, DI
+	DECQ CX
+	JNE vsum512_loop
+vsum512_fold:
+	VADDPS Z5, Z4, Z11
+	VEXTRACTF32X8 $1, Z11, Y12
+	VADDPS Y12, Y11, Y11
+	VEXTRACTF128 $1, Y11, X12
+	VADDPS X12, X11, X11
+	VMOVHLPS X11, X12, X12
+	VADDPS X12, X11, X11
+	VPSHUFD $1, X11, X12
+	VADDSS X12, X11, X11
+	VMOVSS X11, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func vsqdev512(x *float32, nv int, c float32) float32
+TEXT ·vsqdev512(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ nv+8(FP), CX
+	VBROADCASTSS c+16(FP), Z10
+	VXORPS Z4, Z4, Z4
+	VMOVUPS Z4, Z5
+	TESTQ CX, CX
+	JE vsqdev512_fold
+vsqdev512_loop:
+	VMOVUPS (DI), Z0
+	VSUBPS Z10, Z0, Z0
+	VMULPS Z0, Z0, Z0
+	VADDPS Z0, Z4, Z4
+	ADDQ $64, DI
+	DECQ CX
+	JE vsqdev512_fold
+	VMOVUPS (DI), Z1
+	VSUBPS Z10, Z1, Z1
+	VMULPS Z1, Z1, Z1
+	VADDPS Z1, Z5, Z5
+	ADDQ $64, DI
+	DECQ CX
+	JNE vsqdev512_loop
+vsqdev512_fold:
+	VADDPS Z5, Z4, Z11
+	VEXTRACTF32X8 $1, Z11, Y12
+	VADDPS Y12, Y11, Y11
+	VEXTRACTF128 $1, Y11, X12
+	VADDPS X12, X11, X11
+	VMOVHLPS X11, X12, X12
+	VADDPS X12, X11, X11
+	VPSHUFD $1, X11, X12
+	VADDSS X12, X11, X11
+	VMOVSS X11, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func vscale512(x *float32, nv int, s float32)
+TEXT ·vscale512(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ nv+8(FP), CX
+	VBROADCASTSS s+16(FP), Z10
+	TESTQ CX, CX
+	JE vscale512_done
+vscale512_loop:
+	VMULPS (DI), Z10, Z0
+	VMOVUPS Z0, (DI)
+	ADDQ $64, DI
+	DECQ CX
+	JNE vscale512_loop
+vscale512_done:
+	VZEROUPPER
+	RET
+
+// func vnorm512(x, gamma, beta *float32, nv int, mean, inv float32)
+TEXT ·vnorm512(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), DI
+	MOVQ gamma+8(FP), SI
+	MOVQ beta+16(FP), DX
+	MOVQ nv+24(FP), CX
+	VBROADCASTSS mean+32(FP), Z10
+	VBROADCASTSS inv+36(FP), Z11
+	TESTQ CX, CX
+	JE vnorm512_done
+vnorm512_loop:
+	VMOVUPS (DI), Z0
+	VSUBPS Z10, Z0, Z0
+	VMULPS Z11, Z0, Z0
+	VMOVUPS (DX), Z1
+	VFMADD231PS (SI), Z0, Z1
+	VMOVUPS Z1, (DI)
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, DX
+	DECQ CX
+	JNE vnorm512_loop
+vnorm512_done:
+	VZEROUPPER
+	RET
+
+// func vmax256(x *float32, nv int) float32
+TEXT ·vmax256(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ nv+8(FP), CX
+	VBROADCASTSS (DI), Y4
+	VMOVUPS Y4, Y5
+	TESTQ CX, CX
+	JE vmax256_fold
+vmax256_loop:
+	VMOVUPS (DI), Y0
+	VMAXPS Y0, Y4, Y4
+	ADDQ $32, DI
+	DECQ CX
+	JE vmax256_fold
+	VMOVUPS (DI), Y1
+	VMAXPS Y1, Y5, Y5
+	ADDQ $32, DI
+	DECQ CX
+	JNE vmax256_loop
+vmax256_fold:
+	VMAXPS Y5, Y4, Y11
+	VEXTRACTF128 $1, Y11, X12
+	VMAXPS X12, X11, X11
+	VMOVHLPS X11, X12, X12
+	VMAXPS X12, X11, X11
+	VPSHUFD $1, X11, X12
+	VMAXSS X12, X11, X11
+	VMOVSS X11, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func vsum256(x *float32, nv int) float32
+TEXT ·vsum256(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ nv+8(FP), CX
+	VXORPS Y4, Y4, Y4
+	VMOVUPS Y4, Y5
+	TESTQ CX, CX
+	JE vsum256_fold
+vsum256_loop:
+	VMOVUPS (DI), Y0
+	VADDPS Y0, Y4, Y4
+	ADDQ $32, DI
+	DECQ CX
+	JE vsum256_fold
+	VMOVUPS (DI), Y1
+	VADDPS Y1, Y5, Y5
+	ADDQ $32, DI
+	DECQ CX
+	JNE vsum256_loop
+vsum256_fold:
+	VADDPS Y5, Y4, Y11
+	VEXTRACTF128 $1, Y11, X12
+	VADDPS X12, X11, X11
+	VMOVHLPS X11, X12, X12
+	VADDPS X12, X11, X11
+	VPSHUFD $1, X11, X12
+	VADDSS X12, X11, X11
+	VMOVSS X11, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func vsqdev256(x *float32, nv int, c float32) float32
+TEXT ·vsqdev256(SB), NOSPLIT, $0-28
+	MOVQ x+0(FP), DI
+	MOVQ nv+8(FP), CX
+	VBROADCASTSS c+16(FP), Y10
+	VXORPS Y4, Y4, Y4
+	VMOVUPS Y4, Y5
+	TESTQ CX, CX
+	JE vsqdev256_fold
+vsqdev256_loop:
+	VMOVUPS (DI), Y0
+	VSUBPS Y10, Y0, Y0
+	VMULPS Y0, Y0, Y0
+	VADDPS Y0, Y4, Y4
+	ADDQ $32, DI
+	DECQ CX
+	JE vsqdev256_fold
+	VMOVUPS (DI), Y1
+	VSUBPS Y10, Y1, Y1
+	VMULPS Y1, Y1, Y1
+	VADDPS Y1, Y5, Y5
+	ADDQ $32, DI
+	DECQ CX
+	JNE vsqdev256_loop
+vsqdev256_fold:
+	VADDPS Y5, Y4, Y11
+	VEXTRACTF128 $1, Y11, X12
+	VADDPS X12, X11, X11
+	VMOVHLPS X11, X12, X12
+	VADDPS X12, X11, X11
+	VPSHUFD $1, X11, X12
+	VADDSS X12, X11, X11
+	VMOVSS X11, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func vscale256(x *float32, nv int, s float32)
+TEXT ·vscale256(SB), NOSPLIT, $0-20
+	MOVQ x+0(FP), DI
+	MOVQ nv+8(FP), CX
+	VBROADCASTSS s+16(FP), Y10
+	TESTQ CX, CX
+	JE vscale256_done
+vscale256_loop:
+	VMULPS (DI), Y10, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, DI
+	DECQ CX
+	JNE vscale256_loop
+vscale256_done:
+	VZEROUPPER
+	RET
+
+// func vnorm256(x, gamma, beta *float32, nv int, mean, inv float32)
+TEXT ·vnorm256(SB), NOSPLIT, $0-40
+	MOVQ x+0(FP), DI
+	MOVQ gamma+8(FP), SI
+	MOVQ beta+16(FP), DX
+	MOVQ nv+24(FP), CX
+	VBROADCASTSS mean+32(FP), Y10
+	VBROADCASTSS inv+36(FP), Y11
+	TESTQ CX, CX
+	JE vnorm256_done
+vnorm256_loop:
+	VMOVUPS (DI), Y0
+	VSUBPS Y10, Y0, Y0
+	VMULPS Y11, Y0, Y0
+	VMOVUPS (DX), Y1
+	VFMADD231PS (SI), Y0, Y1
+	VMOVUPS Y1, (DI)
+	ADDQ $32, DI
+	ADDQ $32, SI
+	ADDQ $32, DX
+	DECQ CX
+	JNE vnorm256_loop
+vnorm256_done:
+	VZEROUPPER
+	RET
+
 DATA ·vconst+0(SB)/4, $0x7fffffff
 DATA ·vconst+4(SB)/4, $0x7fffffff
 DATA ·vconst+8(SB)/4, $0x7fffffff

@@ -18,6 +18,8 @@
 //
 //	gelu512/gelu256: exact GELU on whole vectors (see gelu below).
 //	expsum512/256:   x ← exp(x - shift) on whole vectors, returns Σx.
+//	vmax, vsum, vsqdev (Σ(x-c)²), vscale, vnorm (LayerNorm's affine step),
+//	                 each in a 512 and a 256 version, on whole vectors.
 package main
 
 import (
@@ -367,17 +369,7 @@ func expsum(name, reg string, width int) {
 	p("DECQ CX")
 	p("JNE %s_loop", name)
 	label(name + "_sum")
-	// Horizontal sum of the accumulator into X11.
-	if isa512 {
-		p("VEXTRACTF32X8 $1, Z11, Y12")
-		p("VADDPS Y12, Y11, Y11")
-	}
-	p("VEXTRACTF128 $1, Y11, X12")
-	p("VADDPS X12, X11, X11")
-	p("VMOVHLPS X11, X12, X12")
-	p("VADDPS X12, X11, X11")
-	p("VPSHUFD $1, X11, X12")
-	p("VADDSS X12, X11, X11")
+	hreduce(isa512, 11, 12, "ADD")
 	p("VMOVSS X11, ret+24(FP)")
 	p("VZEROUPPER")
 	p("RET")
@@ -465,6 +457,127 @@ func dot(name, reg string, width, mr, nw int) {
 	p("RET")
 }
 
+// hreduce folds the lanes of vector register a into lane 0 of Xa with op
+// ("ADD" or "MAX"), using register t as scratch.
+func hreduce(isa512 bool, a, t int, op string) {
+	if isa512 {
+		p("VEXTRACTF32X8 $1, Z%d, Y%d", a, t)
+		p("V%sPS Y%d, Y%d, Y%d", op, t, a, a)
+	}
+	p("VEXTRACTF128 $1, Y%d, X%d", a, t)
+	p("V%sPS X%d, X%d, X%d", op, t, a, a)
+	p("VMOVHLPS X%d, X%d, X%d", a, t, t)
+	p("V%sPS X%d, X%d, X%d", op, t, a, a)
+	p("VPSHUFD $1, X%d, X%d", a, t)
+	p("V%sSS X%d, X%d, X%d", op, t, a, a)
+}
+
+// reduce emits a function over nv vectors at x returning one float32:
+// name(x *float32, nv int[, c float32]) float32. With c, every vector is
+// first transformed by the op pre (e.g. "dev" for (x-c)²); acc starts at
+// the first vector (MAX) or zero (ADD).
+func reduce(name, reg string, width int, op, pre string) {
+	isa512 := reg == "Z"
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	args, frame := "x *float32, nv int", 20
+	if pre != "" {
+		args, frame = "x *float32, nv int, c float32", 28
+	}
+	fmt.Fprintf(&out, "\n// func %s(%s) float32\n", name, args)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-%d\n", name, frame)
+	p("MOVQ x+0(FP), DI")
+	p("MOVQ nv+8(FP), CX")
+	if pre != "" {
+		p("VBROADCASTSS c+16(FP), %s", r(10))
+	}
+	// Two accumulators (4 and 5) to overlap the add latency.
+	if op == "MAX" {
+		p("VBROADCASTSS (DI), %s", r(4))
+	} else {
+		p("VXORPS %s, %s, %s", r(4), r(4), r(4))
+	}
+	p("VMOVUPS %s, %s", r(4), r(5))
+	p("TESTQ CX, CX")
+	p("JE %s_fold", name)
+	label(name + "_loop")
+	p("VMOVUPS (DI), %s", r(0))
+	if pre == "dev" {
+		p("VSUBPS %s, %s, %s", r(10), r(0), r(0))
+		p("VMULPS %s, %s, %s", r(0), r(0), r(0))
+	}
+	p("V%sPS %s, %s, %s", op, r(0), r(4), r(4))
+	p("ADDQ $%d, DI", width)
+	p("DECQ CX")
+	p("JE %s_fold", name)
+	p("VMOVUPS (DI), %s", r(1))
+	if pre == "dev" {
+		p("VSUBPS %s, %s, %s", r(10), r(1), r(1))
+		p("VMULPS %s, %s, %s", r(1), r(1), r(1))
+	}
+	p("V%sPS %s, %s, %s", op, r(1), r(5), r(5))
+	p("ADDQ $%d, DI", width)
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	label(name + "_fold")
+	p("V%sPS %s, %s, %s", op, r(5), r(4), r(11))
+	hreduce(isa512, 11, 12, op)
+	p("VMOVSS X11, ret+%d(FP)", frame-4)
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// scale emits name(x *float32, nv int, s float32): x *= s.
+func scale(name, reg string, width int) {
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	fmt.Fprintf(&out, "\n// func %s(x *float32, nv int, s float32)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-20\n", name)
+	p("MOVQ x+0(FP), DI")
+	p("MOVQ nv+8(FP), CX")
+	p("VBROADCASTSS s+16(FP), %s", r(10))
+	p("TESTQ CX, CX")
+	p("JE %s_done", name)
+	label(name + "_loop")
+	p("VMULPS (DI), %s, %s", r(10), r(0))
+	p("VMOVUPS %s, (DI)", r(0))
+	p("ADDQ $%d, DI", width)
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	label(name + "_done")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// norm emits name(x, g, b *float32, nv int, mean, inv float32):
+// x = (x - mean)·inv·gamma + beta, the LayerNorm affine step.
+func norm(name, reg string, width int) {
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	fmt.Fprintf(&out, "\n// func %s(x, gamma, beta *float32, nv int, mean, inv float32)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
+	p("MOVQ x+0(FP), DI")
+	p("MOVQ gamma+8(FP), SI")
+	p("MOVQ beta+16(FP), DX")
+	p("MOVQ nv+24(FP), CX")
+	p("VBROADCASTSS mean+32(FP), %s", r(10))
+	p("VBROADCASTSS inv+36(FP), %s", r(11))
+	p("TESTQ CX, CX")
+	p("JE %s_done", name)
+	label(name + "_loop")
+	p("VMOVUPS (DI), %s", r(0))
+	p("VSUBPS %s, %s, %s", r(10), r(0), r(0))
+	p("VMULPS %s, %s, %s", r(11), r(0), r(0))
+	p("VMOVUPS (DX), %s", r(1))
+	p("VFMADD231PS (SI), %s, %s", r(0), r(1))
+	p("VMOVUPS %s, (DI)", r(1))
+	p("ADDQ $%d, DI", width)
+	p("ADDQ $%d, SI", width)
+	p("ADDQ $%d, DX", width)
+	p("DECQ CX")
+	p("JNE %s_loop", name)
+	label(name + "_done")
+	p("VZEROUPPER")
+	p("RET")
+}
+
 func main() {
 	dst := flag.String("out", "kernels_amd64.s", "assembly output file")
 	goOut := flag.String("go", "kernels_amd64_gen.go", "Go declarations output file")
@@ -519,6 +632,16 @@ func main() {
 	gelu("gelu256", "Y", 32)
 	expsum("expsum512", "Z", 64)
 	expsum("expsum256", "Y", 32)
+	for _, isa := range []struct {
+		name, reg string
+		width     int
+	}{{"512", "Z", 64}, {"256", "Y", 32}} {
+		reduce("vmax"+isa.name, isa.reg, isa.width, "MAX", "")
+		reduce("vsum"+isa.name, isa.reg, isa.width, "ADD", "")
+		reduce("vsqdev"+isa.name, isa.reg, isa.width, "ADD", "dev")
+		scale("vscale"+isa.name, isa.reg, isa.width)
+		norm("vnorm"+isa.name, isa.reg, isa.width)
+	}
 	out.WriteString("\n")
 	emitConsts()
 	if err := os.WriteFile(*dst, out.Bytes(), 0o644); err != nil {
