@@ -24,6 +24,13 @@ const maxAttempts = 5
 // retryDelay is the pause before retry n (n*retryDelay); tests shorten it.
 var retryDelay = 500 * time.Millisecond
 
+// stallTimeout ends a GET that receives nothing for this long, like huggingface_hub's
+// HF_HUB_DOWNLOAD_TIMEOUT read timeout; the next try resumes it. Tests shorten it.
+var stallTimeout = 30 * time.Second
+
+// errStalled is the cause of a GET ended by the stall watchdog.
+var errStalled = errors.New("download stalled")
+
 // downloader fetches one model's files into the cache.
 type downloader struct {
 	id     ModelID
@@ -280,12 +287,21 @@ func (d *downloader) getInto(ctx context.Context, m fileMeta, f *os.File, h hash
 	if err := restart(f, h, have); err != nil {
 		return err
 	}
-	resp, err := d.get(ctx, m.Location, func(hd http.Header) {
+	// A watchdog ends the request when nothing arrives for stallTimeout; the retry resumes.
+	reqCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	watchdog := time.AfterFunc(stallTimeout, func() { cancel(errStalled) })
+	defer watchdog.Stop()
+	stalled := func() bool { return ctx.Err() == nil && errors.Is(context.Cause(reqCtx), errStalled) }
+	resp, err := d.get(reqCtx, m.Location, func(hd http.Header) {
 		if have > 0 {
 			hd.Set("Range", "bytes="+strconv.FormatInt(have, 10)+"-")
 		}
 	})
 	if err != nil {
+		if stalled() {
+			return fmt.Errorf("%w: no answer from %s in %v", errBrokenBody, m.Location, stallTimeout)
+		}
 		return err
 	}
 	defer resp.Body.Close()
@@ -318,7 +334,7 @@ func (d *downloader) getInto(ctx context.Context, m fileMeta, f *os.File, h hash
 	if h != nil {
 		w = io.MultiWriter(f, h)
 	}
-	n, err := copyBody(w, resp.Body, p)
+	n, err := copyBody(w, resp.Body, p, func() { watchdog.Reset(stallTimeout) })
 	have += n
 	if err != nil {
 		if errors.Is(err, syscall.ENOSPC) {
@@ -331,6 +347,9 @@ func (d *downloader) getInto(ctx context.Context, m fileMeta, f *os.File, h hash
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
+		}
+		if stalled() {
+			return fmt.Errorf("%w: nothing received for %v after %d bytes", errBrokenBody, stallTimeout, have)
 		}
 		return fmt.Errorf("%w after %d bytes: %v", errBrokenBody, have, err)
 	}
@@ -395,8 +414,9 @@ func contentRangeStart(s string) (int64, bool) {
 	return n, err == nil
 }
 
-// copyBody copies r to w in chunks, reporting progress; it returns the bytes written.
-func copyBody(w io.Writer, r io.Reader, p *progress) (int64, error) {
+// copyBody copies r to w in chunks, reporting progress and calling alive after each read that
+// brought bytes; it returns the bytes written.
+func copyBody(w io.Writer, r io.Reader, p *progress, alive func()) (int64, error) {
 	buf := make([]byte, 256<<10)
 	var n int64
 	for {
@@ -407,6 +427,7 @@ func copyBody(w io.Writer, r io.Reader, p *progress) (int64, error) {
 			}
 			n += int64(k)
 			p.advance(int64(k))
+			alive()
 		}
 		if rerr == io.EOF {
 			return n, nil

@@ -54,13 +54,14 @@ type fakeHub struct {
 	cut      map[string]int      // file -> bytes sent before the connection is cut, on its next GET
 	corrupt  map[string]bool     // file -> serve altered bytes
 	noRange  bool                // ignore Range headers, answering 200 with the whole file
+	stall    map[string]int      // file -> bytes sent before the server goes silent, on its next GET
 	log      []string            // "METHOD host-kind path [range]"
 	authSeen map[string]bool     // "hub" / "cdn" -> an Authorization header arrived there
 }
 
 func newFakeHub(t *testing.T) *fakeHub {
 	f := &fakeHub{t: t, repos: map[string]*fakeRepo{}, renamed: map[string]string{}, blobs: map[string]fakeFile{},
-		cut: map[string]int{}, corrupt: map[string]bool{}, authSeen: map[string]bool{}}
+		cut: map[string]int{}, stall: map[string]int{}, corrupt: map[string]bool{}, authSeen: map[string]bool{}}
 	f.hub = httptest.NewServer(http.HandlerFunc(f.serveHub))
 	f.cdn = httptest.NewServer(http.HandlerFunc(f.serveCDN))
 	t.Cleanup(f.hub.Close)
@@ -245,6 +246,15 @@ func (f *fakeHub) serveRange(w http.ResponseWriter, r *http.Request, name string
 			f.t.Fatal(err)
 		}
 		conn.Close()
+		return
+	}
+	if n, ok := f.stall[name]; ok && r.Method == http.MethodGet {
+		delete(f.stall, name)
+		w.Write([]byte(body[:n]))
+		w.(http.Flusher).Flush()
+		f.mu.Unlock() // let the retry in while this answer hangs
+		<-r.Context().Done()
+		f.mu.Lock()
 		return
 	}
 	w.Write([]byte(body))

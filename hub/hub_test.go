@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const (
@@ -190,6 +191,23 @@ func TestResumeAfterCut(t *testing.T) {
 	want := []string{"GET cdn /blob/" + sha, "GET cdn /blob/" + sha + " bytes=30000-"}
 	if !slices.Equal(cdnGets, want) {
 		t.Errorf("CDN GETs %v, want %v", cdnGets, want)
+	}
+}
+
+func TestResumeAfterStall(t *testing.T) {
+	noRetryDelay(t)
+	old := stallTimeout
+	stallTimeout = 50 * time.Millisecond
+	t.Cleanup(func() { stallTimeout = old })
+	f := newFakeHub(t)
+	files := bertFiles()
+	f.add("org/bert", commitA, files)
+	f.stall["model.safetensors"] = 20000
+	opt := testOptions(f)
+	dir := mustResolve(t, "org/bert", opt)
+	checkSnapshot(t, opt.CacheDir, "org/bert", commitA, dir, map[string]fakeFile{"model.safetensors": files["model.safetensors"]})
+	if reqs := f.requests(); !slices.Contains(reqs, "GET cdn /blob/"+files["model.safetensors"].etag()+" bytes=20000-") {
+		t.Errorf("no resume after the stall in %v", reqs)
 	}
 }
 
