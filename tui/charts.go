@@ -172,7 +172,7 @@ func barChart(ss []series, lo, hi float64, format string, sel, w, h int) []strin
 		switch {
 		case r == 0 && posRows > 0:
 			label = fmt.Sprintf("%6s┤", fmt.Sprintf(format, hi))
-		case r == posRows-1 && negRows > 0 || r == ph-1 && negRows == 0:
+		case r == max(0, posRows-1):
 			label = fmt.Sprintf("%6s┤", "0")
 		case r == ph-1:
 			label = fmt.Sprintf("%6s┤", fmt.Sprintf(format, lo))

@@ -1,0 +1,68 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+func TestScatterDrawsEveryBucket(t *testing.T) {
+	const units, w, h = 4096, 47, 10
+	ys := make([]float64, units)
+	for i := range ys {
+		ys[i] = 5
+		if i%2 == 1 {
+			ys[i] = -5
+		}
+	}
+	lines := scatterChart(ys, func(i int) dotClass { return dotA }, w, h)
+	if len(lines) != h {
+		t.Fatalf("%d lines, want %d", len(lines), h)
+	}
+	top, bottom := []rune(lines[0]), []rune(lines[h-2])
+	for c := 7; c < w; c++ { // 4096 units in 80 dot columns: every column has both values
+		if top[c] != '⠉' || bottom[c] != '⣀' {
+			t.Fatalf("column %d: top %q bottom %q, want ⠉ and ⣀\n%s", c, top[c], bottom[c], strings.Join(lines, "\n"))
+		}
+	}
+	if !strings.HasPrefix(lines[0], "   5.0┤") || !strings.HasPrefix(lines[h-2], "  -5.0┤") || !strings.HasSuffix(lines[h-1], "4095") {
+		t.Errorf("axis labels:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+func TestBarChartSigned(t *testing.T) {
+	plain := lipgloss.NewStyle()
+	lines := barChart([]series{{[]float64{2, -1, 0.5}, plain}}, -1, 2, "%.0f", 1, 7+3*2, 4)
+	want := []string{
+		"     2┤█",
+		"     0┤█   ▄",
+		"    -1┤  █",
+		"       0 1 2",
+	}
+	for i := range want {
+		if strings.TrimRight(lines[i], " ") != strings.TrimRight(want[i], " ") {
+			t.Errorf("line %d = %q, want %q", i, lines[i], want[i])
+		}
+	}
+}
+
+func TestHbar(t *testing.T) {
+	plain := lipgloss.NewStyle()
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{
+		{1, "     █████"},
+		{-0.5, "  ▐██│    "},
+		{0.1, "     ▌    "},
+		{0, "     │    "},
+	} {
+		if got := hbar(c.v, -1, 1, 10, plain); got != c.want {
+			t.Errorf("hbar(%g) = %q, want %q", c.v, got, c.want)
+		}
+	}
+	if got := hbar(-2, -2, 0, 4, plain); got != "████" {
+		t.Errorf("all-negative scale: %q", got)
+	}
+}
