@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -173,10 +174,11 @@ func (d *downloader) stat(ctx context.Context, file string) (fileMeta, bool, err
 	return m, true, nil
 }
 
+// etagName matches the ETags that can name a blob file: no separators, no leading dot.
+var etagName = regexp.MustCompile(`^[A-Za-z0-9+=_-][A-Za-z0-9+=_.-]{0,199}$`)
+
 // validETag accepts an ETag that can name a blob file.
-func validETag(s string) bool {
-	return s != "" && !strings.HasPrefix(s, ".") && strings.Trim(s, "0123456789abcdefABCDEF-_.") == ""
-}
+func validETag(s string) bool { return etagName.MatchString(s) }
 
 // noSafetensors explains a repository without safetensors weights, naming the other weight
 // files it has.
@@ -204,7 +206,8 @@ func (d *downloader) noSafetensors(ctx context.Context) error {
 }
 
 // fetch puts file m into blobs/<etag> (unless there already) and links it into the snapshot.
-// index and count number the file among those this call downloads, for progress (0: none).
+// index and count number the file among those this call downloads, for progress (count 0:
+// no progress reports).
 func (d *downloader) fetch(ctx context.Context, m fileMeta, index, count int) error {
 	blob := d.cache.blob(m.ETag)
 	if err := os.MkdirAll(filepath.Dir(blob), 0o755); err != nil {
@@ -236,7 +239,10 @@ func (d *downloader) fetchBlob(ctx context.Context, m fileMeta, blob string, ind
 	if m.lfs() {
 		h = sha256.New()
 	}
-	p := &progress{fn: d.opt.Progress, info: Progress{File: m.File, Total: m.Size, FileIndex: index, Files: count}}
+	p := &progress{info: Progress{File: m.File, Total: m.Size, FileIndex: index, Files: count}}
+	if count > 0 {
+		p.fn = d.opt.Progress
+	}
 	for attempt := 1; ; attempt++ {
 		err = d.getInto(ctx, m, f, h, p)
 		if err == nil || attempt == maxAttempts || ctx.Err() != nil || !retryable(err) {

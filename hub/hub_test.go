@@ -652,3 +652,21 @@ func TestProgressPrinter(t *testing.T) {
 		t.Errorf("formatProgress = %q", s)
 	}
 }
+
+func TestETags(t *testing.T) {
+	for in, want := range map[string]string{
+		`"abc123"`: "abc123", `W/"abc123"`: "abc123", ` "x-1" `: "x-1", "plain": "plain",
+	} {
+		if got := normalizeETag(in); got != want {
+			t.Errorf("normalizeETag(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for s, want := range map[string]bool{
+		"0da54bf6": true, "abc-3": true, "YWJj+/==": false, "YWJj+==": true, "": false,
+		"..": false, ".hidden": false, "a/b": false, `a\b`: false, "a b": false, strings.Repeat("a", 201): false,
+	} {
+		if validETag(s) != want {
+			t.Errorf("validETag(%q) = %v", s, !want)
+		}
+	}
+}
