@@ -2,6 +2,7 @@ package main
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -63,5 +64,40 @@ func TestMedian(t *testing.T) {
 	}
 	if got := median([]float64{5, 1, 3}); got != 3 {
 		t.Errorf("median = %g, want 3", got)
+	}
+}
+
+func TestReportTargets(t *testing.T) {
+	r := report{
+		Lesionui: &goStudy{Ready: 0.05, Collect: 7, GFLOP: 575, LesionMedianMS: 215, Sweep: 8, PeakRSSMB: 1427,
+			Significant: [][2]int{{3, 4}, {5, 6}}, Magnitude: [2][]float64{{1, 2}, {3, 4}}},
+		PyTorch: &torchStudy{Ready: 19, Collect: 10, Sweep: 60, Significant: [][2]int{{3, 4}, {5, 7}},
+			Magnitude: [2][]float64{{1, 2.5}, {3, 4}}},
+		Sgemm: []sgemmResult{{Shape: "1024x1024x4096", Lesionui: 60, Numpy: 100}, {Shape: "128x1024x4096", Lesionui: 80, Numpy: 100}},
+	}
+	r.Lesionui.CleanLogits[1][0][1] = 0.25
+	r.finish()
+	want := map[string]bool{"collect": true, "lesion": false, "sweep": false, "ready": true, "peak_rss": true,
+		"sgemm 1024x1024x4096": false, "sgemm 128x1024x4096": true}
+	if len(r.Targets) != len(want) {
+		t.Fatalf("targets %+v, want %d", r.Targets, len(want))
+	}
+	for _, tg := range r.Targets {
+		if tg.Pass != want[tg.Name] {
+			t.Errorf("target %s (value %g, %s): pass %v", tg.Name, tg.Value, tg.Limit, tg.Pass)
+		}
+	}
+	if a := r.Agreement; a.CleanMaxAbsDiff != 0.25 || a.MagnitudeMaxAbsDiff != 0.5 || a.SignificantEqual != 1 || a.Layers != 2 {
+		t.Errorf("agreement %+v", a)
+	}
+	if p := r.PyTorch.GFLOPS; p != 57.5 {
+		t.Errorf("PyTorch GFLOP/s %g, want 57.5 (the same 575 GFLOP in 10 s)", p)
+	}
+	var b strings.Builder
+	r.print(&b)
+	for _, s := range []string{"one lesion update (median)", "215.0 ms", "FAIL", "0.700"} {
+		if !strings.Contains(b.String(), s) {
+			t.Errorf("table lacks %q:\n%s", s, b.String())
+		}
 	}
 }
