@@ -157,13 +157,14 @@ const (
 	barWidth = 0.2
 )
 
-// logitBars adds the bars of a [text][position][word] table to p and labels the x axis with
-// words, positions and texts, like the notebook's three-line tick labels.
-func (d *study) logitBars(p *plot.Plot, l engine.Logits) {
+// logitBars adds the bars of a [text][position][word] table to p, labels the x axis with words
+// and positions like the notebook's tick labels, and returns the function that draws p with
+// each text's name, bold and bracketed, under its bars.
+func (d *study) logitBars(p *plot.Plot, l engine.Logits) func(draw.Canvas) {
 	w := d.s.Targets.Words
 	b := newBars(barWidth)
 	var ticks []plot.Tick
-	textNames := [3]string{"Clean sentence", strings.ToUpper(w[0]) + " mask sentence", strings.ToUpper(w[1]) + " mask sentence"}
+	names := [3]string{"Clean sentence", strings.ToUpper(w[0]) + " mask sentence", strings.ToUpper(w[1]) + " mask sentence"}
 	for t := range 3 {
 		base := textStep * float64(t)
 		for pos := range 2 {
@@ -175,7 +176,6 @@ func (d *study) logitBars(p *plot.Plot, l engine.Logits) {
 			}
 			ticks = append(ticks, plot.Tick{Value: x, Label: "\n" + w[pos] + " position"})
 		}
-		ticks = append(ticks, plot.Tick{Value: base + posStep/2, Label: "\n\n" + textNames[t]})
 	}
 	p.Add(b, hline{0, draw.LineStyle{Color: black, Width: 0.4}})
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
@@ -183,18 +183,37 @@ func (d *study) logitBars(p *plot.Plot, l engine.Logits) {
 	p.X.Tick.Label.Font = sans(8, false)
 	p.X.Min, p.X.Max = -0.35, textStep*2+posStep+0.35
 	margins(&p.Y, 0.05)
+	// The axis label only reserves the row the sentence names are drawn in.
+	p.X.Label.Text = names[0]
+	p.X.Label.TextStyle.Color = color.Transparent
+	p.X.Label.Padding = 8
+	return func(c draw.Canvas) {
+		p.Draw(c)
+		dc := p.DataCanvas(c)
+		sty := p.X.Label.TextStyle
+		sty.Color = black
+		y := c.Min.Y + sty.FontExtents().Descent
+		by := c.Min.Y + sty.Height(names[0]) + p.X.Label.Padding/2
+		edge := draw.LineStyle{Color: black, Width: 0.6}
+		for t, name := range names {
+			base := textStep * float64(t)
+			x0 := dc.X(p.X.Norm(base - barOff - barWidth/2))
+			x1 := dc.X(p.X.Norm(base + posStep + barOff + barWidth/2))
+			c.StrokeLines(edge, []vg.Point{{X: x0, Y: by + 3}, {X: x0, Y: by}, {X: x1, Y: by}, {X: x1, Y: by + 3}})
+			c.FillText(sty, vg.Point{X: (x0 + x1) / 2, Y: y}, name)
+		}
+	}
 }
 
 // part4 is the clean model's target logits.
 func (d *study) part4() figure {
 	w := d.s.Targets.Words
 	p := newPlot(fmt.Sprintf("Clean model: %q and %q logits at each mask", w[0], w[1]), "", "Logits")
-	d.logitBars(p, d.s.Clean)
 	return figure{
 		name:   "part4_clean_logits",
 		header: "Part 4 · word predictions on the test sentences",
-		w:      10 * vg.Inch, h: 4.4 * vg.Inch,
-		draw: p.Draw,
+		w:      10 * vg.Inch, h: 4.6 * vg.Inch,
+		draw: d.logitBars(p, d.s.Clean),
 	}
 }
 
@@ -203,7 +222,7 @@ func (d *study) part4() figure {
 func (d *study) part5() figure {
 	r := d.most[d.layer]
 	left := newPlot(fmt.Sprintf("A) Clean − ablated logits (ablation in layer %d)", d.layer), "", "Δ logits")
-	d.logitBars(left, r.Delta)
+	drawLeft := d.logitBars(left, r.Delta)
 
 	right := newPlot("B) Clean vs. ablated model logits", "Clean logits", "Ablation logits")
 	var clean, ablated []float64
@@ -230,7 +249,7 @@ func (d *study) part5() figure {
 		w:      13 * vg.Inch, h: 5 * vg.Inch,
 		draw: func(c draw.Canvas) {
 			cols := columns(c, 16, 2, 1)
-			left.Draw(cols[0])
+			drawLeft(cols[0])
 			right.Draw(cols[1])
 		},
 	}
