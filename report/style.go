@@ -45,7 +45,7 @@ var (
 	deltaFace = rgb(.7, .9, .9, .6)
 )
 
-// rgb converts matplotlib's RGBA fractions to a premultiplied colour.
+// rgb converts matplotlib's RGBA fractions (alpha not premultiplied) to a colour.
 func rgb(r, g, b, a float64) color.Color {
 	return color.NRGBA{uint8(math.Round(255 * r)), uint8(math.Round(255 * g)), uint8(math.Round(255 * b)), uint8(math.Round(255 * a))}
 }
