@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"time"
 
 	"lesionui/demo"
@@ -65,7 +66,13 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			name = demo.Name
 		}
 		dir, _, err := report.Export(s, sweeps, s.Record(name, sweeps, load, 0), ".", report.Options{Layer: -1, ModelName: name})
-		return dir, err
+		if err != nil {
+			return "", err
+		}
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+		return dir, nil
 	}
 	return tui.Run(cfg)
 }
