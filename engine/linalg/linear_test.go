@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -114,7 +115,22 @@ func TestSetKernel(t *testing.T) {
 	if ks := Kernels(); ks[len(ks)-1] != "go" {
 		t.Fatalf("Kernels() = %v, want go last", ks)
 	}
-	if chooseKernel("go") != nil {
-		t.Fatal(`chooseKernel("go") picked an assembly path`)
+	// LESIONUI_KERNEL values: each available name selects itself (in any
+	// case), anything else the best path.
+	for _, name := range Kernels() {
+		got := "go"
+		if ks := chooseKernel(" " + strings.ToUpper(name)); ks != nil {
+			got = ks.name
+		}
+		if got != name {
+			t.Errorf("chooseKernel(%q) = %s", name, got)
+		}
+	}
+	best := "go"
+	if ks := chooseKernel("sse9"); ks != nil {
+		best = ks.name
+	}
+	if best != Kernels()[0] {
+		t.Errorf("chooseKernel(unknown) = %s, want the best, %s", best, Kernels()[0])
 	}
 }
