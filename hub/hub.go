@@ -69,6 +69,9 @@ func optionsFromEnv(getenv func(string) string, home string) Options {
 	}
 	hfHome = expand(hfHome)
 	opt := Options{Endpoint: strings.TrimRight(getenv("HF_ENDPOINT"), "/")}
+	if opt.Endpoint == "" {
+		opt.Endpoint = DefaultEndpoint
+	}
 	for _, v := range []string{getenv("HF_HUB_CACHE"), getenv("HUGGINGFACE_HUB_CACHE"), filepath.Join(hfHome, "hub")} {
 		if v != "" {
 			opt.CacheDir = expand(v)

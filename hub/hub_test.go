@@ -614,14 +614,14 @@ func TestOptionsFromEnv(t *testing.T) {
 		cache, token, endpoint string
 		offline                bool
 	}{
-		{map[string]string{}, home + "/.cache/huggingface/hub", "", "", false},
-		{map[string]string{"XDG_CACHE_HOME": "/xdg"}, "/xdg/huggingface/hub", "", "", false},
-		{map[string]string{"HF_HOME": "~/hfhome", "XDG_CACHE_HOME": "/xdg"}, home + "/hfhome/hub", "hf_file", "", false},
-		{map[string]string{"HF_HOME": home + "/hfhome", "HUGGINGFACE_HUB_CACHE": "/legacy", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/legacy", "hf_old", "", false},
-		{map[string]string{"HF_HUB_CACHE": "/new", "HUGGINGFACE_HUB_CACHE": "/legacy", "HF_TOKEN": " hf_new ", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/new", "hf_new", "", false},
+		{map[string]string{}, home + "/.cache/huggingface/hub", "", DefaultEndpoint, false},
+		{map[string]string{"XDG_CACHE_HOME": "/xdg"}, "/xdg/huggingface/hub", "", DefaultEndpoint, false},
+		{map[string]string{"HF_HOME": "~/hfhome", "XDG_CACHE_HOME": "/xdg"}, home + "/hfhome/hub", "hf_file", DefaultEndpoint, false},
+		{map[string]string{"HF_HOME": home + "/hfhome", "HUGGINGFACE_HUB_CACHE": "/legacy", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/legacy", "hf_old", DefaultEndpoint, false},
+		{map[string]string{"HF_HUB_CACHE": "/new", "HUGGINGFACE_HUB_CACHE": "/legacy", "HF_TOKEN": " hf_new ", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/new", "hf_new", DefaultEndpoint, false},
 		{map[string]string{"HF_ENDPOINT": "https://mirror.example/", "HF_HUB_OFFLINE": "1"}, home + "/.cache/huggingface/hub", "", "https://mirror.example", true},
-		{map[string]string{"TRANSFORMERS_OFFLINE": "true", "HF_TOKEN_PATH": home + "/hfhome/token"}, home + "/.cache/huggingface/hub", "hf_file", "", true},
-		{map[string]string{"HF_HUB_OFFLINE": "0"}, home + "/.cache/huggingface/hub", "", "", false},
+		{map[string]string{"TRANSFORMERS_OFFLINE": "true", "HF_TOKEN_PATH": home + "/hfhome/token"}, home + "/.cache/huggingface/hub", "hf_file", DefaultEndpoint, true},
+		{map[string]string{"HF_HUB_OFFLINE": "0"}, home + "/.cache/huggingface/hub", "", DefaultEndpoint, false},
 	} {
 		opt := optionsFromEnv(func(k string) string { return c.env[k] }, home)
 		if opt.CacheDir != filepath.FromSlash(c.cache) || opt.Token != c.token || opt.Endpoint != c.endpoint || opt.Offline != c.offline {
@@ -668,5 +668,50 @@ func TestETags(t *testing.T) {
 		if validETag(s) != want {
 			t.Errorf("validETag(%q) = %v", s, !want)
 		}
+	}
+}
+
+// pythonCache lays out a cache the way huggingface_hub leaves it after
+// hf_hub_download of a few files: blobs named by ETag, relative symlinks, refs/main without a
+// newline, and no .no_exist entries.
+func pythonCache(t *testing.T, cache, repo, commit string, files map[string]fakeFile) string {
+	t.Helper()
+	root := filepath.Join(cache, "models--"+strings.ReplaceAll(repo, "/", "--"))
+	snap := filepath.Join(root, "snapshots", commit)
+	for _, d := range []string{filepath.Join(root, "blobs"), filepath.Join(root, "refs"), snap} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(root, "refs", "main"), []byte(commit), 0o644)
+	for name, ff := range files {
+		os.WriteFile(filepath.Join(root, "blobs", ff.etag()), []byte(ff.data), 0o644)
+		if err := os.Symlink("../../blobs/"+ff.etag(), filepath.Join(snap, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return snap
+}
+
+func TestPythonMadeCache(t *testing.T) {
+	all := bertFiles()
+	files := map[string]fakeFile{"config.json": all["config.json"], "vocab.txt": all["vocab.txt"], "model.safetensors": all["model.safetensors"]}
+	for _, offline := range []bool{true, false} {
+		// Online, the Hub is unreachable: the snapshot lacks optional files but still serves.
+		opt := Options{Endpoint: "http://127.0.0.1:1", CacheDir: t.TempDir(), Offline: offline}
+		snap := pythonCache(t, opt.CacheDir, "google-bert/bert-base-uncased", commitA, files)
+		if got := mustResolve(t, "google-bert/bert-base-uncased", opt); got != snap {
+			t.Errorf("offline %v: Resolve gave %s, want %s", offline, got, snap)
+		}
+		if got := mustResolve(t, "google-bert/bert-base-uncased@"+commitA, opt); got != snap {
+			t.Errorf("offline %v: Resolve at the commit gave %s, want %s", offline, got, snap)
+		}
+	}
+	// Without the weights the cached copy is not enough, and the error says where it looked.
+	opt := Options{Endpoint: "http://127.0.0.1:1", CacheDir: t.TempDir(), Offline: true}
+	snap := pythonCache(t, opt.CacheDir, "org/bert", commitA, map[string]fakeFile{"config.json": all["config.json"], "vocab.txt": all["vocab.txt"]})
+	_, err := Resolve(context.Background(), "org/bert", opt)
+	if !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), snap+" has no model.safetensors") {
+		t.Errorf("err = %v, want ErrOffline saying %s has no model.safetensors", err, snap)
 	}
 }
