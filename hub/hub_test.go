@@ -600,6 +600,9 @@ func TestParseModelID(t *testing.T) {
 			t.Errorf("ParseModelID(%q) = %+v, %v; want %+v, error %v", c.in, got, err, c.want, c.err)
 		}
 	}
+	if _, err := Download(context.Background(), ModelID{Repo: "../../etc"}, Options{Offline: true, CacheDir: t.TempDir()}); err == nil {
+		t.Error("Download accepted the repository ../../etc")
+	}
 	if s := (ModelID{"org/name", "main"}).String(); s != "org/name" {
 		t.Errorf("String = %q", s)
 	}
