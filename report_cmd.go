@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"time"
 
 	"lesionui/engine"
 	"lesionui/report"
@@ -42,26 +41,17 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *layer < -1 {
 		return usageErrorf("--layer must be a layer number or -1 for the last, got %d", *layer)
 	}
-	line := newProgressLine(stderr)
-	show := func(p engine.Progress) { line.update(p.Phase, p.Done, p.Total) }
-	o, err := openStudy(ctx, &f, show)
-	if err != nil {
-		line.done()
-		return err
-	}
-	defer o.study.Model.Close()
-	if n := len(o.study.Layers); *layer >= n {
-		line.done()
-		return usageErrorf("--layer %d: the model has layers 0..%d", *layer, n-1)
-	}
-	start := time.Now()
-	sweeps, err := o.study.Sweep(ctx, engine.Modes, show)
-	line.done()
+	r, err := runWholeStudy(ctx, &f, stderr, func(s *engine.Study) error {
+		if n := len(s.Layers); *layer >= n {
+			return usageErrorf("--layer %d: the model has layers 0..%d", *layer, n-1)
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	rec := o.study.Record(o.name, sweeps, o.load, time.Since(start))
-	files, err := report.Write(o.study, sweeps, rec, *out, report.Options{Format: *format, Layer: *layer, ModelName: o.name})
+	defer r.study.Model.Close()
+	files, err := report.Write(r.study, r.sweeps, r.record, *out, report.Options{Format: *format, Layer: *layer, ModelName: r.name})
 	if err != nil {
 		return err
 	}

@@ -145,29 +145,51 @@ func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := f.validate(); err != nil {
 		return err
 	}
-	line := newProgressLine(stderr)
-	show := func(p engine.Progress) { line.update(p.Phase, p.Done, p.Total) }
-	o, err := openStudy(ctx, &f, show)
-	if err != nil {
-		line.done()
-		return err
-	}
-	defer o.study.Model.Close()
-	start := time.Now()
-	sweeps, err := o.study.Sweep(ctx, engine.Modes, show)
-	line.done()
+	r, err := runWholeStudy(ctx, &f, stderr, nil)
 	if err != nil {
 		return err
 	}
-	rec := o.study.Record(o.name, sweeps, o.load, time.Since(start))
-	printTable(stdout, o.name, o.study, sweeps)
+	defer r.study.Model.Close()
+	printTable(stdout, r.name, r.study, r.sweeps)
 	switch *jsonPath {
 	case "":
 		return nil
 	case "-":
-		return rec.WriteJSON(stdout)
+		return r.record.WriteJSON(stdout)
 	}
-	return writeFileAtomic(*jsonPath, rec.WriteJSON)
+	return writeFileAtomic(*jsonPath, r.record.WriteJSON)
+}
+
+// studyRun is a study with the laminar sweep done in both modes, as run and report need it.
+type studyRun struct {
+	*opened
+	sweeps [][]engine.LesionResult // [mode][layer], engine.Modes order
+	record *engine.Record
+}
+
+// runWholeStudy opens the study and sweeps every layer in both modes, showing progress on
+// stderr. check, if not nil, vets the opened study before the sweep. The caller closes the model.
+func runWholeStudy(ctx context.Context, f *studyFlags, stderr io.Writer, check func(*engine.Study) error) (*studyRun, error) {
+	line := newProgressLine(stderr)
+	defer line.done()
+	show := func(p engine.Progress) { line.update(p.Phase, p.Done, p.Total) }
+	o, err := openStudy(ctx, f, show)
+	if err != nil {
+		return nil, err
+	}
+	if check != nil {
+		if err := check(o.study); err != nil {
+			o.study.Model.Close()
+			return nil, err
+		}
+	}
+	start := time.Now()
+	sweeps, err := o.study.Sweep(ctx, engine.Modes, show)
+	if err != nil {
+		o.study.Model.Close()
+		return nil, err
+	}
+	return &studyRun{opened: o, sweeps: sweeps, record: o.study.Record(o.name, sweeps, o.load, time.Since(start))}, nil
 }
 
 // printTable prints the per-layer summary of the study.
