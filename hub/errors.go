@@ -60,7 +60,7 @@ func (e *httpStatusError) Error() string {
 // Unwrap classifies the status.
 func (e *httpStatusError) Unwrap() error {
 	switch {
-	case e.Code == "RepoNotFound" || e.Code == "GatedRepo" || e.Status == 401 || e.Status == 403:
+	case e.Code == "GatedRepo" || e.Status == 401 || e.Status == 403:
 		return ErrUnauthorized
 	case e.Status == 404:
 		return ErrNotFound
