@@ -33,7 +33,9 @@ package linalg
 //
 // The implementation (AVX-512, AVX2+FMA or plain Go) is chosen at start-up
 // from the CPU and the LESIONUI_KERNEL environment variable (see KernelEnv),
-// and the work is split across a pool of runtime.GOMAXPROCS goroutines.
+// and the work is split across a pool of runtime.GOMAXPROCS goroutines. It is
+// safe for concurrent use. A slice shorter than its shape implies panics
+// (a programming error, not a data error).
 func Linear(y, x, w, b []float32, m, n, k int) {
 	if m <= 0 || n <= 0 {
 		return

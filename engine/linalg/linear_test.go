@@ -53,8 +53,9 @@ func checkLinear(t *testing.T, r *rand.Rand, m, n, k int, bias bool) {
 			}
 			tol := 4*float64(k+1)*0x1p-24*scale + 1e-30
 			if d := math.Abs(float64(got[i*n+j] - want[i*n+j])); d > tol || math.IsNaN(d) {
-				t.Fatalf("m=%d n=%d k=%d bias=%v: y[%d,%d] = %g, want %g (tol %g)",
+				t.Errorf("m=%d n=%d k=%d bias=%v: y[%d,%d] = %g, want %g (tol %g)",
 					m, n, k, bias, i, j, got[i*n+j], want[i*n+j], tol)
+				return
 			}
 		}
 	}
@@ -71,11 +72,30 @@ func TestLinearRandomShapes(t *testing.T) {
 }
 
 func TestLinearLargeShapes(t *testing.T) {
-	shapes := [][3]int{{1, 1024, 1024}, {16, 97, 300}, {29, 200, 513}, {130, 70, 777}, {15, 4096, 64}, {3, 30, 1030}, {5, 40, 4100}}
+	shapes := [][3]int{{1, 1024, 1024}, {16, 97, 300}, {29, 200, 513}, {130, 70, 777}, {15, 4096, 64}, {3, 30, 1030}, {5, 40, 4100}, {20, 40, 4100}}
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for i, s := range shapes {
 			checkLinear(t, r, s[0], s[1], s[2], i%2 == 1)
+		}
+	})
+}
+
+func TestLinearConcurrent(t *testing.T) {
+	// Calls from several goroutines share the pool and the packing buffers.
+	forEachKernel(t, func(t *testing.T) {
+		done := make(chan struct{})
+		for g := 0; g < 4; g++ {
+			go func() {
+				defer func() { done <- struct{}{} }()
+				r := rand.New(rand.NewPCG(uint64(g), 99))
+				for it := 0; it < 5; it++ {
+					checkLinear(t, r, 1+r.IntN(40), 1+r.IntN(300), 1+r.IntN(200), it%2 == 0)
+				}
+			}()
+		}
+		for g := 0; g < 4; g++ {
+			<-done
 		}
 	})
 }
