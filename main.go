@@ -20,6 +20,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"lesionui/hub"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -33,6 +35,7 @@ const (
 )
 
 func main() {
+	hub.Version = version
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
