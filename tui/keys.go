@@ -4,6 +4,7 @@ import "github.com/charmbracelet/bubbles/key"
 
 // keyMap is the explorer's key bindings; it is the help.KeyMap of the help bar.
 type keyMap struct {
+	Nav                                     key.Binding // only for the help bar: Up and Down together
 	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
 	Focus, FocusBack                        key.Binding
 	Mode, Lesion, Text, Welch               key.Binding
@@ -12,16 +13,17 @@ type keyMap struct {
 
 func newKeyMap() keyMap {
 	return keyMap{
+		Nav:       key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑↓", "layer")),
 		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "layer up")),
 		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "layer down")),
 		Top:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first layer")),
 		Bottom:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last layer")),
 		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "layers up")),
 		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "layers down")),
-		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "pane")),
 		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
-		Mode:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "most/least-tuned")),
-		Lesion:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "lesion on/off")),
+		Mode:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "most/least")),
+		Lesion:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "lesion")),
 		Text:      key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1/2/3", "test text")),
 		Welch:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "Student/Welch")),
 		Sweep:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sweep")),
@@ -34,7 +36,7 @@ func newKeyMap() keyMap {
 
 // ShortHelp is the help bar.
 func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Down, k.Focus, k.Mode, k.Lesion, k.Text, k.Sweep, k.Welch, k.Export, k.Help, k.Quit}
+	return []key.Binding{k.Nav, k.Focus, k.Mode, k.Lesion, k.Sweep, k.Help, k.Quit, k.Text, k.Welch, k.Export}
 }
 
 // FullHelp is the help shown by ?.

@@ -331,6 +331,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	}
+	m.status = "" // a message lasts until the next key
 	s := m.study()
 	last := len(s.Layers) - 1
 	move := func(to int) tea.Cmd {
@@ -414,8 +415,11 @@ func (m *Model) requestLesion(delay time.Duration) tea.Cmd {
 		return nil
 	}
 	k := m.key()
-	if _, ok := v.lesions[k]; ok || v.pending[k] {
+	if _, ok := v.lesions[k]; ok {
 		return nil
+	}
+	if v.pending[k] {
+		return m.startSpinner()
 	}
 	if delay > 0 {
 		gen, kind := m.gen, m.kind
@@ -598,9 +602,12 @@ func (m *Model) handleTask(msg taskMsg) tea.Cmd {
 				v.lesions[lesionKey{r.Layer, mode}] = r
 			}
 		}
-		if m.exportAfter && kind == m.kind {
+		if m.exportAfter {
 			m.exportAfter = false
-			return m.export()
+			if kind == m.kind {
+				return m.export()
+			}
+			m.status = "export cancelled: the t-test changed during the sweep; press e again"
 		}
 		return nil
 	}

@@ -84,7 +84,8 @@ func alpha(o engine.Options) float64 {
 // footer is the status line (if any) and the help bar, or the full help.
 func (m *Model) footer(w int) string {
 	m.help.Width = w
-	hv := m.help.View(m.keys)
+	// help.Model can overrun its width when no ellipsis fits after the last item: cut each line.
+	hv := fitWidth([]string{m.help.View(m.keys)}, w)
 	if m.status == "" {
 		return hv
 	}
