@@ -39,11 +39,17 @@ func (k keyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Nav, k.Focus, k.Mode, k.Lesion, k.Sweep, k.Help, k.Quit, k.Text, k.Welch, k.Export}
 }
 
-// FullHelp is the help shown by ?.
+// FullHelp is the help shown by ?, with longer descriptions than the help bar's.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{k.Focus, k.FocusBack, k.Text, k.Help, k.Quit},
-		{k.Mode, k.Lesion, k.Welch, k.Sweep, k.Export},
+		{describe(k.Focus, "next pane"), k.FocusBack, describe(k.Text, "test text (clean, masks)"), k.Help, k.Quit},
+		{describe(k.Mode, "most-/least-tuned units"), describe(k.Lesion, "lesion on/off"), describe(k.Welch, "Student/Welch t-test"),
+			describe(k.Sweep, "laminar sweep, all layers"), describe(k.Export, "export figures and tables")},
 	}
+}
+
+// describe is b with a longer description.
+func describe(b key.Binding, desc string) key.Binding {
+	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
 }

@@ -173,6 +173,8 @@ func newModel(cfg Config) *Model {
 	h := help.New()
 	h.Styles.ShortKey = styles.helpKey
 	h.Styles.FullKey = styles.helpKey
+	// colorAccentHex and lipgloss.ColorProfile ask the terminal for its background and colours
+	// now, before the program owns stdin, where the answer would arrive as key presses.
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.accent))
 	bar := progress.New(progress.WithSolidFill(colorAccentHex()), progress.WithColorProfile(lipgloss.ColorProfile()), progress.WithoutPercentage())
 	return &Model{cfg: cfg, ctx: ctx, cancel: cancel, work: &workers{}, keys: newKeyMap(), help: h, spin: sp, bar: bar,

@@ -15,8 +15,8 @@ import (
 // Minimum terminal size the explorer draws itself in.
 const minWidth, minHeight = 60, 16
 
-// wideLayout is the size from which every pane is shown at once.
-func wideLayout(w, h int) bool { return w >= 120 && h >= 32 }
+// wideLayout reports whether a body of w×h cells shows every pane at once.
+func wideLayout(w, h int) bool { return w >= 120 && h >= 28 }
 
 // View draws the whole screen.
 func (m *Model) View() string {
@@ -101,7 +101,7 @@ func (m *Model) footer(w int) string {
 func (m *Model) body(w, h int) string {
 	lw := 24
 	if w >= 120 {
-		lw = min(34, w/6)
+		lw = max(lw, min(34, w/6))
 	}
 	left := m.pane(paneLayers, lw, h)
 	rw := w - lw
