@@ -149,9 +149,8 @@ type Model struct {
 
 	gen         int // bumps with every opened study; older results are dropped
 	views       map[stats.Kind]*studyView
-	kind        stats.Kind // the t-test shown
-	pendingKind *stats.Kind
-	kindErr     error
+	kind        stats.Kind  // the t-test shown
+	pendingKind *stats.Kind // the t-test being computed, if any
 
 	layer       int
 	mode        engine.Mode
@@ -395,7 +394,7 @@ func (m *Model) opened(s *engine.Study) tea.Cmd {
 	m.state = stateReady
 	m.kind = s.Options.Test
 	m.views = map[stats.Kind]*studyView{m.kind: newView(s)}
-	m.pendingKind, m.kindErr = nil, nil
+	m.pendingKind = nil
 	n := len(s.Layers)
 	switch {
 	case m.cfg.InitialLayer < 0:
@@ -482,7 +481,6 @@ func (m *Model) toggleKind() tea.Cmd {
 	}
 	if _, ok := m.views[want]; ok {
 		m.kind = want
-		m.kindErr = nil
 		return m.requestLesion(0)
 	}
 	m.pendingKind = &want
@@ -513,7 +511,6 @@ func (m *Model) handleKind(msg kindMsg) tea.Cmd {
 	}
 	m.pendingKind = nil
 	if msg.err != nil {
-		m.kindErr = msg.err
 		m.status = fmt.Sprintf("%s t-test failed: %v", msg.kind, msg.err)
 		return nil
 	}
@@ -536,7 +533,6 @@ func (m *Model) startSweep() tea.Cmd {
 	v.sweepTask = startTask(m.ctx, m.work, func(ctx context.Context, p func(engine.Progress)) (any, error) {
 		return s.Sweep(ctx, engine.Modes, p)
 	})
-	v.sweepTask.tag = m.kind
 	return tea.Batch(v.sweepTask.wait(), m.startSpinner())
 }
 
@@ -582,7 +578,7 @@ func (m *Model) handleTask(msg taskMsg) tea.Cmd {
 		return m.opened(msg.value.(*engine.Study))
 	}
 	for kind, v := range m.views {
-		if v.sweepTask != msg.task || msg.task.tag != kind {
+		if v.sweepTask != msg.task {
 			continue
 		}
 		if msg.progress != nil {
@@ -643,7 +639,6 @@ func (m *Model) shutdown() {
 type task struct {
 	progress chan engine.Progress
 	done     chan taskResult
-	tag      stats.Kind
 }
 
 type taskResult struct {
