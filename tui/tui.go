@@ -571,11 +571,15 @@ func (m *Model) handleTask(msg taskMsg) tea.Cmd {
 			return msg.task.wait()
 		}
 		m.openTask = nil
+		s, _ := msg.value.(*engine.Study)
+		if msg.err == nil && s == nil {
+			msg.err = errors.New("opening the model gave no study")
+		}
 		if msg.err != nil {
 			m.state, m.openErr = stateFailed, msg.err
 			return nil
 		}
-		return m.opened(msg.value.(*engine.Study))
+		return m.opened(s)
 	}
 	for kind, v := range m.views {
 		if v.sweepTask != msg.task {
