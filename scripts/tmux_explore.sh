@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # tmux_explore.sh drives the explorer in tmux, as a user would, at 80x24 and 200x50 (and once
-# more at 80x24 with NO_COLOR): it waits for the panes, presses j k m space s tab 3 ?, prints
+# more at 80x24 with NO_COLOR): it waits for the panes, presses j k m space s tab 3 w ?, prints
 # each screen, quits with q and checks the exit code (0) and, under NO_COLOR, that no colour
 # escape codes were drawn. Not run in CI (it needs tmux and a terminal multiplexer server).
 #
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 [ $# -gt 0 ] || set -- --model engine/bert/testdata/tiny-bert
 
 work=$(mktemp -d)
-trap 'tmux kill-server -L lesionui-test 2>/dev/null || true; rm -rf "$work"' EXIT
+trap 'tmux -L lesionui-test kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/lesionui" .
 tm() { tmux -L lesionui-test "$@"; }
 
@@ -44,6 +44,12 @@ drive() {
 	for k in Tab Tab Tab 3; do tm send-keys -t "$s" "$k"; sleep 0.3; done
 	echo "=== $s: after tab tab tab 3 (sweep pane)"
 	tm capture-pane -p -t "$s"
+	tm send-keys -t "$s" w
+	wait_for "$s" "Welch t" 30
+	tm send-keys -t "$s" '?'
+	wait_for "$s" "export report" 10
+	echo "=== $s: after w ? (Welch, full help; last lines)"
+	tm capture-pane -p -t "$s" | tail -8
 	if [ -n "$env" ]; then
 		if tm capture-pane -p -e -t "$s" | grep -qE $'\e\\[[0-9;]*(3[0-9]|9[0-7]|38;)[0-9;]*m'; then
 			echo "FAIL: colour codes on screen with $env" >&2

@@ -39,13 +39,14 @@ func (k keyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Nav, k.Focus, k.Mode, k.Lesion, k.Sweep, k.Help, k.Quit, k.Text, k.Welch, k.Export}
 }
 
-// FullHelp is the help shown by ?, with longer descriptions than the help bar's.
+// FullHelp is the help shown by ?, with longer descriptions than the help bar's; it fits 80
+// columns.
 func (k keyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{describe(k.Focus, "next pane"), k.FocusBack, describe(k.Text, "test text (clean, masks)"), k.Help, k.Quit},
-		{describe(k.Mode, "most-/least-tuned units"), describe(k.Lesion, "lesion on/off"), describe(k.Welch, "Student/Welch t-test"),
-			describe(k.Sweep, "laminar sweep, all layers"), describe(k.Export, "export figures and tables")},
+		{describe(k.Focus, "next pane"), k.FocusBack, describe(k.Text, "test text"), k.Help, k.Quit},
+		{describe(k.Mode, "most/least-tuned"), describe(k.Lesion, "lesion on/off"), describe(k.Welch, "Student/Welch"),
+			describe(k.Sweep, "sweep all layers"), describe(k.Export, "export report")},
 	}
 }
 

@@ -256,6 +256,17 @@ func TestResize(t *testing.T) {
 			}
 		}
 	}
+	// The full help shows every key at 80 columns.
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.showHelp, m.help.ShowAll = true, true
+	v := m.View()
+	for _, b := range m.keys.FullHelp() {
+		for _, k := range b {
+			if !strings.Contains(v, k.Help().Key+" ") || !strings.Contains(v, k.Help().Desc) {
+				t.Errorf("full help at 80x24 lacks %q %q:\n%s", k.Help().Key, k.Help().Desc, v)
+			}
+		}
+	}
 	m.showHelp = false
 	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
 	if v := m.View(); !strings.Contains(v, "at least 60x16") {
