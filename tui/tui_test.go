@@ -195,6 +195,14 @@ func TestSweepAndExport(t *testing.T) {
 	if !strings.Contains(m.status, "unavailable") {
 		t.Errorf("export without Export: status %q", m.status)
 	}
+	_, cmd := m.Update(keyMsg("s"))
+	if v := m.View(); !strings.Contains(v, "sweep 0/3") || !strings.Contains(v, "sweeping layer 0 of 3") {
+		t.Errorf("no sweep progress in the title and the sweep pane:\n%s", v)
+	}
+	run(t, m, cmd, 20)
+	if m.view().sweep == nil || strings.Contains(m.View(), "sweep 0/3") {
+		t.Error("the sweep did not finish")
+	}
 	var got [][]engine.LesionResult
 	m = ready(t, Config{Export: func(s *engine.Study, sw [][]engine.LesionResult) (string, error) {
 		got = sw

@@ -59,6 +59,9 @@ func (m *Model) titleBar(w int) string {
 	if w-lipgloss.Width(left)-lipgloss.Width(right)-len(units) > 1 {
 		right = units + right
 	}
+	if v := m.view(); v.sweepTask != nil { // visible whichever pane is shown
+		right = fmt.Sprintf("%s sweep %d/%d │ ", m.spin.View(), v.sweepProg.Done, v.sweepProg.Total) + right
+	}
 	gap := w - lipgloss.Width(left) - lipgloss.Width(right) - 1
 	if gap < 1 {
 		left = ansi.Truncate(left, max(10, w-lipgloss.Width(right)-2), "…")
@@ -135,7 +138,7 @@ func (m *Model) pane(p pane, w, h int) string {
 	s := m.study()
 	switch p {
 	case paneLayers:
-		title, lines = "Layers", m.layersPane(iw, ih)
+		title, lines = "Layers: sig. units", m.layersPane(iw, ih)
 	case paneScatter:
 		title = fmt.Sprintf("Part 2 · t-values in layer %d (%s − %s)", m.layer, s.Set.A.Word, s.Set.B.Word)
 		lines = m.scatterPane(iw, ih)
