@@ -56,7 +56,7 @@ func (m *Model) titleBar(w int) string {
 	}
 	units := fmt.Sprintf("%d×%d units │ ", len(s.Layers), s.Model.Config.IntermediateSize)
 	right := fmt.Sprintf("%s, %s q<%g │ %s-tuned │ %s", test, correctionName(s.Options.Correction), alpha(s.Options), m.mode, lesion)
-	if w-lipgloss.Width(left)-lipgloss.Width(right)-len(units) > 1 {
+	if w-lipgloss.Width(left)-lipgloss.Width(right)-lipgloss.Width(units) > 1 {
 		right = units + right
 	}
 	if v := m.view(); v.sweepTask != nil { // visible whichever pane is shown
@@ -316,7 +316,7 @@ func (m *Model) logitsPane(w, h int) []string {
 				lines = append(lines, line)
 				continue
 			}
-			lines = append(lines, fmt.Sprintf("  %-5s clean  %s %7.2f", words[wd], hbar(clean, lo, hi, bw, wordStyle(wd)), clean))
+			lines = append(lines, fmt.Sprintf("  %-5s clean  %s %7.2f", words[wd], hbar(clean, lo, hi, bw, m.wordStyle(wd)), clean))
 			if lesioned != nil {
 				v := lesioned[m.text][p][wd]
 				lines = append(lines, fmt.Sprintf("  %-5s lesion %s %7.2f  Δ %+.2f", "", hbar(v, lo, hi, bw, styles.lesion), v, clean-v))
@@ -356,12 +356,13 @@ func lesionedOrNil(r *engine.LesionResult, on bool) *engine.Logits {
 	return &r.Ablated
 }
 
-// wordStyle colours logit word wd like its group in the other panes.
-func wordStyle(wd int) lipgloss.Style {
-	if wd == 0 {
-		return styles.b // Words[0] is the notebook's "her", group B
+// wordStyle colours logit word wd (Targets.Words order) like its group in the other panes.
+func (m *Model) wordStyle(wd int) lipgloss.Style {
+	s := m.study()
+	if s.Targets.Words[wd] == s.Set.A.Word {
+		return styles.a
 	}
-	return styles.a
+	return styles.b
 }
 
 // sweepPane is the laminar sweep (Part 6) for the current mode, on scales shared with the other
@@ -415,8 +416,8 @@ func (m *Model) sweepPane(w, h int) []string {
 	h1 := avail / 2
 	lines := []string{styles.dim.Render(" |Δ logits|, mean of 12 (scale shared with the other mode)")}
 	lines = append(lines, barChart([]series{{mag, styles.lesion}}, 0, top, "%.2f", m.layer, w, h1)...)
-	lines = append(lines, styles.dim.Render(" signed Δ: ")+styles.b.Render("▌"+words[0]+" at its mask")+"  "+styles.a.Render("▌"+words[1]+" at its mask"))
-	lines = append(lines, barChart([]series{{her, wordStyle(0)}, {him, wordStyle(1)}}, lo, hi, "%.2f", m.layer, w, avail-h1)...)
+	lines = append(lines, styles.dim.Render(" signed Δ: ")+m.wordStyle(0).Render("▌"+words[0]+" at its mask")+"  "+m.wordStyle(1).Render("▌"+words[1]+" at its mask"))
+	lines = append(lines, barChart([]series{{her, m.wordStyle(0)}, {him, m.wordStyle(1)}}, lo, hi, "%.2f", m.layer, w, avail-h1)...)
 	return append(lines, summary...)
 }
 
