@@ -145,6 +145,9 @@ func TestRunBadInputs(t *testing.T) {
 		want string
 	}{
 		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
+		{"explorer: bad layer", []string{"--model", fixtureModel, "--layer", "-5"}, exitUsage, "--layer"},
+		{"explorer: stray argument", []string{"explore", "stray"}, exitUsage, "unexpected argument"},
+		{"download: no id", []string{"download"}, exitUsage, "model id"},
 		{"bad alpha", []string{"run", "--model", fixtureModel, "--alpha", "2"}, exitUsage, "--alpha"},
 		{"extra argument", []string{"run", "stray"}, exitUsage, "unexpected argument"},
 		{"missing model dir", []string{"run", "--model", filepath.Join(dir, "nope")}, exitError, "nope"},
