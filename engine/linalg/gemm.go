@@ -6,6 +6,10 @@ import "sync"
 // kernels_amd64.go.
 type dotKernel func(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
 
+// rowKernel is the signature of the attention-row kernels (dots and axpys,
+// see Dots and AddScaledRows), for rows of a fixed number of vectors.
+type rowKernel func(out *float32, rows int, a, b *float32, ld int)
+
 // microKernel is the signature of the assembly micro-kernels; see
 // kernels_amd64.go for their contract.
 type microKernel func(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
@@ -29,6 +33,8 @@ type kernelSet struct {
 	vsqdev func(x *float32, nv int, c float32) float32
 	vscale func(x *float32, nv int, s float32)
 	vnorm  func(x, gamma, beta *float32, nv int, mean, inv float32)
+	dots   []rowKernel // dots[dv] for rows of dv vectors
+	axpys  []rowKernel // axpys[dv] likewise
 }
 
 // Blocking, tuned on Zen 4 (32 KiB L1d, 1 MiB L2 per core): a task packs a

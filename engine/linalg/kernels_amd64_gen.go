@@ -193,6 +193,102 @@ func dot256x4x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
 //go:noescape
 func dot256x4x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
 
+//go:noescape
+func dots512x1(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys512x1(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots512x2(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys512x2(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots512x3(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys512x3(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots512x4(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys512x4(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots512x5(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys512x5(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots512x6(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys512x6(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots512x7(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys512x7(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots512x8(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys512x8(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots256x1(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys256x1(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots256x2(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys256x2(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots256x3(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys256x3(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots256x4(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys256x4(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots256x5(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys256x5(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots256x6(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys256x6(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots256x7(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys256x7(out *float32, rows int, p, v *float32, ldv int)
+
+//go:noescape
+func dots256x8(out *float32, rows int, q, k *float32, ldk int)
+
+//go:noescape
+func axpys256x8(out *float32, rows int, p, v *float32, ldv int)
+
 var gemm512 = []microKernel{
 	nil,
 	gemm512x1,
@@ -235,4 +331,52 @@ var dot256 = [][]dotKernel{
 	{nil, dot256x2x1, dot256x2x2, dot256x2x3, dot256x2x4},
 	{nil, dot256x3x1, dot256x3x2, dot256x3x3},
 	{nil, dot256x4x1, dot256x4x2},
+}
+
+var dots512 = []rowKernel{
+	nil,
+	dots512x1,
+	dots512x2,
+	dots512x3,
+	dots512x4,
+	dots512x5,
+	dots512x6,
+	dots512x7,
+	dots512x8,
+}
+
+var dots256 = []rowKernel{
+	nil,
+	dots256x1,
+	dots256x2,
+	dots256x3,
+	dots256x4,
+	dots256x5,
+	dots256x6,
+	dots256x7,
+	dots256x8,
+}
+
+var axpys512 = []rowKernel{
+	nil,
+	axpys512x1,
+	axpys512x2,
+	axpys512x3,
+	axpys512x4,
+	axpys512x5,
+	axpys512x6,
+	axpys512x7,
+	axpys512x8,
+}
+
+var axpys256 = []rowKernel{
+	nil,
+	axpys256x1,
+	axpys256x2,
+	axpys256x3,
+	axpys256x4,
+	axpys256x5,
+	axpys256x6,
+	axpys256x7,
+	axpys256x8,
 }

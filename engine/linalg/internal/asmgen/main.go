@@ -18,6 +18,7 @@
 //
 //	gelu512/gelu256: exact GELU on whole vectors (see gelu below).
 //	expsum512/256:   x ← exp(x - shift) on whole vectors, returns Σx.
+//	dots{512,256}x{dv}, axpys{512,256}x{dv}: attention rows (see dots, axpys).
 //	vmax, vsum, vsqdev (Σ(x-c)²), vscale, vnorm (LayerNorm's affine step),
 //	                 each in a 512 and a 256 version, on whole vectors.
 package main
@@ -578,6 +579,86 @@ func norm(name, reg string, width int) {
 	p("RET")
 }
 
+// maxRowVectors is the largest row length, in vectors, of the dots and
+// axpys kernels (d ≤ 128 floats with AVX-512, 64 with AVX2).
+const maxRowVectors = 8
+
+// dots emits name(out *float32, rows int, q, k *float32, ldk int) for
+// d = dv vectors: out[j] = q·k[j*ldk : j*ldk+d] for j < rows (attention
+// scores). Products go to up to four accumulators, summed then reduced.
+func dots(name, reg string, width, dv int) {
+	isa512 := reg == "Z"
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	fmt.Fprintf(&out, "\n// func %s(out *float32, rows int, q, k *float32, ldk int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
+	p("MOVQ out+0(FP), DI")
+	p("MOVQ rows+8(FP), CX")
+	p("MOVQ q+16(FP), SI")
+	p("MOVQ k+24(FP), DX")
+	p("MOVQ ldk+32(FP), R9")
+	p("SHLQ $2, R9")
+	p("TESTQ CX, CX")
+	p("JE %s_done", name)
+	label(name + "_row")
+	na := min(4, dv)
+	for c := 0; c < dv; c++ {
+		t := 8 + c%2
+		p("VMOVUPS %d(DX), %s", c*width, r(t))
+		if c < na {
+			p("VMULPS %d(SI), %s, %s", c*width, r(t), r(4+c))
+		} else {
+			p("VFMADD231PS %d(SI), %s, %s", c*width, r(t), r(4+c%4))
+		}
+	}
+	for c := 1; c < na; c++ {
+		p("VADDPS %s, %s, %s", r(4+c), r(4), r(4))
+	}
+	hreduce(isa512, 4, 12, "ADD")
+	p("VMOVSS X4, (DI)")
+	p("ADDQ $4, DI")
+	p("ADDQ R9, DX")
+	p("DECQ CX")
+	p("JNE %s_row", name)
+	label(name + "_done")
+	p("VZEROUPPER")
+	p("RET")
+}
+
+// axpys emits name(out *float32, rows int, p, v *float32, ldv int) for
+// d = dv vectors: out[0:d] += Σ_j p[j]·v[j*ldv : j*ldv+d] (attention
+// probabilities times values), with out held in registers.
+func axpys(name, reg string, width, dv int) {
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	fmt.Fprintf(&out, "\n// func %s(out *float32, rows int, p, v *float32, ldv int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-40\n", name)
+	p("MOVQ out+0(FP), DI")
+	p("MOVQ rows+8(FP), CX")
+	p("MOVQ p+16(FP), SI")
+	p("MOVQ v+24(FP), DX")
+	p("MOVQ ldv+32(FP), R9")
+	p("SHLQ $2, R9")
+	for c := 0; c < dv; c++ {
+		p("VMOVUPS %d(DI), %s", c*width, r(4+c))
+	}
+	p("TESTQ CX, CX")
+	p("JE %s_store", name)
+	label(name + "_row")
+	p("VBROADCASTSS (SI), %s", r(0))
+	for c := 0; c < dv; c++ {
+		p("VFMADD231PS %d(DX), %s, %s", c*width, r(0), r(4+c))
+	}
+	p("ADDQ $4, SI")
+	p("ADDQ R9, DX")
+	p("DECQ CX")
+	p("JNE %s_row", name)
+	label(name + "_store")
+	for c := 0; c < dv; c++ {
+		p("VMOVUPS %s, %d(DI)", r(4+c), c*width)
+	}
+	p("VZEROUPPER")
+	p("RET")
+}
+
 func main() {
 	dst := flag.String("out", "kernels_amd64.s", "assembly output file")
 	goOut := flag.String("go", "kernels_amd64_gen.go", "Go declarations output file")
@@ -612,20 +693,6 @@ func main() {
 		}
 		tables["dot"+isa.name] = dots
 	}
-	for _, t := range []struct{ name, typ string }{{"gemm512", "microKernel"}, {"gemm256", "microKernel"}, {"dot512", "[]dotKernel"}, {"dot256", "[]dotKernel"}} {
-		fmt.Fprintf(&decl, "\nvar %s = []%s{\n", t.name, t.typ)
-		for _, e := range tables[t.name] {
-			fmt.Fprintf(&decl, "\t%s,\n", e)
-		}
-		decl.WriteString("}\n")
-	}
-	src, err := format.Source(decl.Bytes())
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(*goOut, src, 0o644); err != nil {
-		log.Fatal(err)
-	}
 	pack512()
 	pack256()
 	gelu("gelu512", "Z", 64)
@@ -642,8 +709,38 @@ func main() {
 		scale("vscale"+isa.name, isa.reg, isa.width)
 		norm("vnorm"+isa.name, isa.reg, isa.width)
 	}
+	for _, isa := range []struct {
+		name, reg string
+		width     int
+	}{{"512", "Z", 64}, {"256", "Y", 32}} {
+		dt, at := []string{"nil"}, []string{"nil"}
+		for dv := 1; dv <= maxRowVectors; dv++ {
+			dn, an := fmt.Sprintf("dots%sx%d", isa.name, dv), fmt.Sprintf("axpys%sx%d", isa.name, dv)
+			dots(dn, isa.reg, isa.width, dv)
+			axpys(an, isa.reg, isa.width, dv)
+			fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(out *float32, rows int, q, k *float32, ldk int)\n", dn)
+			fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(out *float32, rows int, p, v *float32, ldv int)\n", an)
+			dt, at = append(dt, dn), append(at, an)
+		}
+		tables["dots"+isa.name], tables["axpys"+isa.name] = dt, at
+	}
 	out.WriteString("\n")
 	emitConsts()
+	for _, t := range []struct{ name, typ string }{{"gemm512", "microKernel"}, {"gemm256", "microKernel"}, {"dot512", "[]dotKernel"}, {"dot256", "[]dotKernel"},
+		{"dots512", "rowKernel"}, {"dots256", "rowKernel"}, {"axpys512", "rowKernel"}, {"axpys256", "rowKernel"}} {
+		fmt.Fprintf(&decl, "\nvar %s = []%s{\n", t.name, t.typ)
+		for _, e := range tables[t.name] {
+			fmt.Fprintf(&decl, "\t%s,\n", e)
+		}
+		decl.WriteString("}\n")
+	}
+	src, err := format.Source(decl.Bytes())
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := os.WriteFile(*goOut, src, 0o644); err != nil {
+		log.Fatal(err)
+	}
 	if err := os.WriteFile(*dst, out.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
