@@ -150,6 +150,7 @@ func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt Op
 	if opt.Trace {
 		res.Trace = &Trace{model: m, seqs: b.seqs, start: b.start, inputs: make([][]float32, n)}
 	}
+	buf := newScratch(b.tokens(), m.Config)
 	for l := from; l < n; l++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -162,7 +163,7 @@ func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt Op
 			rows = m.neededRows(b, opt)
 		}
 		var acts [][]float32
-		x, acts = m.encoderLayer(l, x, b, rows, opt)
+		x, acts = m.encoderLayer(l, x, b, rows, opt, buf)
 		if len(opt.Capture) > 0 {
 			res.Activations[l] = acts
 		}
@@ -260,8 +261,9 @@ func (m *Model) embed(b *batch) []float32 {
 //	y = LayerNorm(a + GELU(u)·Wdᵀ + bd)                   output block
 //
 // rows selects the output rows to compute (nil: all T); keys and values always span every
-// token. It returns y [R, H] and the captured activations for this layer.
-func (m *Model) encoderLayer(li int, x []float32, b *batch, rows []int, opt Options) ([]float32, [][]float32) {
+// token. It returns y [R, H], written into buf's output that x does not use, and the captured
+// activations for this layer.
+func (m *Model) encoderLayer(li int, x []float32, b *batch, rows []int, opt Options, buf *scratch) ([]float32, [][]float32) {
 	l := &m.layers[li]
 	c := m.Config
 	h, T := c.HiddenSize, b.tokens()
@@ -281,19 +283,19 @@ func (m *Model) encoderLayer(li int, x []float32, b *batch, rows []int, opt Opti
 		return -1
 	}
 
-	k, v, q := make([]float32, T*h), make([]float32, T*h), make([]float32, R*h)
+	k, v, q := buf.k[:T*h], buf.v[:T*h], buf.q[:R*h]
 	l.Key.apply(k, x, T)
 	l.Value.apply(v, x, T)
 	l.Query.apply(q, xs, R)
-	attn := make([]float32, R*h)
+	attn := buf.attn[:R*h]
 	m.selfAttention(attn, q, k, v, b, rows)
 
-	a := make([]float32, R*h)
+	a := buf.a[:R*h]
 	l.AttnOut.apply(a, attn, R)
 	addInto(a, xs)
 	m.layerNorm(a, l.AttnNorm)
 
-	u := make([]float32, R*c.IntermediateSize)
+	u := buf.u[:R*c.IntermediateSize]
 	l.Inter.apply(u, a, R)
 	unit := func(r int) []float32 { return u[r*c.IntermediateSize : (r+1)*c.IntermediateSize] }
 	for _, les := range opt.Lesions {
@@ -319,11 +321,35 @@ func (m *Model) encoderLayer(li int, x []float32, b *batch, rows []int, opt Opti
 		capture()
 	}
 
-	y := make([]float32, R*h)
+	y := buf.out(x)[:R*h]
 	l.Out.apply(y, u, R)
 	addInto(y, a)
 	m.layerNorm(y, l.OutNorm)
 	return y, acts
+}
+
+// scratch holds the activations of one pass, reused from layer to layer: a pass allocates
+// them once instead of once per layer.
+type scratch struct {
+	k, v, q, attn, a, u []float32
+	ys                  [2][]float32 // layer outputs, alternating so a layer never overwrites its input
+}
+
+func newScratch(tokens int, c Config) *scratch {
+	th := tokens * c.HiddenSize
+	return &scratch{
+		k: make([]float32, th), v: make([]float32, th), q: make([]float32, th),
+		attn: make([]float32, th), a: make([]float32, th), u: make([]float32, tokens*c.IntermediateSize),
+		ys: [2][]float32{make([]float32, th), make([]float32, th)},
+	}
+}
+
+// out returns the output buffer that does not hold x.
+func (s *scratch) out(x []float32) []float32 {
+	if len(x) > 0 && &x[0] == &s.ys[0][0] {
+		return s.ys[1]
+	}
+	return s.ys[0]
 }
 
 // selfAttention computes multi-head scaled dot-product attention within each sequence:
