@@ -1,26 +1,22 @@
-// Command asmgen writes kernels_amd64.s, the Go assembly micro-kernels and
-// packing routines of package linalg. It is its own module so the main module
-// never depends on it; regenerate with `go generate ./engine/linalg/`.
+// Command asmgen writes kernels_amd64.s, the Go assembly kernels of package
+// linalg, and kernels_amd64_gen.go, their Go declarations plus the tables
+// (gemm512, dot512, dots512, ...) that index them by size. It is its own
+// module so the main module never depends on it; regenerate with
+// `go generate ./engine/linalg/`.
 //
-// Kernels (see engine/linalg/kernels_amd64.go for the Go declarations):
+// Kernels (512: AVX-512 on zmm; 256: AVX2+FMA on ymm):
 //
-//	gemm512x{1..14}: AVX-512 C[mr,32] = init + A·B over kc steps, A packed
-//	                 [kc][mr], B packed [kc][32], 2 zmm accumulators per row.
-//	gemm256x{1..6}:  AVX2+FMA, the same with B packed [kc][16].
-//	pack512:         transposes 32 rows × 16·q columns into [16·q][32].
-//	pack256:         transposes 16 rows × 8·q columns into [8·q][16].
-//	dot512x{mr}x{nw}: small-m kernels on unpacked x and W rows (see dot),
-//	                 mr ≤ 4 x rows, nw ≤ dotRows(mr) W rows.
-//	dot256x{mr}x{nw}: the same for AVX2.
+//	gemm512x{1..14}, gemm256x{1..6}: micro-kernels C[mr, nr] = init + A·B
+//	    over kc steps, A packed [kc][mr], B packed [kc][nr], nr = 32 / 16.
+//	pack512, pack256: transpose W rows into packed B panels.
+//	dot{512,256}x{mr}x{nw}: small-m dot products of mr ≤ 4 x rows with
+//	    nw ≤ dotRows(mr) W rows, unpacked.
+//	gelu{512,256}: exact GELU; expsum{512,256}: x ← exp(x - shift), Σx.
+//	vmax, vsum, vsqdev (Σ(x-c)²), vscale, vnorm (LayerNorm's affine step).
+//	dots{512,256}x{dv}, axpys{512,256}x{dv}: attention rows of dv vectors.
 //
-// It also writes kernels_amd64_gen.go: the Go declarations and the tables
-// gemm512, gemm256, dot512 and dot256 that index the kernels by size.
-//
-//	gelu512/gelu256: exact GELU on whole vectors (see gelu below).
-//	expsum512/256:   x ← exp(x - shift) on whole vectors, returns Σx.
-//	dots{512,256}x{dv}, axpys{512,256}x{dv}: attention rows (see dots, axpys).
-//	vmax, vsum, vsqdev (Σ(x-c)²), vscale, vnorm (LayerNorm's affine step),
-//	                 each in a 512 and a 256 version, on whole vectors.
+// All element-wise kernels work on whole vectors; package linalg handles
+// the tails.
 package main
 
 import (
@@ -283,9 +279,9 @@ func emitConsts() {
 	fmt.Fprintf(&out, "GLOBL ·vconst(SB), RODATA|NOPTR, $%d\n", len(consts)*64)
 }
 
-// vexp sets r(out) = exp(r(v)) for v ≥ -87.3 (v is clobbered), using
-// registers r(t1), r(t2), r(t3) as scratch.
-func vexp(r func(int) string, isa512 bool, v, o, t1, t2, t3 int) {
+// vexp sets r(o) = exp(r(v)) for v ≥ -87.3 (v is clobbered), using
+// registers r(t1), r(t2) as scratch.
+func vexp(r func(int) string, isa512 bool, v, o, t1, t2 int) {
 	p("VMULPS %s, %s, %s", c("log2e"), r(v), r(t1))
 	if isa512 {
 		p("VRNDSCALEPS $0, %s, %s", r(t1), r(t1))
@@ -304,7 +300,6 @@ func vexp(r func(int) string, isa512 bool, v, o, t1, t2, t3 int) {
 	p("VFMADD213PS %s, %s, %s", r(v), r(t2), r(o))
 	p("VADDPS %s, %s, %s", c("one"), r(o), r(o))
 	p("VPADDD %s, %s, %s", r(t1), r(o), r(o))
-	_ = t3
 }
 
 // gelu emits GELU(x) = max(x,0) - |x|·Q(|x|), Q(u) = Φ(-u) = erfc(u/√2)/2,
@@ -333,7 +328,7 @@ func gelu(name, reg string, width int) {
 		p("VFMADD213PS %s, %s, %s", c(k), r(3), r(4))
 	}
 	p("VFNMADD231PS %s, %s, %s", r(2), r(2), r(4))
-	vexp(r, isa512, 4, 5, 6, 7, 8)
+	vexp(r, isa512, 4, 5, 6, 7)
 	p("VMULPS %s, %s, %s", r(3), r(5), r(5))
 	p("VMULPS %s, %s, %s", c("half"), r(5), r(5))
 	p("VMAXPS %s, %s, %s", c("zero"), r(0), r(9))
@@ -363,7 +358,7 @@ func expsum(name, reg string, width int) {
 	p("VMOVUPS (DI), %s", r(0))
 	p("VSUBPS %s, %s, %s", r(10), r(0), r(0))
 	p("VMAXPS %s, %s, %s", c("minexp"), r(0), r(0))
-	vexp(r, isa512, 0, 1, 2, 3, 4)
+	vexp(r, isa512, 0, 1, 2, 3)
 	p("VMOVUPS %s, (DI)", r(1))
 	p("VADDPS %s, %s, %s", r(1), r(11), r(11))
 	p("ADDQ $%d, DI", width)
@@ -548,7 +543,7 @@ func scale(name, reg string, width int) {
 	p("RET")
 }
 
-// norm emits name(x, g, b *float32, nv int, mean, inv float32):
+// norm emits name(x, gamma, beta *float32, nv int, mean, inv float32):
 // x = (x - mean)·inv·gamma + beta, the LayerNorm affine step.
 func norm(name, reg string, width int) {
 	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
