@@ -360,7 +360,7 @@ func (m *Model) selfAttention(out, q, k, v []float32, b *batch, rows []int) {
 	scale := float32(1 / math.Sqrt(float64(d)))
 	R := len(out) / h
 	parallelFor(R, func(lo, hi int) {
-		scores := make([]float32, 0, m.Config.MaxPositionEmbeddings)
+		scores := make([]float32, m.Config.MaxPositionEmbeddings)
 		for i := lo; i < hi; i++ {
 			packed := i
 			if rows != nil {
@@ -370,24 +370,15 @@ func (m *Model) selfAttention(out, q, k, v []float32, b *batch, rows []int) {
 			first, last := b.start[s], b.start[s+1]
 			for hd := 0; hd < heads; hd++ {
 				qi := q[i*h+hd*d : i*h+hd*d+d]
-				scores = scores[:0]
-				for j := first; j < last; j++ {
-					kj := k[j*h+hd*d : j*h+hd*d+d]
-					var dot float32
-					for t, qv := range qi {
-						dot += qv * kj[t]
-					}
-					scores = append(scores, dot*scale)
+				scores = scores[:last-first]
+				linalg.Dots(scores, qi, k[first*h+hd*d:], h) // q·kⱼ for the keys of this sequence and head
+				for j := range scores {
+					scores[j] *= scale
 				}
 				linalg.Softmax(scores)
 				oi := out[i*h+hd*d : i*h+hd*d+d]
 				clear(oi)
-				for j, p := range scores {
-					vj := v[(first+j)*h+hd*d : (first+j)*h+hd*d+d]
-					for t, vv := range vj {
-						oi[t] += p * vv
-					}
-				}
+				linalg.AddScaledRows(oi, scores, v[first*h+hd*d:], h) // Σⱼ pⱼ·vⱼ
 			}
 		}
 	})
