@@ -57,6 +57,7 @@ type Trace struct {
 	model  *Model
 	seqs   [][]int
 	inputs [][]float32 // [layer][packed tokens · hidden]
+	attn   [][]float32 // [layer][packed tokens · hidden]: attention block output a, all layers but the last
 	start  []int       // start[i]: first packed row of sequence i
 }
 
@@ -129,12 +130,73 @@ func (t *Trace) Resume(ctx context.Context, from int, seqs []int, opt Options) (
 		}
 	}
 	b := newBatch(ids)
-	h := m.Config.HiddenSize
+	if t.lesionsOnlyAt(from, opt) {
+		// A lesion changes nothing in its layer but the MLP output of its own token: start from
+		// the traced output of that layer and redo the MLP at the lesioned tokens only.
+		x := t.gather(t.inputs[from+1], b, seqs)
+		if err := m.check(b, opt); err != nil {
+			return nil, err
+		}
+		a := t.gather(t.attn[from], b, seqs)
+		m.lesionedMLP(x, a, b, from, opt.Lesions)
+		return m.run(ctx, b, from+1, x, opt)
+	}
+	return m.run(ctx, b, from, t.gather(t.inputs[from], b, seqs), opt)
+}
+
+// lesionsOnlyAt reports whether Resume can skip layer from: the trace holds that layer's
+// attention output and the next layer's input, and opt changes or reads nothing in layer from
+// but its lesions.
+func (t *Trace) lesionsOnlyAt(from int, opt Options) bool {
+	if from+1 >= len(t.inputs) || t.attn[from] == nil || t.inputs[from+1] == nil || len(opt.Capture) > 0 {
+		return false
+	}
+	for _, l := range opt.Lesions {
+		if l.Layer != from {
+			return false
+		}
+	}
+	return true
+}
+
+// gather copies the traced rows of the sequences seqs out of a packed [tokens, hidden] matrix
+// into the packing of b.
+func (t *Trace) gather(traced []float32, b *batch, seqs []int) []float32 {
+	h := t.model.Config.HiddenSize
 	x := make([]float32, b.tokens()*h)
 	for i, s := range seqs {
-		copy(x[b.start[i]*h:b.start[i+1]*h], t.inputs[from][t.start[s]*h:t.start[s+1]*h])
+		copy(x[b.start[i]*h:b.start[i+1]*h], traced[t.start[s]*h:t.start[s+1]*h])
 	}
-	return m.run(ctx, b, from, x, opt)
+	return x
+}
+
+// lesionedMLP recomputes, in place in x (the output of layer li), the rows at the lesion sites:
+// y = LayerNorm(a + GELU(lesioned(a·Wiᵀ + bi))·Wdᵀ + bd), from the attention output a.
+func (m *Model) lesionedMLP(x, a []float32, b *batch, li int, lesions []Lesion) {
+	l := &m.layers[li]
+	h, in := m.Config.HiddenSize, m.Config.IntermediateSize
+	zeroed := map[int][]int{} // row -> units, merging lesions that share a token
+	var rows []int
+	for _, les := range lesions {
+		r := b.row(les.Site)
+		if _, ok := zeroed[r]; !ok {
+			rows = append(rows, r)
+		}
+		zeroed[r] = append(zeroed[r], les.Neurons...)
+	}
+	u, y := make([]float32, in), make([]float32, h)
+	for _, r := range rows {
+		ar := a[r*h : (r+1)*h]
+		l.Inter.apply(u, ar, 1)
+		for _, n := range zeroed[r] {
+			u[n] = 0
+		}
+		m.gelu(u)
+		l.Out.apply(y, u, 1)
+		addInto(y, ar)
+		m.layerNorm(y, l.OutNorm)
+		copy(x[r*h:(r+1)*h], y)
+	}
 }
 
 // Layers returns how many layers the trace covers.
@@ -148,7 +210,7 @@ func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt Op
 	n := m.Config.NumHiddenLayers
 	res := &Result{Activations: make([][][]float32, n)}
 	if opt.Trace {
-		res.Trace = &Trace{model: m, seqs: b.seqs, start: b.start, inputs: make([][]float32, n)}
+		res.Trace = &Trace{model: m, seqs: b.seqs, start: b.start, inputs: make([][]float32, n), attn: make([][]float32, n)}
 	}
 	buf := newScratch(b.tokens(), m.Config)
 	for l := from; l < n; l++ {
@@ -164,6 +226,9 @@ func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt Op
 		}
 		var acts [][]float32
 		x, acts = m.encoderLayer(l, x, b, rows, opt, buf)
+		if res.Trace != nil && rows == nil {
+			res.Trace.attn[l] = append([]float32(nil), buf.a[:len(x)]...)
+		}
 		if len(opt.Capture) > 0 {
 			res.Activations[l] = acts
 		}

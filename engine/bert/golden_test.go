@@ -209,3 +209,33 @@ func TestLesionsMatchReference(t *testing.T) {
 		})
 	}
 }
+
+// Two lesions at one token add up, whether the pass runs the lesioned layer in full or resumes
+// after it from the trace.
+func TestLesionsAtOneSiteCombine(t *testing.T) {
+	m, g := loadGolden(t, "tiny-bert")
+	les := g.Lesions[1]
+	both := []Lesion{
+		{Layer: les.Layer, Site: Site{0, g.MaskHer}, Neurons: les.HerNeurons[:5]},
+		{Layer: les.Layer, Site: Site{0, g.MaskHer}, Neurons: les.HerNeurons[5:]},
+		{Layer: les.Layer, Site: Site{1, g.MaskHim}, Neurons: les.HimNeurons},
+	}
+	sites := []Site{{0, g.MaskHer}, {0, g.MaskHim}, {1, g.MaskHer}, {1, g.MaskHim}}
+	clean, err := m.Forward(context.Background(), g.TextIDs, Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resumed, err := clean.Trace.Resume(context.Background(), les.Layer, []int{1, 2}, Options{Lesions: both, Logits: sites})
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := m.Forward(context.Background(), g.TextIDs[1:], Options{Lesions: both, Logits: sites})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, s := range sites {
+		want := les.MaskLogits[s.Seq+1][i%2]
+		assertClose(t, "split lesion, resumed", resumed.Logits[i], want)
+		assertClose(t, "split lesion, full pass", full.Logits[i], want)
+	}
+}
