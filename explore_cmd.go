@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"flag"
-	"fmt"
 	"io"
 	"path/filepath"
 	"time"
@@ -16,31 +15,21 @@ import (
 
 // runExplore is `lesionui` and `lesionui explore`: the terminal UI.
 func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("explore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f studyFlags
-	f.register(fs)
-	layer := fs.Int("layer", -1, "layer selected first (-1: the last)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: lesionui [explore] [flags]\n\nOpens the explorer: the significant units of every layer, the logits with and without\na lesion, and the laminar sweep. Keys: j/k layers, tab panes, m most/least-tuned, space\nlesion on/off, 1/2/3 test text, w Student/Welch, s sweep, e export, ? help, q quit.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	var layer int
+	f, err := parseStudyFlags("explore", "Usage: lesionui [explore] [flags]\n\nOpens the explorer: the significant units of every layer, the logits with and without\na lesion, and the laminar sweep. Keys: j/k layers, tab panes, m most/least-tuned, space\nlesion on/off, 1/2/3 test text, w Student/Welch, s sweep, e export, ? help, q quit.",
+		args, stderr, func(fs *flag.FlagSet) {
+			fs.IntVar(&layer, "layer", -1, "layer selected first (-1: the last)")
+		})
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
-	}
-	if err := f.validate(); err != nil {
-		return err
-	}
-	if *layer < -1 {
-		return usageErrorf("--layer must be a layer number or -1 (the last), got %d", *layer)
+	if layer < -1 {
+		return usageErrorf("--layer must be a layer number or -1 (the last), got %d", layer)
 	}
 	cfg := tui.Config{
 		ModelName:    f.modelName(),
 		DemoName:     demo.Name,
-		InitialLayer: *layer,
+		InitialLayer: layer,
 		Context:      ctx,
 	}
 	var load time.Duration // how long the model took to load, for the exported record
@@ -54,9 +43,9 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return o.study, nil
 		}
 	}
-	cfg.Open = open(f)
+	cfg.Open = open(*f)
 	if !f.demo && f.model == defaultModel {
-		d := f
+		d := *f
 		d.demo = true
 		cfg.OpenDemo = open(d)
 	}

@@ -75,6 +75,30 @@ func (f *studyFlags) modelName() string {
 	return f.model
 }
 
+// parseStudyFlags parses the command line of a command that runs the study: the shared study
+// flags plus those extra registers (extra may be nil). usage, the command's synopsis and
+// description, is printed above the flags by --help.
+func parseStudyFlags(name, usage string, args []string, stderr io.Writer, extra func(*flag.FlagSet)) (*studyFlags, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var f studyFlags
+	f.register(fs)
+	if extra != nil {
+		extra(fs)
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "%s\n\nFlags:\n", usage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, usageErrorf("unexpected argument %q", fs.Arg(0))
+	}
+	return &f, f.validate()
+}
+
 // opened is a loaded study and what it took to get there.
 type opened struct {
 	study *engine.Study
@@ -127,37 +151,27 @@ func resolveModel(ctx context.Context, f *studyFlags, progress func(engine.Progr
 
 // runStudy is `lesionui run`.
 func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f studyFlags
-	f.register(fs)
-	jsonPath := fs.String("json", "", "write every number of the study to this JSON file ('-' for stdout)")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "Usage: lesionui run [flags]\n\nRuns the whole study headless and prints, per layer, the significant units and the laminar lesion impacts.\n\nFlags:")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
+	var jsonPath string
+	f, err := parseStudyFlags("run", "Usage: lesionui run [flags]\n\nRuns the whole study headless and prints, per layer, the significant units and the laminar lesion impacts.",
+		args, stderr, func(fs *flag.FlagSet) {
+			fs.StringVar(&jsonPath, "json", "", "write every number of the study to this JSON file ('-' for stdout)")
+		})
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return usageErrorf("unexpected argument %q", fs.Arg(0))
-	}
-	if err := f.validate(); err != nil {
-		return err
-	}
-	r, err := runWholeStudy(ctx, &f, stderr, nil)
+	r, err := runWholeStudy(ctx, f, stderr, nil)
 	if err != nil {
 		return err
 	}
 	defer r.study.Model.Close()
 	printTable(stdout, r.name, r.study, r.sweeps)
-	switch *jsonPath {
+	switch jsonPath {
 	case "":
 		return nil
 	case "-":
 		return r.record.WriteJSON(stdout)
 	}
-	return writeFileAtomic(*jsonPath, r.record.WriteJSON)
+	return writeFileAtomic(jsonPath, r.record.WriteJSON)
 }
 
 // studyRun is a study with the laminar sweep done in both modes, as run and report need it.

@@ -70,6 +70,31 @@ type LayerTest struct {
 	A, B    []int     // significant units with t > 0 (prefer A) and t < 0 (prefer B), ascending
 }
 
+// Class is what a unit's t-test says about it.
+type Class int
+
+// The classes, in the order of the notebook's pie.
+const (
+	PrefersA       Class = iota // significant with t > 0: the notebook's "him" neurons
+	PrefersB                    // significant with t < 0: the "her" neurons
+	NotSignificant              // the rest
+)
+
+// Classes returns the class of every unit of the layer.
+func (lt LayerTest) Classes() []Class {
+	c := make([]Class, len(lt.T))
+	for i := range c {
+		c[i] = NotSignificant
+	}
+	for _, u := range lt.A {
+		c[u] = PrefersA
+	}
+	for _, u := range lt.B {
+		c[u] = PrefersB
+	}
+	return c
+}
+
 // Logits holds the notebook's target logits: [text][mask position][word].
 type Logits [3][2][2]float64
 

@@ -171,3 +171,10 @@ func TestBuiltinSetOnRealVocabulary(t *testing.T) {
 		}
 	}
 }
+
+func TestClasses(t *testing.T) {
+	lt := LayerTest{T: []float64{2, -3, 0.1, 5}, A: []int{0, 3}, B: []int{1}}
+	if got, want := lt.Classes(), []Class{PrefersA, PrefersB, NotSignificant, PrefersA}; !slices.Equal(got, want) {
+		t.Errorf("Classes = %v, want %v", got, want)
+	}
+}

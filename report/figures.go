@@ -23,28 +23,6 @@ type study struct {
 	model       string                  // the model as headers name it ("demo model" for the demo)
 }
 
-// Unit classes, in the notebook's order of the pie.
-const (
-	classA  = iota // significant, t > 0: prefers group A ("him")
-	classB         // significant, t < 0: prefers group B ("her")
-	classNS        // not significant
-)
-
-// classes returns the class of every unit of a layer.
-func classes(lt engine.LayerTest) []int {
-	c := make([]int, len(lt.T))
-	for i := range c {
-		c[i] = classNS
-	}
-	for _, u := range lt.A {
-		c[u] = classA
-	}
-	for _, u := range lt.B {
-		c[u] = classB
-	}
-	return c
-}
-
 // groups returns the group words A and B ("him", "her").
 func (d *study) groups() [2]string { return [2]string{d.s.Set.A.Word, d.s.Set.B.Word} }
 
@@ -66,7 +44,7 @@ func (d *study) figures() []figure {
 // class and those whose t cannot be drawn (±Inf for units constant within each group, NaN for
 // units constant overall under Welch's test).
 func tPoints(lt engine.LayerTest) (xs, ys [3][]float64, counts [3]float64, hidden int) {
-	cls := classes(lt)
+	cls := lt.Classes()
 	for u, t := range lt.T {
 		c := cls[u]
 		counts[c]++
@@ -91,7 +69,7 @@ func (d *study) part2() figure {
 	}
 	sc := newPlot(title, xlabel, "T-value")
 	names := [3]string{fmt.Sprintf("%s > %s", g[0], g[1]), fmt.Sprintf("%s > %s", g[1], g[0]), "Non-sig."}
-	for _, c := range []int{classNS, classA, classB} {
+	for _, c := range []engine.Class{engine.NotSignificant, engine.PrefersA, engine.PrefersB} {
 		pts := points(xs[c], ys[c], classPoint[c], nil, 0, 2)
 		sc.Add(pts)
 		sc.Legend.Add(names[c], pts)

@@ -513,7 +513,7 @@ func TestDegenerateStudy(t *testing.T) {
 	}
 	_, ys, counts, hidden := tPoints(s.Layers[0])
 	if hidden != units/4*3 || counts != [3]float64{float64(units / 4), float64(units / 4), float64(units / 2)} ||
-		len(ys[classA])+len(ys[classB])+len(ys[classNS]) != units/4 {
-		t.Errorf("layer 0: %d hidden, counts %v, %d drawn", hidden, counts, len(ys[classA])+len(ys[classB])+len(ys[classNS]))
+		len(ys[engine.PrefersA])+len(ys[engine.PrefersB])+len(ys[engine.NotSignificant]) != units/4 {
+		t.Errorf("layer 0: %d hidden, counts %v, %d drawn", hidden, counts, len(ys[engine.PrefersA])+len(ys[engine.PrefersB])+len(ys[engine.NotSignificant]))
 	}
 }

@@ -50,7 +50,7 @@ func (d *study) unitsTable() [][]string {
 	names := [3]string{g[0], g[1], "ns"}
 	rows := [][]string{{"layer", "unit", "t", "p", "q", "class"}}
 	for l, lt := range d.s.Layers {
-		cls := classes(lt)
+		cls := lt.Classes()
 		ls := strconv.Itoa(l)
 		for u := range lt.T {
 			rows = append(rows, []string{ls, strconv.Itoa(u), num(lt.T[u]), num(lt.P[u]), num(lt.Q[u]), names[cls[u]]})

@@ -211,17 +211,9 @@ func (m *Model) scatterPane(w, h int) []string {
 	legend := styles.a.Render("● "+a+">"+b+" "+share(len(lt.A), n)) + "  " +
 		styles.b.Render("● "+b+">"+a+" "+share(len(lt.B), n)) + "  " +
 		styles.ns.Render("● n.s. "+share(n-len(lt.A)-len(lt.B), n))
-	cls := make([]dotClass, n)
-	for i := range cls {
-		cls[i] = dotNS
-	}
-	for _, u := range lt.A {
-		cls[u] = dotA
-	}
-	for _, u := range lt.B {
-		cls[u] = dotB
-	}
-	return append([]string{legend}, scatterChart(lt.T, func(i int) dotClass { return cls[i] }, w, h-1)...)
+	cls := lt.Classes()
+	dots := [...]dotClass{engine.PrefersA: dotA, engine.PrefersB: dotB, engine.NotSignificant: dotNS}
+	return append([]string{legend}, scatterChart(lt.T, func(i int) dotClass { return dots[cls[i]] }, w, h-1)...)
 }
 
 // percentPane is the share of significant units per layer in both directions (Part 3).
