@@ -10,6 +10,10 @@ import (
 	"lesionui/engine/stats"
 )
 
+// recordKeys are the fixed keys of a layer entry of the record, which group words (keys of the
+// same objects) must not take.
+var recordKeys = []string{"layer", "t", "p", "q"}
+
 // RecordFormat names the version of the JSON layout written by WriteJSON.
 const RecordFormat = "lesionui-study/1"
 
@@ -97,7 +101,7 @@ func (s *Study) Record(modelName string, sweeps [][]LesionResult, load, lesions 
 			Counts: [2]int{len(s.Set.A.Sentences), len(s.Set.B.Sentences)}, IDs: t.GroupIDs, Positions: t.Positions},
 		Test: TestInfo{Texts: [3]string{s.Set.Clean.Text, s.Set.Masked[0].Text, s.Set.Masked[1].Text},
 			Words: t.Words, WordIDs: t.WordIDs, MaskPositions: t.MaskPositions, TokenIDs: t.TestIDs},
-		Alpha:      s.Options.alpha(),
+		Alpha:      s.Options.Alpha,
 		TTest:      map[stats.Kind]string{stats.Student: "student", stats.Welch: "welch"}[s.Options.Test],
 		Correction: map[stats.Correction]string{stats.BenjaminiHochberg: "bh", stats.Bonferroni: "bonferroni"}[s.Options.Correction],
 		Activation: map[bool]string{false: "pre-gelu", true: "post-gelu"}[s.Options.PostGELU],

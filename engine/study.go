@@ -11,9 +11,11 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -24,7 +26,7 @@ import (
 
 // Options configure the statistics of a study.
 type Options struct {
-	Alpha      float64          // significance level for the corrected p-values; 0 means .05
+	Alpha      float64          // significance level for the corrected p-values; 0 means DefaultAlpha
 	Test       stats.Kind       // Student (pooled variance, the notebook's) or Welch
 	Correction stats.Correction // BenjaminiHochberg (the notebook's FDR) or Bonferroni
 	PostGELU   bool             // record the expansion after GELU instead of before (lesions stay pre-GELU)
@@ -33,11 +35,12 @@ type Options struct {
 // DefaultAlpha is the notebook's FDR level.
 const DefaultAlpha = 0.05
 
-func (o Options) alpha() float64 {
+// withDefaults returns o with a zero Alpha replaced by DefaultAlpha.
+func (o Options) withDefaults() Options {
 	if o.Alpha == 0 {
-		return DefaultAlpha
+		o.Alpha = DefaultAlpha
 	}
-	return o.Alpha
+	return o
 }
 
 // Progress reports a study's phases: "collect" (layers done of all), "sweep" (lesions done).
@@ -68,6 +71,9 @@ type LayerTest struct {
 	Layer   int
 	T, P, Q []float64 // per unit: t (A − B), two-sided p, corrected p
 	A, B    []int     // significant units with t > 0 (prefer A) and t < 0 (prefer B), ascending
+	// ByTuning lists the units by ascending |t|, ties by index and NaN last: the least-tuned
+	// first (the notebook's np.argsort(abs(t))).
+	ByTuning []int
 }
 
 // Class is what a unit's t-test says about it.
@@ -111,6 +117,7 @@ const (
 // Modes lists both modes, in report order.
 var Modes = []Mode{MostTuned, LeastTuned}
 
+// String names the mode as the JSON record does: "most" or "least".
 func (m Mode) String() string {
 	if m == LeastTuned {
 		return "least"
@@ -148,8 +155,9 @@ type Study struct {
 	Clean   Logits
 	Timing  Timing
 
-	acts  [][]float32 // [layer][sentence · unit], group A's sentences first
-	trace *bert.Trace // clean pass over the test texts
+	sentenceIDs [][]int     // token ids of every sentence, group A's first
+	acts        [][]float32 // [layer][sentence · unit], group A's sentences first
+	trace       *bert.Trace // clean pass over the test texts
 }
 
 // New validates the contrast set against the model's vocabulary, runs the sentences through the
@@ -159,7 +167,12 @@ func New(ctx context.Context, m *bert.Model, set *sentences.ContrastSet, opt Opt
 	if err := set.Validate(vocabulary{m}); err != nil {
 		return nil, err
 	}
-	s := &Study{Model: m, Set: set, Options: opt}
+	for _, w := range []string{set.A.Word, set.B.Word} {
+		if slices.Contains(recordKeys, w) {
+			return nil, fmt.Errorf("%s: the group word %q is also a key of the study's JSON record (%v); choose another word", set.Name, w, recordKeys)
+		}
+	}
+	s := &Study{Model: m, Set: set, Options: opt.withDefaults()}
 	if err := s.locateTargets(); err != nil {
 		return nil, err
 	}
@@ -169,14 +182,14 @@ func New(ctx context.Context, m *bert.Model, set *sentences.ContrastSet, opt Opt
 	}
 	s.Timing.Collect = time.Since(start)
 	start = time.Now()
-	s.Layers = s.test(opt)
+	s.Layers = s.test(s.Options)
 	s.Timing.Stats = time.Since(start)
 	clean, err := m.Forward(ctx, s.Targets.TestIDs[:], bert.Options{Logits: s.maskSites(), Vocab: s.Targets.WordIDs[:], Trace: true})
 	if err != nil {
 		return nil, err
 	}
 	s.trace = clean.Trace
-	s.Clean = s.targetLogits(clean.Logits, [3]int{0, 1, 2})
+	s.Clean = targetLogits(clean.Logits)
 	return s, nil
 }
 
@@ -188,26 +201,24 @@ func (s *Study) WithOptions(opt Options) (*Study, error) {
 		return nil, errors.New("study: switching pre/post-GELU needs new activations; build a new study")
 	}
 	c := *s
-	c.Options = opt
+	c.Options = opt.withDefaults()
 	start := time.Now()
-	c.Layers = c.test(opt)
+	c.Layers = c.test(c.Options)
 	c.Timing.Stats = time.Since(start)
 	return &c, nil
 }
 
-// sentenceIDs returns every contrast sentence's token ids, group A first.
-func (s *Study) sentenceIDs() ([][]int, error) {
-	var ids [][]int
-	for _, g := range []sentences.Group{s.Set.A, s.Set.B} {
-		for _, sen := range g.Sentences {
-			enc, err := s.Model.Tokenizer.Encode(sen.Text)
-			if err != nil {
-				return nil, err
-			}
-			ids = append(ids, enc.IDs)
-		}
+// encode tokenizes a sentence or test text of the set; one longer than the model takes is an
+// error at its line.
+func (s *Study) encode(text string, line int) ([]int, error) {
+	enc, err := s.Model.Tokenizer.Encode(text)
+	if err != nil {
+		return nil, err
 	}
-	return ids, nil
+	if max := s.Model.Config.MaxPositionEmbeddings; len(enc.IDs) > max {
+		return nil, &sentences.Error{File: s.Set.Name, Line: line, Msg: fmt.Sprintf("%d tokens, but the model takes at most %d", len(enc.IDs), max)}
+	}
+	return enc.IDs, nil
 }
 
 // locateTargets finds the target token of every sentence and the masks of the test texts
@@ -222,12 +233,17 @@ func (s *Study) locateTargets() error {
 		}
 		t.GroupIDs[i] = id
 	}
-	ids, err := s.sentenceIDs()
-	if err != nil {
-		return err
+	for _, g := range []sentences.Group{s.Set.A, s.Set.B} {
+		for _, sen := range g.Sentences {
+			ids, err := s.encode(sen.Text, sen.Line)
+			if err != nil {
+				return err
+			}
+			s.sentenceIDs = append(s.sentenceIDs, ids)
+		}
 	}
 	nA := len(s.Set.A.Sentences)
-	for i, seq := range ids {
+	for i, seq := range s.sentenceIDs {
 		want := t.GroupIDs[0]
 		if i >= nA {
 			want = t.GroupIDs[1]
@@ -235,11 +251,11 @@ func (s *Study) locateTargets() error {
 		t.Positions = append(t.Positions, slices.Index(seq, want))
 	}
 	for i, text := range []sentences.TestText{s.Set.Clean, s.Set.Masked[0], s.Set.Masked[1]} {
-		enc, err := tok.Encode(text.Text)
+		ids, err := s.encode(text.Text, text.Line)
 		if err != nil {
 			return err
 		}
-		t.TestIDs[i] = enc.IDs
+		t.TestIDs[i] = ids
 	}
 	for k, text := range s.Set.Masked {
 		t.Words[k] = text.Word
@@ -259,10 +275,7 @@ func (s *Study) groupOf(word string) int {
 
 // collect records the expansion at every sentence's target token in every layer, in one pass.
 func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
-	ids, err := s.sentenceIDs()
-	if err != nil {
-		return err
-	}
+	ids := s.sentenceIDs
 	sites := make([]bert.Site, len(ids))
 	for i := range ids {
 		sites[i] = bert.Site{Seq: i, Pos: s.Targets.Positions[i]}
@@ -275,15 +288,7 @@ func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
 	if err != nil {
 		return err
 	}
-	units := s.Model.Config.IntermediateSize
-	s.acts = make([][]float32, len(res.Activations))
-	for l, rows := range res.Activations {
-		flat := make([]float32, 0, len(rows)*units)
-		for _, r := range rows {
-			flat = append(flat, r...)
-		}
-		s.acts[l] = flat
-	}
+	s.acts = res.Activations
 	return nil
 }
 
@@ -295,9 +300,9 @@ func (s *Study) test(opt Options) []LayerTest {
 	for l, acts := range s.acts {
 		t, p := stats.TTestColumns(acts[:nA*units], nA, acts[nA*units:], nB, units, opt.Test)
 		q := stats.Adjust(p, opt.Correction)
-		lt := LayerTest{Layer: l, T: t, P: p, Q: q}
+		lt := LayerTest{Layer: l, T: t, P: p, Q: q, ByTuning: byTuning(t)}
 		for u := range units {
-			if q[u] < opt.alpha() {
+			if q[u] < opt.Alpha {
 				switch {
 				case t[u] > 0:
 					lt.A = append(lt.A, u)
@@ -309,16 +314,6 @@ func (s *Study) test(opt Options) []LayerTest {
 		out[l] = lt
 	}
 	return out
-}
-
-// Activations returns the recorded expansion of a layer: [sentence][unit], group A first.
-func (s *Study) Activations(layer int) [][]float32 {
-	units := s.Model.Config.IntermediateSize
-	rows := make([][]float32, len(s.acts[layer])/units)
-	for i := range rows {
-		rows[i] = s.acts[layer][i*units : (i+1)*units]
-	}
-	return rows
 }
 
 // LesionSet returns the units a lesion in layer zeroes at the mask of Masked[0] and of Masked[1]:
@@ -335,38 +330,35 @@ func (s *Study) LesionSet(layer int, mode Mode) [2][]int {
 		}
 	}
 	if mode == LeastTuned {
-		order := leastTuned(lt.T)
 		for k := range sets {
-			sets[k] = order[:len(sets[k])]
+			sets[k] = lt.ByTuning[:len(sets[k])]
 		}
 	}
 	return sets
 }
 
-// leastTuned returns the units sorted by ascending |t|, ties by index (a stable argsort).
-func leastTuned(t []float64) []int {
+// byTuning returns the units sorted by ascending |t|, ties by index (a stable argsort), with
+// NaN t last.
+func byTuning(t []float64) []int {
 	order := make([]int, len(t))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
-		x, y := abs(t[a]), abs(t[b])
-		switch {
-		case x < y:
-			return -1
-		case x > y:
-			return 1
+		x, y := math.Abs(t[a]), math.Abs(t[b])
+		if math.IsNaN(x) || math.IsNaN(y) {
+			return cmp.Compare(boolInt(math.IsNaN(x)), boolInt(math.IsNaN(y)))
 		}
-		return 0
+		return cmp.Compare(x, y)
 	})
 	return order
 }
 
-func abs(x float64) float64 {
-	if x < 0 {
-		return -x
+func boolInt(b bool) int {
+	if b {
+		return 1
 	}
-	return x
+	return 0
 }
 
 // Lesion runs one lesion in layer: it re-runs the two masked texts from that layer with their
@@ -384,13 +376,21 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 	if layer < 0 || layer >= len(s.Layers) {
 		return nil, fmt.Errorf("lesion: layer %d outside 0..%d", layer, len(s.Layers)-1)
 	}
+	// Each mode re-runs the masked texts whose lesion set is not empty; a text with nothing to
+	// zero keeps its clean logits exactly.
+	type run struct{ mode, text int } // text 1 or 2
+	var runs []run
 	var seqs []int
 	var les []bert.Lesion
 	var logitSites []bert.Site
 	for i, mode := range modes {
 		set := s.LesionSet(layer, mode)
 		for k := range 2 {
-			seq := 2*i + k
+			if len(set[k]) == 0 {
+				continue
+			}
+			seq := len(seqs)
+			runs = append(runs, run{i, k + 1})
 			seqs = append(seqs, k+1) // test text k+1 carries the mask of Masked[k]
 			les = append(les, bert.Lesion{Layer: layer, Site: bert.Site{Seq: seq, Pos: s.Targets.MaskPositions[k]}, Neurons: set[k]})
 			for _, p := range s.Targets.MaskPositions {
@@ -398,16 +398,26 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 			}
 		}
 	}
-	r, err := s.trace.Resume(ctx, layer, seqs, bert.Options{Lesions: les, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
-	if err != nil {
-		return nil, err
+	ablated := make([]Logits, len(modes))
+	for i := range ablated {
+		ablated[i] = s.Clean
+	}
+	if len(seqs) > 0 {
+		r, err := s.trace.Resume(ctx, layer, seqs, bert.Options{Lesions: les, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
+		if err != nil {
+			return nil, err
+		}
+		for j, rn := range runs {
+			for p := range 2 {
+				for w := range 2 {
+					ablated[rn.mode][rn.text][p][w] = float64(r.Logits[2*j+p][w])
+				}
+			}
+		}
 	}
 	out := make([]LesionResult, len(modes))
 	for i, mode := range modes {
-		ablated := s.Clean // the clean text is never lesioned
-		part := s.targetLogits(r.Logits[4*i:4*i+4], [3]int{-1, 0, 1})
-		ablated[1], ablated[2] = part[1], part[2]
-		out[i] = s.result(layer, mode, ablated)
+		out[i] = s.result(layer, mode, ablated[i])
 	}
 	return out, nil
 }
@@ -419,7 +429,7 @@ func (s *Study) result(layer int, mode Mode, ablated Logits) LesionResult {
 		for p := range 2 {
 			for w := range 2 {
 				r.Delta[t][p][w] = s.Clean[t][p][w] - ablated[t][p][w]
-				sum += abs(r.Delta[t][p][w])
+				sum += math.Abs(r.Delta[t][p][w])
 			}
 		}
 	}
@@ -458,20 +468,15 @@ func (s *Study) maskSites() []bert.Site {
 	return sites
 }
 
-// targetLogits arranges logits of consecutive (text, mask position) sites, two per text, into
-// the [text][position][word] layout; texts[i] is the text of the i-th pair (-1: none).
-func (s *Study) targetLogits(logits [][]float32, texts [3]int) Logits {
+// targetLogits arranges the logits of the clean pass's sites (both masks of each text, in
+// maskSites order) into the [text][position][word] layout.
+func targetLogits(logits [][]float32) Logits {
 	var out Logits
-	i := 0
-	for t, text := range texts {
-		if text < 0 {
-			continue
-		}
+	for t := range 3 {
 		for p := range 2 {
 			for w := range 2 {
-				out[t][p][w] = float64(logits[i][w])
+				out[t][p][w] = float64(logits[2*t+p][w])
 			}
-			i++
 		}
 	}
 	return out
@@ -489,4 +494,5 @@ func (v vocabulary) Tokens(text string) ([]string, error) {
 	return enc.Tokens[1 : len(enc.Tokens)-1], nil
 }
 
+// TokenID returns the vocabulary id of a single-token word.
 func (v vocabulary) TokenID(word string) (int, error) { return v.m.Tokenizer.TokenID(word) }

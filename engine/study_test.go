@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"lesionui/engine/bert"
@@ -108,6 +109,9 @@ func TestStudyMatchesReference(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if len(s.Layers) != len(v.want.Layers) {
+				t.Fatalf("%d layers, reference %d", len(s.Layers), len(v.want.Layers))
+			}
 			for l, want := range v.want.Layers {
 				got := s.Layers[l]
 				for u := range want.T {
@@ -129,6 +133,9 @@ func TestStudyMatchesReference(t *testing.T) {
 				HerImpact      float64 `json:"her_impact"`
 				HimImpact      float64 `json:"him_impact"`
 			}{v.want.Most, v.want.Least} {
+				if len(want) != len(sweep[i]) {
+					t.Fatalf("%s sweep: %d layers, reference %d", Modes[i], len(sweep[i]), len(want))
+				}
 				for l, w := range want {
 					got := sweep[i][l]
 					checkLogits(t, Modes[i].String()+" ablated", got.Ablated, w.Ablated)
@@ -148,9 +155,9 @@ func TestStudyMatchesReference(t *testing.T) {
 }
 
 func TestLeastTunedOrderIsStable(t *testing.T) {
-	got := leastTuned([]float64{3, -1, 0, 1, -3, 0.5})
-	if want := []int{2, 5, 1, 3, 0, 4}; !slices.Equal(got, want) {
-		t.Errorf("leastTuned = %v, want %v", got, want)
+	got := byTuning([]float64{3, -1, math.NaN(), 0, 1, -3, 0.5})
+	if want := []int{3, 6, 1, 4, 0, 5, 2}; !slices.Equal(got, want) {
+		t.Errorf("byTuning = %v, want %v", got, want)
 	}
 }
 
@@ -176,5 +183,52 @@ func TestClasses(t *testing.T) {
 	lt := LayerTest{T: []float64{2, -3, 0.1, 5}, A: []int{0, 3}, B: []int{1}}
 	if got, want := lt.Classes(), []Class{PrefersA, PrefersB, NotSignificant, PrefersA}; !slices.Equal(got, want) {
 		t.Errorf("Classes = %v, want %v", got, want)
+	}
+}
+
+// A masked text whose lesion set is empty is not re-run: its logits stay exactly clean.
+func TestEmptyLesionSetKeepsCleanLogits(t *testing.T) {
+	s, err := New(context.Background(), loadModel(t), sentences.Builtin(), Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const layer = 2 // the fixture has no significant "him" units here
+	if len(s.Layers[layer].A) != 0 || len(s.Layers[layer].B) == 0 {
+		t.Fatalf("fixture changed: layer %d has %d him and %d her units", layer, len(s.Layers[layer].A), len(s.Layers[layer].B))
+	}
+	for _, mode := range Modes {
+		r, err := s.Lesion(context.Background(), layer, mode)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Delta[2] != ([2][2]float64{}) || r.Delta[0] != ([2][2]float64{}) {
+			t.Errorf("%s: texts without a lesion moved: %v", mode, r.Delta)
+		}
+		if r.Delta[1] == ([2][2]float64{}) {
+			t.Errorf("%s: the her lesion changed nothing", mode)
+		}
+	}
+}
+
+func TestNewRejectsBadSets(t *testing.T) {
+	m := loadModel(t)
+	long := strings.Repeat("saw ", m.Config.MaxPositionEmbeddings)
+	for _, c := range []struct {
+		name, file, want string
+	}{
+		{"sentence too long", "[him]\nI saw him.\n" + long + "him.\n[her]\nI saw her.\n" + long + "her.\n[test]\nclean: I saw her and him.\nher: I saw [MASK] and him.\nhim: I saw her and [MASK].\n",
+			"set.txt:3: 68 tokens, but the model takes at most 64"},
+		{"word that is a record key", "[t]\nI saw t.\nI met t.\n[her]\nI saw her.\nI met her.\n[test]\nclean: I saw her and t.\nher: I saw [MASK] and t.\nt: I saw her and [MASK].\n",
+			"key of the study's JSON record"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			set, err := sentences.Parse(strings.NewReader(c.file), "set.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := New(context.Background(), m, set, Options{}, nil); err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Errorf("error %v, want one containing %q", err, c.want)
+			}
+		})
 	}
 }

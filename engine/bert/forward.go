@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"runtime"
-	"sync"
 
 	"lesionui/engine/linalg"
 )
@@ -42,9 +40,10 @@ type Options struct {
 
 // Result holds what Options asked for.
 type Result struct {
-	// Activations is [layer][capture site][intermediate unit]. After Resume(from, ...), the
+	// Activations is, per layer, the captured units as a row-major [capture site, unit]
+	// matrix. After Resume(from, ...), the
 	// layers before from are nil.
-	Activations [][][]float32
+	Activations [][]float32
 	// Logits is [logit site][vocab id], ids in Options.Vocab order (or all ids).
 	Logits [][]float32
 	// Trace is set when Options.Trace was.
@@ -129,6 +128,9 @@ func (t *Trace) Resume(ctx context.Context, from int, seqs []int, opt Options) (
 			return nil, fmt.Errorf("resume: lesion in layer %d precedes the resume layer %d", l.Layer, from)
 		}
 	}
+	if t.inputs[from] == nil {
+		return nil, fmt.Errorf("resume: the trace starts after layer %d", from)
+	}
 	b := newBatch(ids)
 	if t.lesionsOnlyAt(from, opt) {
 		// A lesion changes nothing in its layer but the MLP output of its own token: start from
@@ -178,6 +180,9 @@ func (m *Model) lesionedMLP(x, a []float32, b *batch, li int, lesions []Lesion) 
 	zeroed := map[int][]int{} // row -> units, merging lesions that share a token
 	var rows []int
 	for _, les := range lesions {
+		if len(les.Neurons) == 0 {
+			continue // nothing changes: keep the traced row bit for bit
+		}
 		r := b.row(les.Site)
 		if _, ok := zeroed[r]; !ok {
 			rows = append(rows, r)
@@ -199,20 +204,18 @@ func (m *Model) lesionedMLP(x, a []float32, b *batch, li int, lesions []Lesion) 
 	}
 }
 
-// Layers returns how many layers the trace covers.
-func (t *Trace) Layers() int { return len(t.inputs) }
-
 // run executes layers from … N-1 on x, the packed hidden state entering layer from.
 func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt Options) (*Result, error) {
 	if err := m.check(b, opt); err != nil {
 		return nil, err
 	}
 	n := m.Config.NumHiddenLayers
-	res := &Result{Activations: make([][][]float32, n)}
+	res := &Result{Activations: make([][]float32, n)}
 	if opt.Trace {
 		res.Trace = &Trace{model: m, seqs: b.seqs, start: b.start, inputs: make([][]float32, n), attn: make([][]float32, n)}
 	}
 	buf := newScratch(b.tokens(), m.Config)
+	last := m.neededRows(b, opt) // the last layer computes only the rows that anything reads
 	for l := from; l < n; l++ {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -220,11 +223,11 @@ func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt Op
 		if res.Trace != nil {
 			res.Trace.inputs[l] = append([]float32(nil), x...)
 		}
-		var rows []int // the last layer computes only the rows that anything reads
+		var rows []int // nil: every row
 		if l == n-1 {
-			rows = m.neededRows(b, opt)
+			rows = last
 		}
-		var acts [][]float32
+		var acts []float32
 		x, acts = m.encoderLayer(l, x, b, rows, opt, buf)
 		if res.Trace != nil && rows == nil {
 			res.Trace.attn[l] = append([]float32(nil), buf.a[:len(x)]...)
@@ -238,7 +241,7 @@ func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt Op
 	}
 	if len(opt.Logits) > 0 {
 		// After the last layer x holds only the needed rows, in neededRows order.
-		res.Logits = m.mlmLogits(x, m.neededRows(b, opt), b, opt)
+		res.Logits = m.mlmLogits(x, last, b, opt)
 	}
 	return res, nil
 }
@@ -283,7 +286,8 @@ func (m *Model) check(b *batch, opt Options) error {
 }
 
 // neededRows lists, in ascending order, the packed rows the last layer must produce: the
-// logit sites, and the capture and lesion sites (which live in the last layer too).
+// logit and capture sites. (A lesion elsewhere in the last layer changes nothing read.) The
+// list is never nil, so that an empty one means no rows rather than all.
 func (m *Model) neededRows(b *batch, opt Options) []int {
 	need := make([]bool, b.tokens())
 	for _, s := range opt.Logits {
@@ -292,7 +296,7 @@ func (m *Model) neededRows(b *batch, opt Options) []int {
 	for _, s := range opt.Capture {
 		need[b.row(s)] = true
 	}
-	var rows []int
+	rows := []int{}
 	for r, ok := range need {
 		if ok {
 			rows = append(rows, r)
@@ -328,7 +332,7 @@ func (m *Model) embed(b *batch) []float32 {
 // rows selects the output rows to compute (nil: all T); keys and values always span every
 // token. It returns y [R, H], written into buf's output that x does not use, and the captured
 // activations for this layer.
-func (m *Model) encoderLayer(li int, x []float32, b *batch, rows []int, opt Options, buf *scratch) ([]float32, [][]float32) {
+func (m *Model) encoderLayer(li int, x []float32, b *batch, rows []int, opt Options, buf *scratch) ([]float32, []float32) {
 	l := &m.layers[li]
 	c := m.Config
 	h, T := c.HiddenSize, b.tokens()
@@ -372,10 +376,11 @@ func (m *Model) encoderLayer(li int, x []float32, b *batch, rows []int, opt Opti
 			}
 		}
 	}
-	var acts [][]float32
+	var acts []float32
 	capture := func() {
+		acts = make([]float32, 0, len(opt.Capture)*c.IntermediateSize)
 		for _, s := range opt.Capture {
-			acts = append(acts, append([]float32(nil), unit(rowIndex(b.row(s)))...))
+			acts = append(acts, unit(rowIndex(b.row(s)))...)
 		}
 	}
 	if !opt.PostGELU {
@@ -424,7 +429,9 @@ func (m *Model) selfAttention(out, q, k, v []float32, b *batch, rows []int) {
 	h, heads, d := m.Config.HiddenSize, m.Config.NumAttentionHeads, m.Config.HeadSize()
 	scale := float32(1 / math.Sqrt(float64(d)))
 	R := len(out) / h
-	parallelFor(R, func(lo, hi int) {
+	const rowsPerTask = 8
+	linalg.Parallel((R+rowsPerTask-1)/rowsPerTask, func(task int) {
+		lo, hi := task*rowsPerTask, min(R, (task+1)*rowsPerTask)
 		scores := make([]float32, m.Config.MaxPositionEmbeddings)
 		for i := lo; i < hi; i++ {
 			packed := i
@@ -513,23 +520,4 @@ func addInto(dst, src []float32) {
 	for i, v := range src {
 		dst[i] += v
 	}
-}
-
-// parallelFor splits [0, n) into contiguous chunks, one per CPU, and runs f on each.
-func parallelFor(n int, f func(lo, hi int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
-	if workers <= 1 {
-		f(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		lo, hi := w*n/workers, (w+1)*n/workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			f(lo, hi)
-		}()
-	}
-	wg.Wait()
 }

@@ -129,12 +129,13 @@ func TestActivationsMatchReference(t *testing.T) {
 				if post {
 					want = g.ActsPost
 				}
-				if len(res.Activations) != m.Config.NumHiddenLayers {
-					t.Fatalf("got %d layers", len(res.Activations))
+				if len(res.Activations) != m.Config.NumHiddenLayers || len(want) != m.Config.NumHiddenLayers {
+					t.Fatalf("got %d layers, reference %d, model %d", len(res.Activations), len(want), m.Config.NumHiddenLayers)
 				}
 				for l := range want {
 					for i := range want[l] {
-						assertClose(t, "layer activations", res.Activations[l][i], want[l][i])
+						units := m.Config.IntermediateSize
+						assertClose(t, "layer activations", res.Activations[l][i*units:(i+1)*units], want[l][i])
 					}
 				}
 			}

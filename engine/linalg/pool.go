@@ -77,3 +77,8 @@ func parallelFor(n int, fn func(task int)) {
 	j.run()
 	j.wg.Wait()
 }
+
+// Parallel runs fn(0), …, fn(n-1) on the kernels' worker pool and the calling goroutine and
+// returns when all have finished: for work between kernel calls (attention over many rows)
+// that should share the kernels' threads rather than start its own.
+func Parallel(n int, fn func(task int)) { parallelFor(n, fn) }
