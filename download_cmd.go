@@ -22,11 +22,8 @@ and prints the local directory. Environment: HF_ENDPOINT, HF_TOKEN, HF_HOME, HF_
 HF_HUB_OFFLINE.
 `)
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 1); err != nil {
 		return err
-	}
-	if fs.NArg() != 1 {
-		return usageErrorf("want exactly one model id, got %d arguments", fs.NArg())
 	}
 	id, err := hub.ParseModelID(fs.Arg(0))
 	if err != nil {

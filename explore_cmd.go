@@ -28,6 +28,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	cfg := tui.Config{
 		ModelName:    f.modelName(),
+		Demo:         f.demo,
 		DemoName:     demo.Name,
 		InitialLayer: layer,
 		Context:      ctx,
@@ -49,12 +50,12 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		d.demo = true
 		cfg.OpenDemo = open(d)
 	}
-	cfg.Export = func(s *engine.Study, sweeps [][]engine.LesionResult) (string, error) {
+	cfg.Export = func(s *engine.Study, sweeps [][]engine.LesionResult, took time.Duration) (string, error) {
 		name := cfg.ModelName
 		if demo.IsDemo(s.Model.Dir) {
 			name = demo.Name
 		}
-		dir, _, err := report.Export(s, sweeps, s.Record(name, sweeps, load, 0), ".", report.Options{Layer: -1, ModelName: name})
+		dir, _, err := report.Export(s, sweeps, s.Record(name, sweeps, load, took), ".", report.Options{Layer: -1, ModelName: name})
 		if err != nil {
 			return "", err
 		}

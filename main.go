@@ -114,6 +114,24 @@ Run 'lesionui COMMAND --help' for a command's flags.
 `)
 }
 
+// parseArgs parses a command's flags and checks it got exactly nargs positional arguments; any
+// problem is a usage error (exit code 2), and --help is flag.ErrHelp.
+func parseArgs(fs *flag.FlagSet, args []string, nargs int) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usageError{err}
+	}
+	switch {
+	case fs.NArg() > nargs:
+		return usageErrorf("unexpected argument %q", fs.Arg(nargs))
+	case fs.NArg() < nargs:
+		return usageErrorf("missing argument: want %d, got %d", nargs, fs.NArg())
+	}
+	return nil
+}
+
 // usageError marks errors in the command line (exit code 2).
 type usageError struct{ error }
 

@@ -43,9 +43,11 @@ type referenceRun struct {
 
 // studyJSON is the documented layout of `run --json`, the parts this test reads.
 type studyJSON struct {
-	Format string `json:"format"`
-	TTest  string `json:"ttest"`
-	Layers []struct {
+	Format     string `json:"format"`
+	TTest      string `json:"ttest"`
+	Correction string `json:"correction"`
+	Activation string `json:"activation"`
+	Layers     []struct {
 		Layer int       `json:"layer"`
 		T     []float64 `json:"t"`
 		P, Q  []float64
@@ -97,6 +99,9 @@ func TestRunJSONMatchesReference(t *testing.T) {
 			if got.Format != "lesionui-study/1" || got.TTest != v.name {
 				t.Errorf("format %q ttest %q", got.Format, got.TTest)
 			}
+			if len(got.Layers) != len(v.want.Layers) || len(got.Lesions["most"]) != len(v.want.Most) {
+				t.Fatalf("%d layers and %d lesions, reference %d and %d", len(got.Layers), len(got.Lesions["most"]), len(v.want.Layers), len(v.want.Most))
+			}
 			for l, want := range v.want.Layers {
 				g := got.Layers[l]
 				if !slices.Equal(g.Him, want.Him) || !slices.Equal(g.Her, want.Her) {
@@ -147,7 +152,9 @@ func TestRunBadInputs(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, exitUsage, "unknown command"},
 		{"explorer: bad layer", []string{"--model", fixtureModel, "--layer", "-5"}, exitUsage, "--layer"},
 		{"explorer: stray argument", []string{"explore", "stray"}, exitUsage, "unexpected argument"},
-		{"download: no id", []string{"download"}, exitUsage, "model id"},
+		{"download: no id", []string{"download"}, exitUsage, "missing argument"},
+		{"unknown flag", []string{"run", "--bogus"}, exitUsage, "bogus"},
+		{"sentences: stray argument", []string{"sentences", "x"}, exitUsage, "unexpected argument"},
 		{"bad alpha", []string{"run", "--model", fixtureModel, "--alpha", "2"}, exitUsage, "--alpha"},
 		{"extra argument", []string{"run", "stray"}, exitUsage, "unexpected argument"},
 		{"missing model dir", []string{"run", "--model", filepath.Join(dir, "nope")}, exitError, "nope"},
@@ -172,5 +179,56 @@ func TestHelp(t *testing.T) {
 	code, _, stderr := run(t, "run", "--help")
 	if code != 0 || !strings.Contains(stderr, "-json") {
 		t.Errorf("run --help: exit %d\n%s", code, stderr)
+	}
+}
+
+// runJSON runs `lesionui run` with --json - and decodes stdout.
+func runJSON(t *testing.T, flags ...string) studyJSON {
+	t.Helper()
+	code, stdout, stderr := run(t, append([]string{"run", "--model", fixtureModel, "--json", "-"}, flags...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var s studyJSON
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatalf("stdout is not the JSON alone: %v\n%.200s", err, stdout)
+	}
+	if !strings.Contains(stderr, "him>her") {
+		t.Errorf("the table did not go to stderr: %q", stderr)
+	}
+	return s
+}
+
+func TestRunStatisticsFlags(t *testing.T) {
+	bh := runJSON(t)
+	bonf := runJSON(t, "--bonferroni")
+	post := runJSON(t, "--post-gelu")
+	if bonf.Correction != "bonferroni" || post.Activation != "post-gelu" || bh.Activation != "pre-gelu" {
+		t.Errorf("correction %q, activation %q / %q", bonf.Correction, post.Activation, bh.Activation)
+	}
+	fewer := false
+	for l := range bh.Layers {
+		nb, nf := len(bh.Layers[l].Him)+len(bh.Layers[l].Her), len(bonf.Layers[l].Him)+len(bonf.Layers[l].Her)
+		if nf > nb {
+			t.Errorf("layer %d: Bonferroni finds %d units, more than BH's %d", l, nf, nb)
+		}
+		fewer = fewer || nf < nb
+		if slices.Equal(bh.Layers[l].T, post.Layers[l].T) {
+			t.Errorf("layer %d: post-GELU t-values equal pre-GELU ones", l)
+		}
+	}
+	if !fewer {
+		t.Error("Bonferroni was never stricter than BH")
+	}
+}
+
+func TestRunJSONFileIsReadable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.json")
+	if code, _, stderr := run(t, "run", "--model", fixtureModel, "--json", path); code != 0 {
+		t.Fatal(stderr)
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o644 {
+		t.Errorf("mode %v, %v; want 0644", st.Mode(), err)
 	}
 }

@@ -46,11 +46,14 @@ func (p *progressLine) update(phase string, done, total int) {
 
 // done clears the line.
 func (p *progressLine) done() {
-	if !p.tty || p.width == 0 {
+	if !p.tty {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if p.width == 0 {
+		return
+	}
 	fmt.Fprintf(p.w, "\r%*s\r", p.width, "")
 	p.width = 0
 }

@@ -16,7 +16,7 @@ func runSentences(_ context.Context, args []string, stdout, stderr io.Writer) er
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "Usage: lesionui sentences > my-set.txt\n\nPrints the notebook's contrast set in the format --sentences reads; edit it to make your own.")
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 0); err != nil {
 		return err
 	}
 	_, err := sentences.Builtin().WriteTo(stdout)

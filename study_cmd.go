@@ -90,11 +90,8 @@ func parseStudyFlags(name, usage string, args []string, stderr io.Writer, extra 
 		fmt.Fprintf(fs.Output(), "%s\n\nFlags:\n", usage)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseArgs(fs, args, 0); err != nil {
 		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, usageErrorf("unexpected argument %q", fs.Arg(0))
 	}
 	return &f, f.validate()
 }
@@ -164,7 +161,11 @@ func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer r.study.Model.Close()
-	printTable(stdout, r.name, r.study, r.sweeps)
+	table := stdout
+	if jsonPath == "-" {
+		table = stderr // stdout carries the JSON alone
+	}
+	printTable(table, r.name, r.study, r.sweeps)
 	switch jsonPath {
 	case "":
 		return nil
@@ -235,6 +236,10 @@ func writeFileAtomic(path string, write func(io.Writer) error) error {
 	if err := write(tmp); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
 	}
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("writing %s: %w", path, err)

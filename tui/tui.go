@@ -13,7 +13,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -34,8 +33,10 @@ type OpenFunc func(ctx context.Context, progress func(engine.Progress)) (*engine
 
 // Config configures the explorer.
 type Config struct {
-	// ModelName is how the model is shown; a name containing "demo" marks the demo model.
+	// ModelName is how the model is shown.
 	ModelName string
+	// Demo marks ModelName as lesionui's shipped demo model (shown with a badge).
+	Demo bool
 	// Open builds the study; it runs in the background while the start-up progress is shown.
 	Open OpenFunc
 	// OpenDemo, if not nil, is offered ("press d") when Open fails.
@@ -44,9 +45,10 @@ type Config struct {
 	DemoName string
 	// InitialLayer is the layer selected first; -1 (or any negative value) means the last.
 	InitialLayer int
-	// Export writes the report of a study and its sweep ([mode][layer]) and returns the folder;
+	// Export writes the report of a study and its sweep ([mode][layer], computed in took) and
+	// returns the folder;
 	// nil means export is unavailable.
-	Export func(*engine.Study, [][]engine.LesionResult) (dir string, err error)
+	Export func(s *engine.Study, sweep [][]engine.LesionResult, took time.Duration) (dir string, err error)
 	// Context is the parent of every computation; nil means context.Background().
 	Context context.Context
 }
@@ -109,6 +111,7 @@ type studyView struct {
 	lesionErr map[lesionKey]error
 	pending   map[lesionKey]bool
 	sweep     [][]engine.LesionResult // [mode][layer], engine.Modes order
+	sweepTook time.Duration           // how long the sweep ran
 	sweepTask *task
 	sweepProg engine.Progress
 	sweepErr  error
@@ -141,6 +144,7 @@ type Model struct {
 	height  int
 	state   appState
 	name    string // model name shown
+	demo    bool   // the model is the shipped demo model
 	openErr error
 
 	openTask *task
@@ -177,7 +181,7 @@ func newModel(cfg Config) *Model {
 	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.accent))
 	bar := progress.New(progress.WithSolidFill(colorAccentHex()), progress.WithColorProfile(lipgloss.ColorProfile()), progress.WithoutPercentage())
 	return &Model{cfg: cfg, ctx: ctx, cancel: cancel, work: &workers{}, keys: newKeyMap(), help: h, spin: sp, bar: bar,
-		name: cfg.ModelName, lesionOn: true, text: 1, width: 80, height: 24}
+		name: cfg.ModelName, demo: cfg.Demo, lesionOn: true, text: 1, width: 80, height: 24}
 }
 
 // Init starts opening the study.
@@ -230,8 +234,6 @@ func (m *Model) study() *engine.Study {
 }
 
 func (m *Model) key() lesionKey { return lesionKey{m.layer, m.mode} }
-
-func (m *Model) isDemo() bool { return strings.Contains(strings.ToLower(m.name), "demo") }
 
 // Messages.
 
@@ -324,7 +326,7 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		return nil
 	case stateFailed:
 		if key.Matches(msg, k.Demo) && m.cfg.OpenDemo != nil {
-			m.name = m.cfg.DemoName
+			m.name, m.demo = m.cfg.DemoName, true
 			if m.name == "" {
 				m.name = "demo model"
 			}
@@ -531,9 +533,17 @@ func (m *Model) startSweep() tea.Cmd {
 	s := v.study
 	v.sweepErr, v.sweepProg = nil, engine.Progress{Phase: "sweep", Total: len(s.Layers)}
 	v.sweepTask = startTask(m.ctx, m.work, func(ctx context.Context, p func(engine.Progress)) (any, error) {
-		return s.Sweep(ctx, engine.Modes, p)
+		start := time.Now()
+		sweep, err := s.Sweep(ctx, engine.Modes, p)
+		return timedSweep{sweep, time.Since(start)}, err
 	})
 	return tea.Batch(v.sweepTask.wait(), m.startSpinner())
+}
+
+// timedSweep is the result of the sweep task.
+type timedSweep struct {
+	sweep [][]engine.LesionResult
+	took  time.Duration
 }
 
 // export writes the report, running the sweep first when needed.
@@ -553,10 +563,10 @@ func (m *Model) export() tea.Cmd {
 	}
 	m.exporting = true
 	m.status = "exporting…"
-	gen, s, sweep, export, work := m.gen, v.study, v.sweep, m.cfg.Export, m.work
+	gen, s, sweep, took, export, work := m.gen, v.study, v.sweep, v.sweepTook, m.cfg.Export, m.work
 	return tea.Batch(func() tea.Msg {
 		msg := exportMsg{gen: gen}
-		if !work.run(func() { msg.dir, msg.err = export(s, sweep) }) {
+		if !work.run(func() { msg.dir, msg.err = export(s, sweep, took) }) {
 			msg.err = context.Canceled
 		}
 		return msg
@@ -597,7 +607,8 @@ func (m *Model) handleTask(msg taskMsg) tea.Cmd {
 			m.exportAfter = false
 			return nil
 		}
-		v.sweep = msg.value.([][]engine.LesionResult)
+		ts := msg.value.(timedSweep)
+		v.sweep, v.sweepTook = ts.sweep, ts.took
 		m.status = fmt.Sprintf("sweep done: %d layers, most- and least-tuned (%s t)", len(v.sweep[0]), kind)
 		for i, mode := range engine.Modes {
 			for _, r := range v.sweep[i] {

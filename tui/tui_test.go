@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -204,7 +205,7 @@ func TestSweepAndExport(t *testing.T) {
 		t.Error("the sweep did not finish")
 	}
 	var got [][]engine.LesionResult
-	m = ready(t, Config{Export: func(s *engine.Study, sw [][]engine.LesionResult) (string, error) {
+	m = ready(t, Config{Export: func(s *engine.Study, sw [][]engine.LesionResult, _ time.Duration) (string, error) {
 		got = sw
 		return "/tmp/report-x", nil
 	}}, 120, 40)
@@ -283,7 +284,7 @@ func TestResize(t *testing.T) {
 }
 
 func TestNoColourCodes(t *testing.T) {
-	m := ready(t, Config{ModelName: "lesionui demo BERT"}, 200, 50)
+	m := ready(t, Config{ModelName: "lesionui demo BERT", Demo: true}, 200, 50)
 	press(t, m, "s")
 	for f := range numFocus {
 		m.focus = pane(f)

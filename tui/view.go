@@ -37,7 +37,7 @@ func (m *Model) View() string {
 
 // modelLabel is the model's name with a demo badge.
 func (m *Model) modelLabel() string {
-	if m.isDemo() {
+	if m.demo {
 		return styles.badge.Render(" DEMO MODEL ") + " " + m.name
 	}
 	return m.name
@@ -55,7 +55,7 @@ func (m *Model) titleBar(w int) string {
 		lesion = "lesion on"
 	}
 	units := fmt.Sprintf("%d×%d units │ ", len(s.Layers), s.Model.Config.IntermediateSize)
-	right := fmt.Sprintf("%s, %s q<%g │ %s-tuned │ %s", test, correctionName(s.Options.Correction), alpha(s.Options), m.mode, lesion)
+	right := fmt.Sprintf("%s, %s q<%g │ %s-tuned │ %s", test, correctionName(s.Options.Correction), s.Options.Alpha, m.mode, lesion)
 	if w-lipgloss.Width(left)-lipgloss.Width(right)-lipgloss.Width(units) > 1 {
 		right = units + right
 	}
@@ -75,13 +75,6 @@ func correctionName(c stats.Correction) string {
 		return "Bonferroni"
 	}
 	return "BH"
-}
-
-func alpha(o engine.Options) float64 {
-	if o.Alpha == 0 {
-		return engine.DefaultAlpha
-	}
-	return o.Alpha
 }
 
 // footer is the status line (if any) and the help bar, or the full help.
