@@ -369,6 +369,10 @@ func (s *ContrastSet) Validate(v Vocabulary) error {
 			}
 		}
 	}
+	if a, b := pieces[s.A.Word], pieces[s.B.Word]; a != "" && a == b {
+		fail(s.B.Line, "group words %q and %q are the same token %q: the groups would not differ", s.A.Word, s.B.Word, a)
+		return errors.Join(errs...)
+	}
 	if err := s.validateTests(v, pieces); err != nil {
 		errs = append(errs, err)
 	}

@@ -32,8 +32,10 @@ func (f fakeVocab) Tokens(text string) ([]string, error) {
 	return toks, nil
 }
 
+// TokenID lower-cases word, as an uncased BERT tokenizer does.
 func (f fakeVocab) TokenID(word string) (int, error) {
-	if _, ok := f.split[word]; ok || word != strings.ToLower(word) {
+	word = strings.ToLower(word)
+	if _, ok := f.split[word]; ok {
 		return 0, fmt.Errorf("%q is not in the vocabulary", word)
 	}
 	return len(word), nil
@@ -274,5 +276,20 @@ func TestLoadFile(t *testing.T) {
 	}
 	if _, err := LoadFile(path); err == nil || !strings.HasPrefix(err.Error(), path+":6: ") {
 		t.Errorf("LoadFile(no test) = %v", err)
+	}
+}
+
+// Group words that differ only in case are one token on an uncased model: the groups would be
+// identical, so Validate refuses them at the second header.
+func TestValidateSameToken(t *testing.T) {
+	text := "[him]\nI saw him.\nI met him.\n[Him]\nI saw Him.\nI met Him.\n" +
+		"[test]\nclean: I saw him and Him.\nhim: I saw [MASK] and Him.\nHim: I saw him and [MASK].\n"
+	s, err := Parse(strings.NewReader(text), "v.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `v.txt:4: group words "him" and "Him" are the same token "him": the groups would not differ`
+	if err := s.Validate(vocab); err == nil || err.Error() != want {
+		t.Errorf("Validate = %v, want %s", err, want)
 	}
 }
