@@ -204,8 +204,9 @@ func subtitle(s *engine.Study, rec *engine.Record) string {
 		rec.Sentences.Words[1], test, corr, rec.Alpha, act, len(s.Layers), s.Model.Config.IntermediateSize)
 }
 
-// writeAll writes every file to a temporary file in dir and then renames them all into place;
-// when a write fails, no file is left behind.
+// writeAll writes every file to a temporary file in dir and then renames them all into place.
+// When a write fails, no file is left behind; a rename failing part-way (rare: same directory)
+// leaves the files renamed before it.
 func writeAll(dir string, files []file) ([]string, error) {
 	tmps := make([]string, 0, len(files))
 	cleanup := func() {
