@@ -3,11 +3,13 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"lesionui/engine/bert"
@@ -230,5 +232,83 @@ func TestNewRejectsBadSets(t *testing.T) {
 				t.Errorf("error %v, want one containing %q", err, c.want)
 			}
 		})
+	}
+}
+
+// Lesions computed concurrently equal those computed one by one (the study is documented as
+// safe for concurrent use), and a cancelled context stops a sweep.
+func TestConcurrentLesionsAndCancel(t *testing.T) {
+	s, err := New(context.Background(), loadModel(t), sentences.Builtin(), Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := s.Sweep(context.Background(), Modes, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	got := make([][]LesionResult, len(Modes))
+	for i, mode := range Modes {
+		got[i] = make([]LesionResult, len(s.Layers))
+		for l := range s.Layers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r, err := s.Lesion(context.Background(), l, mode)
+				if err != nil {
+					t.Error(err)
+				}
+				got[i][l] = r
+			}()
+		}
+	}
+	wg.Wait()
+	for i := range Modes {
+		for l := range s.Layers {
+			if got[i][l].Ablated != want[i][l].Ablated {
+				t.Errorf("%s layer %d: concurrent %v, sweep %v", Modes[i], l, got[i][l].Ablated, want[i][l].Ablated)
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.Sweep(ctx, Modes, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled sweep: %v", err)
+	}
+	if _, err := New(ctx, s.Model, sentences.Builtin(), Options{}, nil); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled New: %v", err)
+	}
+}
+
+// A one-layer model runs the whole study (its lesions resume at the last layer).
+func TestOneLayerModel(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"config.json", "vocab.txt", "tokenizer_config.json", "model.safetensors"} {
+		b, err := os.ReadFile(filepath.Join(fixture, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f == "config.json" {
+			b = []byte(strings.Replace(string(b), `"num_hidden_layers": 3`, `"num_hidden_layers": 1`, 1))
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, err := bert.Load(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	s, err := New(context.Background(), m, sentences.Builtin(), Options{}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sweep, err := s.Sweep(context.Background(), Modes, nil)
+	if err != nil || len(s.Layers) != 1 || len(sweep[0]) != 1 {
+		t.Fatalf("layers %d, sweep %v, err %v", len(s.Layers), sweep, err)
+	}
+	if len(s.Layers[0].A)+len(s.Layers[0].B) > 0 && sweep[0][0].Magnitude == 0 {
+		t.Error("the lesion of the only layer changed nothing")
 	}
 }
