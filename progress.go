@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"lesionui/engine"
 )
 
 // progressLine shows the current phase of a long command on one terminal line, rewritten in
@@ -28,17 +30,17 @@ func newProgressLine(w io.Writer) *progressLine {
 	return &progressLine{w: w, tty: tty}
 }
 
-func (p *progressLine) update(phase string, done, total int) {
+func (p *progressLine) update(pr engine.Progress) {
 	if !p.tty {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	s := phase
-	if total > 0 {
-		const bar = 24
-		n := min(bar, done*bar/total)
-		s = fmt.Sprintf("%-28.28s [%s%s] %d/%d", phase, strings.Repeat("=", n), strings.Repeat(" ", bar-n), done, total)
+	s := pr.String()
+	if pr.Total > 0 {
+		const bar = 20
+		n := min(bar, pr.Done*bar/pr.Total)
+		s = fmt.Sprintf("[%s%s] %.70s", strings.Repeat("=", n), strings.Repeat(" ", bar-n), s)
 	}
 	fmt.Fprintf(p.w, "\r%-*s", p.width, s)
 	p.width = len(s)

@@ -137,7 +137,17 @@ func resolveModel(ctx context.Context, f *studyFlags, progress func(engine.Progr
 	}
 	opt := hub.OptionsFromEnv()
 	opt.Progress = func(p hub.Progress) {
-		progress(engine.Progress{Phase: "download " + p.File, Done: int(p.Done), Total: int(p.Total)})
+		phase := "download " + p.File
+		if p.Files > 1 {
+			phase += fmt.Sprintf(" (%d of %d)", p.FileIndex, p.Files)
+		}
+		if p.Rate > 0 {
+			phase += fmt.Sprintf(" · %.1f MB/s", p.Rate/1e6)
+		}
+		if p.ETA > 0 {
+			phase += " · ETA " + p.ETA.Round(time.Second).String()
+		}
+		progress(engine.Progress{Phase: phase, Done: int(p.Done), Total: int(p.Total)})
 	}
 	dir, err := hub.Resolve(ctx, f.model, opt)
 	if err != nil && f.model == defaultModel {
@@ -187,7 +197,7 @@ type studyRun struct {
 func runWholeStudy(ctx context.Context, f *studyFlags, stderr io.Writer, check func(*engine.Study) error) (*studyRun, error) {
 	line := newProgressLine(stderr)
 	defer line.done()
-	show := func(p engine.Progress) { line.update(p.Phase, p.Done, p.Total) }
+	show := line.update
 	o, err := openStudy(ctx, f, show)
 	if err != nil {
 		return nil, err

@@ -426,47 +426,18 @@ func frac(done, total int) float64 {
 func (m *Model) loadingView(w, h int) string {
 	lines := []string{styles.title.Render("lesionui") + " · opening " + m.modelLabel(), ""}
 	for _, st := range m.steps {
-		lines = append(lines, styles.dim.Render("  ✓ "+phaseLine(st.phase, st.done, st.total)))
+		lines = append(lines, styles.dim.Render("  ✓ "+engine.Progress{Phase: st.phase, Done: st.done, Total: st.total}.String()))
 	}
 	p := m.loadProg
 	if p.Phase == "" {
 		lines = append(lines, "  "+m.spin.View()+" starting…")
 	} else {
-		lines = append(lines, "  "+m.spin.View()+" "+phaseLine(p.Phase, p.Done, p.Total))
+		lines = append(lines, "  "+m.spin.View()+" "+p.String())
 	}
 	bar := m.bar
 	bar.Width = max(10, min(60, w-6))
 	lines = append(lines, "    "+bar.ViewAs(frac(p.Done, p.Total)), "", styles.dim.Render("  q / ctrl+c cancels"))
 	return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, fitWidth(lines, w))
-}
-
-// phaseLine describes a progress phase: bytes for downloads, layers for the study, counts else.
-func phaseLine(phase string, done, total int) string {
-	switch {
-	case strings.HasPrefix(phase, "download"):
-		if total > 0 {
-			return fmt.Sprintf("%s  %s / %s", phase, bytesize(done), bytesize(total))
-		}
-		return fmt.Sprintf("%s  %s", phase, bytesize(done))
-	case phase == "collect" || phase == "sweep":
-		return fmt.Sprintf("%s  layer %d of %d", phase, done, total)
-	case total > 0:
-		return fmt.Sprintf("%s  %d/%d", phase, done, total)
-	}
-	return phase
-}
-
-func bytesize(n int) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, i := float64(n), 0
-	for v >= unit && i < 3 {
-		v /= unit
-		i++
-	}
-	return fmt.Sprintf("%.1f %cB", v, "kMG"[i-1])
 }
 
 // fitWidth joins lines, each cut to w.
