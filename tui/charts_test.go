@@ -1,10 +1,12 @@
 package tui
 
 import (
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 )
 
 func TestScatterDrawsEveryBucket(t *testing.T) {
@@ -28,6 +30,29 @@ func TestScatterDrawsEveryBucket(t *testing.T) {
 	}
 	if !strings.HasPrefix(lines[0], "   5.0┤") || !strings.HasPrefix(lines[h-2], "  -5.0┤") || !strings.HasSuffix(lines[h-1], "4095") {
 		t.Errorf("axis labels:\n%s", strings.Join(lines, "\n"))
+	}
+}
+
+func TestScatterClassPriority(t *testing.T) {
+	prev := lipgloss.ColorProfile()
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	t.Cleanup(func() { lipgloss.SetColorProfile(prev) })
+	ys := make([]float64, 100)
+	for i := range ys {
+		ys[i] = math.NaN()
+	}
+	// Units 0 and 1 share the top-left dot, 2 and 3 the bottom-left one; unit 99 is alone.
+	ys[0], ys[1], ys[2], ys[3], ys[99] = 1, 1, -1, -1, 1
+	cls := map[int]dotClass{0: dotNS, 1: dotA, 2: dotB, 3: dotNS, 99: dotNS}
+	lines := scatterChart(ys, func(i int) dotClass { return cls[i] }, 7+4, 4)
+	for i, want := range map[int]string{
+		0: styles.dim.Render("   1.0┤") + styles.a.Render("⠁") + classStyle(dotNone).Render("  ") + styles.ns.Render("⠈"),
+		1: styles.dim.Render("     0┤") + classStyle(dotNone).Render("┈┈┈┈"),
+		2: styles.dim.Render("  -1.0┤") + styles.b.Render("⡀") + classStyle(dotNone).Render("   "),
+	} {
+		if lines[i] != want {
+			t.Errorf("line %d = %q, want %q", i, lines[i], want)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
 
 	"lesionui/engine"
 	"lesionui/engine/bert"
@@ -42,7 +43,8 @@ func bertLargeShaped() (*engine.Study, [][]engine.LesionResult) {
 	return s, sweep
 }
 
-func TestManyLayersLayout(t *testing.T) {
+// largeModel is an explorer opened on bertLargeShaped, with its sweep and lesions in place.
+func largeModel(t testing.TB) (*Model, *engine.Study) {
 	s, sweep := bertLargeShaped()
 	m := newModel(Config{ModelName: "bert-large-uncased", InitialLayer: -1})
 	t.Cleanup(m.cancel)
@@ -54,6 +56,11 @@ func TestManyLayersLayout(t *testing.T) {
 			v.lesions[lesionKey{r.Layer, mode}] = r
 		}
 	}
+	return m, s
+}
+
+func TestManyLayersLayout(t *testing.T) {
+	m, s := largeModel(t)
 	for _, sz := range [][2]int{{80, 24}, {200, 50}} {
 		w, h := sz[0], sz[1]
 		m.Update(tea.WindowSizeMsg{Width: w, Height: h})
@@ -82,5 +89,26 @@ func TestManyLayersLayout(t *testing.T) {
 	lt := s.Layers[23]
 	if want := "n.s. " + share(4096-len(lt.A)-len(lt.B), 4096); !strings.Contains(m.View(), want) {
 		t.Errorf("scatter legend lacks %q", want)
+	}
+}
+
+// BenchmarkViewLarge draws whole 200×50 screens of the bert-large-shaped study, each chart pane
+// focused in turn, without and with colour: a screen must take a few milliseconds at most.
+func BenchmarkViewLarge(b *testing.B) {
+	prev := lipgloss.ColorProfile()
+	b.Cleanup(func() { lipgloss.SetColorProfile(prev) })
+	m, _ := largeModel(b)
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	m.layer = 23
+	for _, prof := range []termenv.Profile{termenv.Ascii, termenv.TrueColor} {
+		lipgloss.SetColorProfile(prof)
+		for _, f := range []pane{paneScatter, panePercent, paneSweep} {
+			m.focus = f
+			b.Run(fmt.Sprintf("profile=%d/pane=%d", prof, f), func(b *testing.B) {
+				for b.Loop() {
+					_ = m.View()
+				}
+			})
+		}
 	}
 }
