@@ -223,10 +223,16 @@ func window(total, n, sel int) (int, int) {
 	return first, n
 }
 
-var lowerBlocks = []string{" ", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"}
-
 // upCell is a cell of a bar growing upwards that reaches e eighths into it.
-func upCell(e int) string { return lowerBlocks[max(0, min(8, e))] }
+func upCell(e int) string { return blockCell(runes.LowerBlockElementFromFloat64(float64(e) / 8)) }
+
+// blockCell is block element r as a cell, a space for none.
+func blockCell(r rune) string {
+	if r == runes.Null {
+		return " "
+	}
+	return string(r)
+}
 
 // downCell is a cell of a bar hanging down that reaches e eighths into it (half-cell steps).
 func downCell(e int) string {
@@ -240,8 +246,6 @@ func downCell(e int) string {
 	}
 	return " "
 }
-
-var leftBlocks = []string{"", "▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"}
 
 // hbar is a horizontal bar of v on the scale [lo, hi] (lo ≤ 0 ≤ hi) in w cells: positive values
 // grow right of the zero column, negative ones left of it.
@@ -260,7 +264,7 @@ func hbar(v, lo, hi float64, w int, style lipgloss.Style) string {
 	if v >= 0 {
 		e := int(math.Round(v / (hi - lo) * float64(w) * 8))
 		for i := zero; i < w && e > 0; i++ {
-			cells[i] = leftBlocks[min(8, e)]
+			cells[i] = blockCell(runes.LeftBlockElementFromFloat64(float64(e) / 8))
 			e -= 8
 		}
 	} else {
