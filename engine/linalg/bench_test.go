@@ -107,3 +107,45 @@ func BenchmarkAttention(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkLinearStream times Linear at the lesion update's mid-size m (2 and
+// 4 sentences of 19 tokens) on the three BERT-large weight shapes (n×k), with
+// the weights rotated over streamWeights matrices, ≥ 192 MiB for the largest
+// shape, so that each call streams its W from memory as in the engine (where
+// every call uses another layer's weights). GFLOP/s as in BenchmarkLinear.
+func BenchmarkLinearStream(b *testing.B) {
+	const streamWeights = 12
+	shapes := [][2]int{{4096, 1024}, {1024, 4096}, {1024, 1024}}
+	prev := Kernel()
+	defer SetKernel(prev)
+	for _, name := range Kernels() {
+		SetKernel(name)
+		for _, s := range shapes {
+			n, k := s[0], s[1]
+			r := rand.New(rand.NewPCG(7, 8))
+			ws := make([][]float32, streamWeights)
+			for i := range ws {
+				ws[i] = randSlice(r, n*k)
+			}
+			bias := randSlice(r, n)
+			for _, m := range []int{38, 76} {
+				b.Run(fmt.Sprintf("%s/m%d/%dx%d", name, m, n, k), func(b *testing.B) {
+					x, y := randSlice(r, m*k), make([]float32, m*n)
+					Linear(y, x, ws[0], bias, m, n, k)
+					cpu0 := cpuTime()
+					b.ResetTimer()
+					i := 0
+					for b.Loop() {
+						i = (i + 1) % streamWeights
+						Linear(y, x, ws[i], bias, m, n, k)
+					}
+					flop := 2 * float64(m) * float64(n) * float64(k) * float64(b.N)
+					b.ReportMetric(flop/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+					if cpu := cpuTime() - cpu0; cpu > 0 {
+						b.ReportMetric(flop/cpu.Seconds()/1e9, "GFLOP/cpu-s")
+					}
+				})
+			}
+		}
+	}
+}

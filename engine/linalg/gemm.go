@@ -12,7 +12,7 @@ type rowKernel func(out *float32, rows int, a, b *float32, ld int)
 
 // microKernel is the signature of the assembly micro-kernels; see
 // kernels_amd64.go for their contract.
-type microKernel func(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+type microKernel func(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 // kernelSet is one SIMD implementation: the blocked sgemm and the
 // element-wise kernels.
@@ -20,6 +20,7 @@ type kernelSet struct {
 	name     string
 	nr       int           // columns of y per micro-tile (packed B width)
 	micro    []microKernel // micro[mr] handles mr rows, 1 ≤ mr < len(micro)
+	pfLines  int           // cache lines a micro-kernel prefetches per 4 k steps
 	pack     func(dst, src *float32, ld, q int)
 	packCols int // k columns pack handles per q
 
@@ -38,14 +39,19 @@ type kernelSet struct {
 }
 
 // Blocking, tuned on Zen 4 (32 KiB L1d, 1 MiB L2 per core): a task packs a
-// block of W of up to kcBlock×nc floats, about packFloats (1 MiB, so it stays
-// in L2), and sweeps the row panels of x over it. The micro-kernel's 28 zmm
-// accumulators leave its loads far below L2 bandwidth, so splitting k finer
-// (and re-reading y for every k block) did not pay; k ≤ kcBlock is one pass.
+// block of W of up to kcBlock×nc floats and sweeps the row panels of x over
+// it. The micro-kernel's 28 zmm accumulators leave its loads far below L2
+// bandwidth, so splitting k finer (and re-reading y for every k block) did
+// not pay; k ≤ kcBlock is one pass. A block is about packFloats (1 MiB, so it
+// stays in L2) for large m, where re-sweeping x over many blocks costs; for
+// m ≤ smallM it is smallPackFloats, so that the packed block and the next
+// block, prefetched while this one is multiplied, both fit in L2.
 const (
-	kcBlock    = 4096
-	packFloats = 256 << 10
-	ncMax      = 512
+	kcBlock         = 4096
+	packFloats      = 256 << 10
+	smallPackFloats = 64 << 10
+	smallM          = 256
+	ncMax           = 512
 )
 
 // maxMR and maxNR bound the micro-tile of every kernel set.
@@ -110,7 +116,11 @@ func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
 	})
 
 	nPanels := (n + nr - 1) / nr
-	nc := max(nr, min(ncMax, packFloats/min(k, kcBlock)))
+	block := packFloats
+	if m <= smallM {
+		block = smallPackFloats
+	}
+	nc := max(nr, min(ncMax, block/min(k, kcBlock)))
 	perTask := max(1, min(nc/nr, (nPanels+2*workers()-1)/(2*workers())))
 	tasks := (nPanels + perTask - 1) / perTask
 	parallelFor(tasks, func(t int) {
@@ -120,6 +130,13 @@ func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
 		defer bufPool.Put(bpBuf)
 		bp := *bpBuf
 		var tile [maxMR * maxNR]float32
+		// While multiplying, prefetch the W rows of task t+workers (the one
+		// this goroutine most likely claims next) into L2, a chunk per
+		// micro-kernel call, so W streams from memory under the arithmetic.
+		pf, pfEnd := 0, 0
+		if nt := t + workers(); nt < tasks {
+			pf, pfEnd = nt*perTask*nr*k, min(n, (nt+1)*perTask*nr)*k
+		}
 		for kb := 0; kb < k; kb += kcBlock {
 			kcb := min(kcBlock, k-kb)
 			for j := j0; j < j1; j += nr {
@@ -132,6 +149,11 @@ func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
 				for j := j0; j < j1; j += nr {
 					bpan := &bp[(j-j0)*kcb]
 					c := y[i0*n+j:]
+					pfp, pfStep := &zeroBias[0], 0
+					if pf < pfEnd {
+						pfp, pfStep = &w[pf], 64*ks.pfLines
+						pf += kcb / 4 * 16 * ks.pfLines
+					}
 					if j+nr <= n {
 						init, ldi := &c[0], n
 						if kb == 0 {
@@ -140,7 +162,7 @@ func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
 								init = &b[j]
 							}
 						}
-						kern(kcb, a, bpan, &c[0], n, init, ldi)
+						kern(kcb, a, bpan, &c[0], n, init, ldi, pfp, pfStep)
 						continue
 					}
 					// Right edge: run on a padded tile and copy the valid columns.
@@ -155,7 +177,7 @@ func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
 							copy(row, b[j:n])
 						}
 					}
-					kern(kcb, a, bpan, &tile[0], nr, &tile[0], nr)
+					kern(kcb, a, bpan, &tile[0], nr, &tile[0], nr, pfp, pfStep)
 					for r := 0; r < h; r++ {
 						copy(c[r*n:r*n+wd], tile[r*nr:r*nr+wd])
 					}

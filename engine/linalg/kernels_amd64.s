@@ -4,8 +4,8 @@
 
 #include "textflag.h"
 
-// func gemm512x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x1(SB), NOSPLIT, $0-56
+// func gemm512x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x1(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -15,6 +15,8 @@ TEXT ·gemm512x1(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	CMPQ CX, $4
@@ -22,6 +24,11 @@ TEXT ·gemm512x1(SB), NOSPLIT, $0-56
 gemm512x1_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -66,8 +73,8 @@ gemm512x1_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x2(SB), NOSPLIT, $0-56
+// func gemm512x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x2(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -77,6 +84,8 @@ TEXT ·gemm512x2(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -87,6 +96,11 @@ TEXT ·gemm512x2(SB), NOSPLIT, $0-56
 gemm512x2_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -149,8 +163,8 @@ gemm512x2_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x3(SB), NOSPLIT, $0-56
+// func gemm512x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x3(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -160,6 +174,8 @@ TEXT ·gemm512x3(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -173,6 +189,11 @@ TEXT ·gemm512x3(SB), NOSPLIT, $0-56
 gemm512x3_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -253,8 +274,8 @@ gemm512x3_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x4(SB), NOSPLIT, $0-56
+// func gemm512x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x4(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -264,6 +285,8 @@ TEXT ·gemm512x4(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -280,6 +303,11 @@ TEXT ·gemm512x4(SB), NOSPLIT, $0-56
 gemm512x4_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -378,8 +406,8 @@ gemm512x4_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x5(SB), NOSPLIT, $0-56
+// func gemm512x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x5(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -389,6 +417,8 @@ TEXT ·gemm512x5(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -408,6 +438,11 @@ TEXT ·gemm512x5(SB), NOSPLIT, $0-56
 gemm512x5_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -524,8 +559,8 @@ gemm512x5_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x6(SB), NOSPLIT, $0-56
+// func gemm512x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x6(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -535,6 +570,8 @@ TEXT ·gemm512x6(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -557,6 +594,11 @@ TEXT ·gemm512x6(SB), NOSPLIT, $0-56
 gemm512x6_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -691,8 +733,8 @@ gemm512x6_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x7(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x7(SB), NOSPLIT, $0-56
+// func gemm512x7(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x7(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -702,6 +744,8 @@ TEXT ·gemm512x7(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -727,6 +771,11 @@ TEXT ·gemm512x7(SB), NOSPLIT, $0-56
 gemm512x7_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -879,8 +928,8 @@ gemm512x7_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x8(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x8(SB), NOSPLIT, $0-56
+// func gemm512x8(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x8(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -890,6 +939,8 @@ TEXT ·gemm512x8(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -918,6 +969,11 @@ TEXT ·gemm512x8(SB), NOSPLIT, $0-56
 gemm512x8_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -1088,8 +1144,8 @@ gemm512x8_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x9(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x9(SB), NOSPLIT, $0-56
+// func gemm512x9(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x9(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -1099,6 +1155,8 @@ TEXT ·gemm512x9(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -1130,6 +1188,11 @@ TEXT ·gemm512x9(SB), NOSPLIT, $0-56
 gemm512x9_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -1318,8 +1381,8 @@ gemm512x9_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x10(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x10(SB), NOSPLIT, $0-56
+// func gemm512x10(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x10(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -1329,6 +1392,8 @@ TEXT ·gemm512x10(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -1363,6 +1428,11 @@ TEXT ·gemm512x10(SB), NOSPLIT, $0-56
 gemm512x10_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -1569,8 +1639,8 @@ gemm512x10_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x11(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x11(SB), NOSPLIT, $0-56
+// func gemm512x11(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x11(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -1580,6 +1650,8 @@ TEXT ·gemm512x11(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -1617,6 +1689,11 @@ TEXT ·gemm512x11(SB), NOSPLIT, $0-56
 gemm512x11_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -1841,8 +1918,8 @@ gemm512x11_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x12(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x12(SB), NOSPLIT, $0-56
+// func gemm512x12(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x12(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -1852,6 +1929,8 @@ TEXT ·gemm512x12(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -1892,6 +1971,11 @@ TEXT ·gemm512x12(SB), NOSPLIT, $0-56
 gemm512x12_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -2134,8 +2218,8 @@ gemm512x12_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x13(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x13(SB), NOSPLIT, $0-56
+// func gemm512x13(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x13(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -2145,6 +2229,8 @@ TEXT ·gemm512x13(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -2188,6 +2274,11 @@ TEXT ·gemm512x13(SB), NOSPLIT, $0-56
 gemm512x13_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -2448,8 +2539,8 @@ gemm512x13_store:
 	VZEROUPPER
 	RET
 
-// func gemm512x14(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm512x14(SB), NOSPLIT, $0-56
+// func gemm512x14(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm512x14(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -2459,6 +2550,8 @@ TEXT ·gemm512x14(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Z4
 	VMOVUPS 64(R9), Z5
 	ADDQ R10, R9
@@ -2505,6 +2598,11 @@ TEXT ·gemm512x14(SB), NOSPLIT, $0-56
 gemm512x14_loop4:
 	PREFETCHT0 1024(DX)
 	PREFETCHT0 1088(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Z0
 	VMOVUPS 64(DX), Z1
 	VBROADCASTSS 0(SI), Z2
@@ -6204,8 +6302,8 @@ dot512x4x5_reduce:
 	VZEROUPPER
 	RET
 
-// func gemm256x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm256x1(SB), NOSPLIT, $0-56
+// func gemm256x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm256x1(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -6215,12 +6313,19 @@ TEXT ·gemm256x1(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Y4
 	VMOVUPS 32(R9), Y5
 	CMPQ CX, $4
 	JLT gemm256x1_tail
 gemm256x1_loop4:
 	PREFETCHT0 512(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Y0
 	VMOVUPS 32(DX), Y1
 	VBROADCASTSS 0(SI), Y2
@@ -6265,8 +6370,8 @@ gemm256x1_store:
 	VZEROUPPER
 	RET
 
-// func gemm256x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm256x2(SB), NOSPLIT, $0-56
+// func gemm256x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm256x2(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -6276,6 +6381,8 @@ TEXT ·gemm256x2(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Y4
 	VMOVUPS 32(R9), Y5
 	ADDQ R10, R9
@@ -6285,6 +6392,11 @@ TEXT ·gemm256x2(SB), NOSPLIT, $0-56
 	JLT gemm256x2_tail
 gemm256x2_loop4:
 	PREFETCHT0 512(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Y0
 	VMOVUPS 32(DX), Y1
 	VBROADCASTSS 0(SI), Y2
@@ -6347,8 +6459,8 @@ gemm256x2_store:
 	VZEROUPPER
 	RET
 
-// func gemm256x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm256x3(SB), NOSPLIT, $0-56
+// func gemm256x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm256x3(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -6358,6 +6470,8 @@ TEXT ·gemm256x3(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Y4
 	VMOVUPS 32(R9), Y5
 	ADDQ R10, R9
@@ -6370,6 +6484,11 @@ TEXT ·gemm256x3(SB), NOSPLIT, $0-56
 	JLT gemm256x3_tail
 gemm256x3_loop4:
 	PREFETCHT0 512(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Y0
 	VMOVUPS 32(DX), Y1
 	VBROADCASTSS 0(SI), Y2
@@ -6450,8 +6569,8 @@ gemm256x3_store:
 	VZEROUPPER
 	RET
 
-// func gemm256x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm256x4(SB), NOSPLIT, $0-56
+// func gemm256x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm256x4(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -6461,6 +6580,8 @@ TEXT ·gemm256x4(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Y4
 	VMOVUPS 32(R9), Y5
 	ADDQ R10, R9
@@ -6476,6 +6597,11 @@ TEXT ·gemm256x4(SB), NOSPLIT, $0-56
 	JLT gemm256x4_tail
 gemm256x4_loop4:
 	PREFETCHT0 512(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Y0
 	VMOVUPS 32(DX), Y1
 	VBROADCASTSS 0(SI), Y2
@@ -6574,8 +6700,8 @@ gemm256x4_store:
 	VZEROUPPER
 	RET
 
-// func gemm256x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm256x5(SB), NOSPLIT, $0-56
+// func gemm256x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm256x5(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -6585,6 +6711,8 @@ TEXT ·gemm256x5(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Y4
 	VMOVUPS 32(R9), Y5
 	ADDQ R10, R9
@@ -6603,6 +6731,11 @@ TEXT ·gemm256x5(SB), NOSPLIT, $0-56
 	JLT gemm256x5_tail
 gemm256x5_loop4:
 	PREFETCHT0 512(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Y0
 	VMOVUPS 32(DX), Y1
 	VBROADCASTSS 0(SI), Y2
@@ -6719,8 +6852,8 @@ gemm256x5_store:
 	VZEROUPPER
 	RET
 
-// func gemm256x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
-TEXT ·gemm256x6(SB), NOSPLIT, $0-56
+// func gemm256x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+TEXT ·gemm256x6(SB), NOSPLIT, $0-72
 	MOVQ kc+0(FP), CX
 	MOVQ a+8(FP), SI
 	MOVQ b+16(FP), DX
@@ -6730,6 +6863,8 @@ TEXT ·gemm256x6(SB), NOSPLIT, $0-56
 	MOVQ init+40(FP), R9
 	MOVQ ldi+48(FP), R10
 	SHLQ $2, R10
+	MOVQ pf+56(FP), R11
+	MOVQ pfStep+64(FP), R12
 	VMOVUPS 0(R9), Y4
 	VMOVUPS 32(R9), Y5
 	ADDQ R10, R9
@@ -6751,6 +6886,11 @@ TEXT ·gemm256x6(SB), NOSPLIT, $0-56
 	JLT gemm256x6_tail
 gemm256x6_loop4:
 	PREFETCHT0 512(DX)
+	PREFETCHT1 0(R11)
+	PREFETCHT1 64(R11)
+	PREFETCHT1 128(R11)
+	PREFETCHT1 192(R11)
+	ADDQ R12, R11
 	VMOVUPS 0(DX), Y0
 	VMOVUPS 32(DX), Y1
 	VBROADCASTSS 0(SI), Y2

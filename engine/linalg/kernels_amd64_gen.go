@@ -4,47 +4,51 @@
 
 package linalg
 
-//go:noescape
-func gemm512x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+// gemmPrefetchLines is how many lines of the next W block the gemm
+// micro-kernels prefetch per 4 k steps.
+const gemmPrefetchLines = 4
 
 //go:noescape
-func gemm512x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x7(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x8(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x7(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x9(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x8(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x10(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x9(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x11(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x10(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x12(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x11(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x13(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x12(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm512x14(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm512x13(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
+
+//go:noescape
+func gemm512x14(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
 func dot512x1x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
@@ -128,22 +132,22 @@ func dot512x4x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
 func dot512x4x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
 
 //go:noescape
-func gemm256x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm256x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm256x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm256x2(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm256x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm256x3(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm256x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm256x4(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm256x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm256x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func gemm256x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int)
+func gemm256x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
 func dot256x1x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)

@@ -72,7 +72,7 @@ func TestLinearRandomShapes(t *testing.T) {
 }
 
 func TestLinearLargeShapes(t *testing.T) {
-	shapes := [][3]int{{1, 1024, 1024}, {16, 97, 300}, {29, 200, 513}, {130, 70, 777}, {15, 4096, 64}, {3, 30, 1030}, {5, 40, 4100}, {20, 40, 4100}}
+	shapes := [][3]int{{1, 1024, 1024}, {16, 97, 300}, {29, 200, 513}, {130, 70, 777}, {15, 4096, 64}, {3, 30, 1030}, {5, 40, 4100}, {20, 40, 4100}, {40, 1000, 300}, {38, 300, 4100}}
 	forEachKernel(t, func(t *testing.T) {
 		r := rand.New(rand.NewPCG(3, 4))
 		for i, s := range shapes {
