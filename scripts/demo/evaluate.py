@@ -219,8 +219,8 @@ def main():
     md.append("")
     md.append("## The notebook's study on this model (pre-GELU, Student t, BH q < .05)")
     md.append("")
-    md.append("| layer | him neurons | her neurons | magnitude most | magnitude least | her impact most | her impact least | him impact most | him impact least |")
-    md.append("|---|---|---|---|---|---|---|---|---|")
+    md.append("| layer | him neurons | her neurons | magnitude most | magnitude least | her impact most | her impact least | him impact most | him impact least | shared her, him |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     golden = {
         "texts": notebook.TEXTS,
@@ -253,13 +253,20 @@ def main():
                 golden["lesion"] = {"layer": L, "her_neurons": [int(v) for v in hs], "him_neurons": [int(v) for v in ms],
                                     "logits": target_logits(lz, her, him, mher, mhim).tolist()}
         rows.append((L, len(him_set), len(her_set), res))
-        md.append(f"| {L} | {len(him_set)} | {len(her_set)} | {res[0][0]:.3f} | {res[1][0]:.3f} | {res[0][1]:.3f} | {res[1][1]:.3f} | {res[0][2]:.3f} | {res[1][2]:.3f} |")
+        shared = (len(np.intersect1d(her_set, order[: len(her_set)])), len(np.intersect1d(him_set, order[: len(him_set)])))
+        md.append(f"| {L} | {len(him_set)} | {len(her_set)} | {res[0][0]:.3f} | {res[1][0]:.3f} | {res[0][1]:.3f} | {res[1][1]:.3f} "
+                  f"| {res[0][2]:.3f} | {res[1][2]:.3f} | {shared[0]}, {shared[1]} |")
     nsig_layers = sum(1 for r in rows if r[1] + r[2] > 0)
     bigger = sum(1 for r in rows if r[1] + r[2] > 0 and r[3][0][0] > r[3][1][0])
     md.append("")
     md.append(f"Layers with significant him/her neurons: **{nsig_layers}/{nl}**; layers where the most-tuned lesion moves "
               f"the target logits more than the least-tuned control: **{bigger}/{nsig_layers}**.")
 
+    md.append("")
+    md.append("magnitude = mean |clean - lesioned| over the 12 target logits; her impact = delta[1][0][0]; him impact = "
+              "delta[2][1][1] (positive: the lesion lowered the logit). 'most' zeroes the significant neurons, 'least' "
+              "the same number of smallest-|t| neurons (SPEC.md, Part 7); 'shared' counts neurons in both sets: when most "
+              "of a layer's neurons are significant, as in this small model, the least-tuned set reaches into them.")
     text = "# lesionui demo BERT: evaluation\n\nWritten by scripts/demo/evaluate.py.\n\n" + "\n".join(md) + "\n"
     print(text)
     if not a.no_write:
