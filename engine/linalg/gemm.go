@@ -4,7 +4,7 @@ import "sync"
 
 // dotKernel is the signature of the small-m assembly kernels; see
 // kernels_amd64.go.
-type dotKernel func(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+type dotKernel func(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 // rowKernel is the signature of the attention-row kernels (dots and axpys,
 // see Dots and AddScaledRows), for rows of a fixed number of vectors.
@@ -24,7 +24,8 @@ type kernelSet struct {
 	pack     func(dst, src *float32, ld, q int)
 	packCols int // k columns pack handles per q
 
-	dot [][]dotKernel // dot[mr][nw], 1 ≤ mr ≤ 4, 1 ≤ nw < len(dot[mr])
+	dot        [][]dotKernel // dot[mr][nw], 1 ≤ mr ≤ 4, 1 ≤ nw < len(dot[mr])
+	dotPfLines int           // cache lines a dot kernel prefetches per k vector
 
 	vw     int // floats per vector for the element-wise kernels
 	gelu   func(x *float32, nv int)
@@ -211,31 +212,54 @@ func (ks *kernelSet) packB(dst, w []float32, ld, rows, kc int) {
 	}
 }
 
-// dotBlock is the number of W rows a dot-path task sweeps every group of x
-// rows over (it stays in L2 for k ≤ 4096).
-const dotBlock = 64
+// dotBlockFloats bounds the block of W (whole rows) a dot-path task sweeps
+// every group of x rows over: 256 KiB, so that it and the next block,
+// prefetched meanwhile, stay in L2 with x.
+const dotBlockFloats = 64 << 10
 
-// linearDot is Linear for small m without packing: every output is a dot
-// product of an x row and a W row, computed by register-tiled kernels over
-// up to 4 x rows × nw W rows, with the columns of y split across the pool.
+// linearDot is Linear without packing: every output is a dot product of an x
+// row and a W row, computed by register-tiled kernels over up to 4 x rows ×
+// nw W rows, reduced once per tile. The rows of W are split into blocks, one
+// task each, over which all of x is swept while the kernels prefetch the
+// block of task t+workers (the one this goroutine most likely runs next)
+// into L2, so that W is read from memory once, under the arithmetic.
 func (ks *kernelSet) linearDot(y, x, w, b []float32, m, n, k int) {
 	kv := k / ks.vw
 	kt := kv * ks.vw // the kernels cover k < kt; Go adds the rest
-	tasks := (n + dotBlock - 1) / dotBlock
+	// The row-group height with the most accumulators per tile.
+	mr := 1
+	for r := 2; r < len(ks.dot); r++ {
+		if r*(len(ks.dot[r])-1) >= mr*(len(ks.dot[mr])-1) {
+			mr = r
+		}
+	}
+	nw := len(ks.dot[mr]) - 1
+	rows := max(nw, dotBlockFloats/k/nw*nw)
+	tasks := (n + rows - 1) / rows
+	pfStep := 64 * ks.dotPfLines
 	parallelFor(tasks, func(t int) {
-		j0, j1 := t*dotBlock, min(n, (t+1)*dotBlock)
+		j0, j1 := t*rows, min(n, (t+1)*rows)
+		pf, pfEnd := 0, 0
+		if nt := t + workers(); nt < tasks {
+			pf, pfEnd = nt*rows*k, min(n, (nt+1)*rows)*k
+		}
 		var out [32]float32
-		for i0 := 0; i0 < m; i0 += 4 {
-			mr := min(4, m-i0)
-			row := ks.dot[mr]
+		for i0 := 0; i0 < m; i0 += mr {
+			h := min(mr, m-i0)
+			row := ks.dot[h]
 			for j := j0; j < j1; {
-				nw := min(len(row)-1, j1-j)
-				row[nw](kv, &x[i0*k], k, &w[j*k], k, &out[0])
-				for r := 0; r < mr; r++ {
+				wd := min(len(row)-1, j1-j)
+				pfp, step := &zeroBias[0], 0
+				if pf < pfEnd {
+					pfp, step = &w[pf], pfStep
+					pf += kv * pfStep / 4
+				}
+				row[wd](kv, &x[i0*k], k, &w[j*k], k, &out[0], pfp, step)
+				for r := 0; r < h; r++ {
 					xr := x[(i0+r)*k : (i0+r+1)*k]
 					yr := y[(i0+r)*n : (i0+r+1)*n]
-					for c := 0; c < nw; c++ {
-						s := out[r*nw+c]
+					for c := 0; c < wd; c++ {
+						s := out[r*wd+c]
 						if kt < k {
 							wc := w[(j+c)*k : (j+c+1)*k]
 							for p := kt; p < k; p++ {
@@ -248,7 +272,7 @@ func (ks *kernelSet) linearDot(y, x, w, b []float32, m, n, k int) {
 						yr[j+c] = s
 					}
 				}
-				j += nw
+				j += wd
 			}
 		}
 	})

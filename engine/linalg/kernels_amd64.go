@@ -86,14 +86,14 @@ var avx512Set = &kernelSet{
 	name: "avx512", nr: 32, pfLines: gemmPrefetchLines, packCols: 16, pack: pack512,
 	vw: 16, gelu: gelu512, expsum: expsum512,
 	vmax: vmax512, vsum: vsum512, vsqdev: vsqdev512, vscale: vscale512, vnorm: vnorm512,
-	micro: gemm512, dot: dot512, dots: dots512, axpys: axpys512,
+	micro: gemm512, dot: dot512, dotPfLines: dotPrefetchLines, dots: dots512, axpys: axpys512,
 }
 
 var avx2Set = &kernelSet{
 	name: "avx2", nr: 16, pfLines: gemmPrefetchLines, packCols: 8, pack: pack256,
 	vw: 8, gelu: gelu256, expsum: expsum256,
 	vmax: vmax256, vsum: vsum256, vsqdev: vsqdev256, vscale: vscale256, vnorm: vnorm256,
-	micro: gemm256, dot: dot256, dots: dots256, axpys: axpys256,
+	micro: gemm256, dot: dot256, dotPfLines: dotPrefetchLines, dots: dots256, axpys: axpys256,
 }
 
 // cpuKernels lists the assembly paths this CPU supports, best first.

@@ -8,6 +8,10 @@ package linalg
 // micro-kernels prefetch per 4 k steps.
 const gemmPrefetchLines = 4
 
+// dotPrefetchLines is how many lines of the next W block the dot kernels
+// prefetch per k vector.
+const dotPrefetchLines = 2
+
 //go:noescape
 func gemm512x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
@@ -51,85 +55,94 @@ func gemm512x13(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *f
 func gemm512x14(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x1x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x1x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x1x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x1x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x1x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x1x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x1x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x1x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x1x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x1x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x1x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x1x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x1x7(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x1x7(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x1x8(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x1x8(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x2x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x2x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x2x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x2x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x2x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x2x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x2x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x2x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x2x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x2x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x2x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x2x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x2x7(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x2x7(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x2x8(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x2x8(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x3x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x3x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x3x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x3x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x3x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x3x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x3x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x3x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x3x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x3x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x3x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x3x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x4x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x3x7(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x4x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x3x8(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x4x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x4x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x4x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x4x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot512x4x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot512x4x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
+
+//go:noescape
+func dot512x4x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
+
+//go:noescape
+func dot512x4x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
+
+//go:noescape
+func dot512x4x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
 func gemm256x1(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
@@ -150,52 +163,61 @@ func gemm256x5(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *fl
 func gemm256x6(kc int, a, b, c *float32, ldc int, init *float32, ldi int, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x1x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x1x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x1x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x1x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x1x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x1x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x1x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x1x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x1x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x1x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x1x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x1x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x1x7(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x1x7(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x2x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x1x8(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x2x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x2x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x2x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x2x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x2x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x2x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x3x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x2x4(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x3x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x2x5(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x3x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x2x6(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x4x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x3x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
-func dot256x4x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)
+func dot256x3x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
+
+//go:noescape
+func dot256x3x3(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
+
+//go:noescape
+func dot256x4x1(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
+
+//go:noescape
+func dot256x4x2(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)
 
 //go:noescape
 func dots512x1(out *float32, rows int, q, k *float32, ldk int)
@@ -325,14 +347,14 @@ var dot512 = [][]dotKernel{
 	nil,
 	{nil, dot512x1x1, dot512x1x2, dot512x1x3, dot512x1x4, dot512x1x5, dot512x1x6, dot512x1x7, dot512x1x8},
 	{nil, dot512x2x1, dot512x2x2, dot512x2x3, dot512x2x4, dot512x2x5, dot512x2x6, dot512x2x7, dot512x2x8},
-	{nil, dot512x3x1, dot512x3x2, dot512x3x3, dot512x3x4, dot512x3x5, dot512x3x6},
-	{nil, dot512x4x1, dot512x4x2, dot512x4x3, dot512x4x4, dot512x4x5},
+	{nil, dot512x3x1, dot512x3x2, dot512x3x3, dot512x3x4, dot512x3x5, dot512x3x6, dot512x3x7, dot512x3x8},
+	{nil, dot512x4x1, dot512x4x2, dot512x4x3, dot512x4x4, dot512x4x5, dot512x4x6},
 }
 
 var dot256 = [][]dotKernel{
 	nil,
-	{nil, dot256x1x1, dot256x1x2, dot256x1x3, dot256x1x4, dot256x1x5, dot256x1x6, dot256x1x7},
-	{nil, dot256x2x1, dot256x2x2, dot256x2x3, dot256x2x4},
+	{nil, dot256x1x1, dot256x1x2, dot256x1x3, dot256x1x4, dot256x1x5, dot256x1x6, dot256x1x7, dot256x1x8},
+	{nil, dot256x2x1, dot256x2x2, dot256x2x3, dot256x2x4, dot256x2x5, dot256x2x6},
 	{nil, dot256x3x1, dot256x3x2, dot256x3x3},
 	{nil, dot256x4x1, dot256x4x2},
 }

@@ -384,24 +384,28 @@ func expsum(name, reg string, width int) {
 }
 
 // dotRows is how many W rows a dot kernel for mr x rows handles: as many as
-// fit the registers (mr·nw accumulators, mr x vectors, nw W vectors), ≤ 8.
+// fit the registers (mr·nw accumulators, mr x vectors, two W vectors), ≤ 8.
 func dotRows(mr, regs int) int {
 	nw := 8
-	for mr*nw+mr+nw > regs {
+	for mr*nw+mr+2 > regs {
 		nw--
 	}
 	return nw
 }
 
-// dot emits dot{isa}x{mr}: for r < mr, c < nw,
+// dotPrefetchLines is how many cache lines of the caller's next W block a
+// dot kernel prefetches into L2 per k vector (at pf, advancing pfStep bytes).
+const dotPrefetchLines = 2
+
+// dot emits dot{isa}x{mr}x{nw}: for r < mr, c < nw,
 // out[r*nw+c] = Σ_{p < kv·width/4} x[r*ldx+p]·w[c*ldw+p]
-// with one vector accumulator per (r, c), reduced horizontally at the end.
+// with one vector accumulator per (r, c), reduced at the end by dotReduce;
+// out must have room for mr·nw rounded up to a whole vector.
 func dot(name, reg string, width, mr, nw int) {
-	isa512 := reg == "Z"
 	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
-	acc := func(i, c int) int { return mr + nw + i*nw + c }
-	fmt.Fprintf(&out, "\n// func %s(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)\n", name)
-	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-48\n", name)
+	acc := func(i, c int) int { return mr + 2 + i*nw + c }
+	fmt.Fprintf(&out, "\n// func %s(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)\n", name)
+	fmt.Fprintf(&out, "TEXT ·%s(SB), NOSPLIT, $0-64\n", name)
 	p("MOVQ kv+0(FP), CX")
 	p("MOVQ x+8(FP), SI")
 	p("MOVQ ldx+16(FP), R8")
@@ -410,6 +414,8 @@ func dot(name, reg string, width, mr, nw int) {
 	p("MOVQ ldw+32(FP), R9")
 	p("SHLQ $2, R9")
 	p("MOVQ out+40(FP), DI")
+	p("MOVQ pf+48(FP), AX")
+	p("MOVQ pfStep+56(FP), BX")
 	for i := 0; i < mr; i++ {
 		for c := 0; c < nw; c++ {
 			p("VXORPS %s, %s, %s", r(acc(i, c)), r(acc(i, c)), r(acc(i, c)))
@@ -425,44 +431,140 @@ func dot(name, reg string, width, mr, nw int) {
 	p("JE %s_reduce", name)
 	p("XORQ R15, R15")
 	label(name + "_loop")
+	for l := 0; l < dotPrefetchLines; l++ {
+		p("PREFETCHT1 %d(AX)", 64*l)
+	}
+	p("ADDQ BX, AX")
 	for i := 0; i < mr; i++ {
 		p("VMOVUPS (%s)(R15*1), %s", xr[i], r(i))
 	}
 	p("MOVQ DX, R14")
 	for c := 0; c < nw; c++ {
-		p("VMOVUPS (R14)(R15*1), %s", r(mr+c))
+		wv := r(mr + c%2)
+		p("VMOVUPS (R14)(R15*1), %s", wv)
 		if c < nw-1 {
 			p("ADDQ R9, R14")
 		}
 		for i := 0; i < mr; i++ {
-			p("VFMADD231PS %s, %s, %s", r(mr+c), r(i), r(acc(i, c)))
+			p("VFMADD231PS %s, %s, %s", wv, r(i), r(acc(i, c)))
 		}
 	}
 	p("ADDQ $%d, R15", width)
 	p("DECQ CX")
 	p("JNE %s_loop", name)
 	label(name + "_reduce")
+	var accs []int
 	for i := 0; i < mr; i++ {
 		for c := 0; c < nw; c++ {
-			a := acc(i, c)
-			if isa512 {
-				p("VSHUFF32X4 $0x4E, Z%d, Z%d, Z0", a, a)
-				p("VADDPS Z0, Z%d, Z0", a)
-				p("VEXTRACTF128 $1, Y0, X1")
-				p("VADDPS X1, X0, X0")
-			} else {
-				p("VPERM2F128 $0x01, Y%d, Y%d, Y0", a, a)
-				p("VADDPS Y0, Y%d, Y0", a)
-			}
-			p("VMOVHLPS X0, X1, X1")
-			p("VADDPS X1, X0, X0")
-			p("VPSHUFD $1, X0, X1")
-			p("VADDSS X1, X0, X0")
-			p("VMOVSS X0, %d(DI)", (i*nw+c)*4)
+			accs = append(accs, acc(i, c))
 		}
+	}
+	free := map[int]bool{}
+	for i := 0; i < mr+2; i++ {
+		free[i] = true
+	}
+	for i := mr + 2 + mr*nw; i < 32 && (reg == "Z" || i < 16); i++ {
+		free[i] = true
+	}
+	lanes := width / 4
+	for g := 0; g < len(accs); g += lanes {
+		dotReduce(reg, accs[g:min(len(accs), g+lanes)], free, g*4)
 	}
 	p("VZEROUPPER")
 	p("RET")
+}
+
+// dotReduce sums each of the accumulator registers accs (≤ one per lane)
+// over its lanes and stores the sums, in order, as one vector at off(DI);
+// lanes past len(accs) get garbage. Registers in free are scratch; accs are
+// released to it as they are consumed. Accumulators a[t], a[4+t], a[8+t],
+// a[12+t] (a[t], a[4+t] for ymm) are folded to 128-bit chunks of one vector
+// z_t by lane shuffles; then a 4×4 transpose-and-add inside each 128-bit
+// lane leaves a[4c+t] in lane 4c+t.
+func dotReduce(reg string, accs []int, free map[int]bool, off int) {
+	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	alloc := func() int {
+		for i := 0; i < 32; i++ {
+			if free[i] {
+				delete(free, i)
+				return i
+			}
+		}
+		log.Fatal("dotReduce: out of registers")
+		return 0
+	}
+	isAcc := map[int]bool{}
+	for _, a := range accs {
+		isAcc[a] = true
+	}
+	release := func(i int) {
+		if isAcc[i] {
+			delete(isAcc, i)
+			free[i] = true
+		}
+	}
+	zero := -1
+	get := func(i int) int {
+		if i < len(accs) {
+			return accs[i]
+		}
+		if zero < 0 {
+			zero = alloc()
+			p("VXORPS %s, %s, %s", r(zero), r(zero), r(zero))
+		}
+		return zero
+	}
+	// pair folds a and b into one vector whose first half of 128-bit chunks
+	// sums a's chunks pairwise and the second half b's.
+	pair := func(a, b int, lo, hi string) int {
+		t0, t1 := alloc(), alloc()
+		if reg == "Z" {
+			p("VSHUFF32X4 %s, %s, %s, %s", lo, r(b), r(a), r(t0))
+			p("VSHUFF32X4 %s, %s, %s, %s", hi, r(b), r(a), r(t1))
+		} else {
+			p("VPERM2F128 %s, %s, %s, %s", lo, r(b), r(a), r(t0))
+			p("VPERM2F128 %s, %s, %s, %s", hi, r(b), r(a), r(t1))
+		}
+		p("VADDPS %s, %s, %s", r(t1), r(t0), r(t0))
+		free[t1] = true
+		release(a)
+		release(b)
+		return t0
+	}
+	var z [4]int
+	for t := 0; t < 4; t++ {
+		if reg == "Z" {
+			s1 := pair(get(t), get(4+t), "$0x44", "$0xEE")
+			s2 := pair(get(8+t), get(12+t), "$0x44", "$0xEE")
+			z[t] = pair(s1, s2, "$0x88", "$0xDD")
+			free[s1], free[s2] = true, true
+		} else {
+			z[t] = pair(get(t), get(4+t), "$0x20", "$0x31")
+		}
+	}
+	// In each 128-bit lane: u = [z0₀+z0₂, z1₀+z1₂, z0₁+z0₃, z1₁+z1₃], v the
+	// same for z2, z3; then [u₀+u₂, u₁+u₃, v₀+v₂, v₁+v₃].
+	inLane := func(a, b int) int {
+		t0, t1 := alloc(), alloc()
+		p("VUNPCKLPS %s, %s, %s", r(b), r(a), r(t0))
+		p("VUNPCKHPS %s, %s, %s", r(b), r(a), r(t1))
+		p("VADDPS %s, %s, %s", r(t1), r(t0), r(t0))
+		free[t1], free[a], free[b] = true, true, true
+		return t0
+	}
+	u, v := inLane(z[0], z[1]), inLane(z[2], z[3])
+	t0, t1 := alloc(), alloc()
+	p("VSHUFPS $0x44, %s, %s, %s", r(v), r(u), r(t0))
+	p("VSHUFPS $0xEE, %s, %s, %s", r(v), r(u), r(t1))
+	p("VADDPS %s, %s, %s", r(t1), r(t0), r(t0))
+	p("VMOVUPS %s, %d(DI)", r(t0), off)
+	free[t0], free[t1], free[u], free[v] = true, true, true, true
+	if zero >= 0 {
+		free[zero] = true
+	}
+	for a := range isAcc {
+		free[a] = true
+	}
 }
 
 // hreduce folds the lanes of vector register a into lane 0 of Xa with op
@@ -674,12 +776,13 @@ func main() {
 	var decl bytes.Buffer
 	decl.WriteString("// Code generated by internal/asmgen; DO NOT EDIT.\n\n//go:build amd64\n\npackage linalg\n")
 	fmt.Fprintf(&decl, "\n// gemmPrefetchLines is how many lines of the next W block the gemm\n// micro-kernels prefetch per 4 k steps.\nconst gemmPrefetchLines = %d\n", gemmPrefetchLines)
+	fmt.Fprintf(&decl, "\n// dotPrefetchLines is how many lines of the next W block the dot kernels\n// prefetch per k vector.\nconst dotPrefetchLines = %d\n", dotPrefetchLines)
 	tables := map[string][]string{}
 	for _, isa := range []struct {
 		name, reg string
 		width, mr int
 		regs      int
-	}{{"512", "Z", 64, 14, 30}, {"256", "Y", 32, 6, 15}} {
+	}{{"512", "Z", 64, 14, 32}, {"256", "Y", 32, 6, 16}} {
 		var gemms []string
 		for mr := 1; mr <= isa.mr; mr++ {
 			name := fmt.Sprintf("gemm%sx%d", isa.name, mr)
@@ -694,7 +797,7 @@ func main() {
 			for nw := 1; nw <= dotRows(mr, isa.regs); nw++ {
 				name := fmt.Sprintf("dot%sx%dx%d", isa.name, mr, nw)
 				dot(name, isa.reg, isa.width, mr, nw)
-				fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(kv int, x *float32, ldx int, w *float32, ldw int, out *float32)\n", name)
+				fmt.Fprintf(&decl, "\n//go:noescape\nfunc %s(kv int, x *float32, ldx int, w *float32, ldw int, out *float32, pf *float32, pfStep int)\n", name)
 				row = append(row, name)
 			}
 			dots = append(dots, "{"+strings.Join(row, ", ")+"}")
