@@ -237,6 +237,16 @@ func (ks *kernelSet) linearDot(y, x, w, b []float32, m, n, k int) {
 	rows := max(nw, dotBlockFloats/k/nw*nw)
 	tasks := (n + rows - 1) / rows
 	pfStep := 64 * ks.dotPfLines
+	// The kernels read x from a copy whose rows are one vector longer, so
+	// that its rows and W's (k a multiple of 1024 in BERT) do not all fall
+	// in the same L1 cache set.
+	ldx := kt + ks.vw
+	xpBuf := getBuf(m * ldx)
+	defer bufPool.Put(xpBuf)
+	xp := *xpBuf
+	for i := 0; i < m; i++ {
+		copy(xp[i*ldx:i*ldx+kt], x[i*k:i*k+kt])
+	}
 	parallelFor(tasks, func(t int) {
 		j0, j1 := t*rows, min(n, (t+1)*rows)
 		pf, pfEnd := 0, 0
@@ -254,7 +264,7 @@ func (ks *kernelSet) linearDot(y, x, w, b []float32, m, n, k int) {
 					pfp, step = &w[pf], pfStep
 					pf += kv * pfStep / 4
 				}
-				row[wd](kv, &x[i0*k], k, &w[j*k], k, &out[0], pfp, step)
+				row[wd](kv, &xp[i0*ldx], ldx, &w[j*k], k, &out[0], pfp, step)
 				for r := 0; r < h; r++ {
 					xr := x[(i0+r)*k : (i0+r+1)*k]
 					yr := y[(i0+r)*n : (i0+r+1)*n]
