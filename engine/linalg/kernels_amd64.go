@@ -10,13 +10,17 @@ import "golang.org/x/sys/cpu"
 //	c[r*ldc+j] = init[r*ldi+j] + Σ_p a[p*mr+r]·b[p*nr+j]   (p < kc)
 //
 // with A packed [kc][mr] and B packed [kc][nr] (nr = 32 for AVX-512, 16 for
-// AVX2). ldi = 0 starts every row from the same vector (the bias).
+// AVX2). ldi = 0 starts every row from the same vector (the bias). Both
+// kinds also prefetch into L2 a few cache lines from pf per step, advancing
+// pf by pfStep bytes each time (pfStep = 0: nothing new; pf must then be any
+// valid address).
 //
 // The dot kernels dot{512,256}[mr][nw] compute, for r < mr and c < nw,
 //
 //	out[r*nw+c] = Σ_p x[r*ldx+p]·w[c*ldw+p]   (p < kv·vw)
 //
-// on unpacked rows, for the small-m path.
+// on unpacked rows, for the small-m path; out must have room for mr·nw
+// rounded up to a whole vector.
 
 // pack512 packs 32 rows of src (row stride ld) × 16·q columns into dst as
 // [16·q][32] (a transpose), for AVX-512 B panels.

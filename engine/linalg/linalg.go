@@ -16,12 +16,16 @@
 // or call SetKernel.
 //
 // Linear packs W into 32-column (AVX2: 16) panels, transposed, once per call,
-// block by block (about 1 MiB per block, so no packed copy of the weights is
-// kept), and runs a register-tiled micro-kernel (14×32 floats in 28 zmm
-// accumulators; AVX2 6×16) over x packed in row panels. For m ≤ 16 it skips
-// packing and computes dot products of up to 4 x rows × 8 W rows at a time
-// straight from the stored layout. Work is split over a persistent pool of
-// runtime.GOMAXPROCS goroutines.
+// block by block (about 1 MiB per block for large m, 256 KiB for m ≤ 256, so
+// no packed copy of the weights is kept), and runs a register-tiled
+// micro-kernel (14×32 floats in 28 zmm accumulators; AVX2 6×16) over x
+// packed in row panels. For m ≤ 16 it skips packing and computes dot
+// products of 4 x rows × 6 W rows at a time (AVX2 2×6) straight from the
+// stored layout. Work is split over a persistent pool of runtime.GOMAXPROCS
+// goroutines, one block of W rows per task; for m ≤ 256 the kernels
+// prefetch the block the same goroutine most likely runs next into L2 while
+// they multiply, so that weights streaming from memory (each call using
+// other weights, as in a forward pass) arrive under the arithmetic.
 //
 // Dots and AddScaledRows are the two inner loops of attention (scores of one
 // query against a head's keys, and probabilities times values) on strided
