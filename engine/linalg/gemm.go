@@ -128,19 +128,19 @@ func (ks *kernelSet) linear(y, x, w, b []float32, m, n, k int) {
 	nc := max(nr, min(ncMax, block/min(k, kcBlock)))
 	perTask := max(1, min(nc/nr, (nPanels+2*workers()-1)/(2*workers())))
 	tasks := (nPanels + perTask - 1) / perTask
-	parallelFor(tasks, func(t int) {
+	parallelRanges(tasks, func(t, nt int) {
 		j0 := t * perTask * nr
 		j1 := min(n, j0+perTask*nr)
 		bpBuf := getBuf(min(k, kcBlock) * perTask * nr)
 		defer bufPool.Put(bpBuf)
 		bp := *bpBuf
 		var tile [maxMR * maxNR]float32
-		// While multiplying, prefetch the W rows of task t+workers (the one
-		// this goroutine most likely claims next) into L2, a chunk per
-		// micro-kernel call, so W streams from memory under the arithmetic.
-		// Large m has time enough to pack from memory, and no room in L2.
+		// While multiplying, prefetch the W rows of task nt (the one this
+		// goroutine most likely runs next) into L2, a chunk per micro-kernel
+		// call, so W streams from memory under the arithmetic. Large m has
+		// time enough to pack from memory, and no room in L2.
 		pf, pfEnd := 0, 0
-		if nt := t + workers(); m <= smallM && nt < tasks {
+		if m <= smallM && nt >= 0 {
 			pf, pfEnd = nt*perTask*nr*k, min(n, (nt+1)*perTask*nr)*k
 		}
 		for kb := 0; kb < k; kb += kcBlock {
@@ -226,8 +226,8 @@ const dotBlockFloats = 64 << 10
 // row and a W row, computed by register-tiled kernels over up to 4 x rows ×
 // nw W rows, reduced once per tile. The rows of W are split into blocks, one
 // task each, over which all of x is swept while the kernels prefetch the
-// block of task t+workers (the one this goroutine most likely runs next)
-// into L2, so that W is read from memory once, under the arithmetic.
+// block this goroutine most likely runs next (see parallelRanges) into L2,
+// so that W is read from memory once, under the arithmetic.
 func (ks *kernelSet) linearDot(y, x, w, b []float32, m, n, k int) {
 	kv := k / ks.vw
 	kt := kv * ks.vw // the kernels cover k < kt; Go adds the rest
@@ -252,10 +252,10 @@ func (ks *kernelSet) linearDot(y, x, w, b []float32, m, n, k int) {
 	for i := 0; i < m; i++ {
 		copy(xp[i*ldx:i*ldx+kt], x[i*k:i*k+kt])
 	}
-	parallelFor(tasks, func(t int) {
+	parallelRanges(tasks, func(t, nt int) {
 		j0, j1 := t*rows, min(n, (t+1)*rows)
 		pf, pfEnd := 0, 0
-		if nt := t + workers(); nt < tasks {
+		if nt >= 0 {
 			pf, pfEnd = nt*rows*k, min(n, (nt+1)*rows)*k
 		}
 		var out [32]float32

@@ -82,3 +82,60 @@ func parallelFor(n int, fn func(task int)) {
 // returns when all have finished: for work between kernel calls (attention over many rows)
 // that should share the kernels' threads rather than start its own.
 func Parallel(n int, fn func(task int)) { parallelFor(n, fn) }
+
+// parallelRanges runs fn(0), …, fn(n-1) like parallelFor, but each
+// goroutine works through its own contiguous share of the tasks in order,
+// then takes tasks from the back of the largest remaining share. fn learns
+// the task its goroutine will most likely run next (-1 if none), to
+// prefetch its data.
+func parallelRanges(n int, fn func(task, next int)) {
+	if n <= 0 {
+		return
+	}
+	w := min(workers(), n)
+	shares := make([]atomic.Uint64, w) // lo<<32 | hi
+	for i := range shares {
+		shares[i].Store(uint64(i*n/w)<<32 | uint64((i+1)*n/w))
+	}
+	// claim takes the first (front) or last task of share i, or returns -1.
+	claim := func(i int, front bool) int {
+		for {
+			v := shares[i].Load()
+			lo, hi := int(v>>32), int(v&0xffffffff)
+			if lo >= hi {
+				return -1
+			}
+			nv, t := uint64(lo+1)<<32|uint64(hi), lo
+			if !front {
+				nv, t = uint64(lo)<<32|uint64(hi-1), hi-1
+			}
+			if shares[i].CompareAndSwap(v, nv) {
+				return t
+			}
+		}
+	}
+	parallelFor(w, func(i int) {
+		for t := claim(i, true); t >= 0; t = claim(i, true) {
+			next := -1
+			if v := shares[i].Load(); int(v>>32) < int(v&0xffffffff) {
+				next = int(v >> 32)
+			}
+			fn(t, next)
+		}
+		for {
+			best, most := -1, 0
+			for j := range shares {
+				v := shares[j].Load()
+				if left := int(v&0xffffffff) - int(v>>32); left > most {
+					best, most = j, left
+				}
+			}
+			if best < 0 {
+				return
+			}
+			if t := claim(best, false); t >= 0 {
+				fn(t, -1)
+			}
+		}
+	})
+}
