@@ -1,0 +1,143 @@
+package demo_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"slices"
+	"testing"
+
+	"lesionui/demo"
+	"lesionui/engine/bert"
+)
+
+// golden is testdata/golden.json, written by scripts/demo/evaluate.py from the shipped model with the
+// independent PyTorch reference (scripts/reference/bertref.py).
+type golden struct {
+	Texts            []string         `json:"texts"`
+	TextIDs          [][]int          `json:"text_ids"`
+	MHer             int              `json:"mher"`
+	MHim             int              `json:"mhim"`
+	CleanLogits      [3][2][2]float64 `json:"clean_logits"`
+	CaptureSentences []int            `json:"capture_sentences"`
+	CaptureTexts     []string         `json:"capture_texts"`
+	CapturePositions []int            `json:"capture_positions"`
+	Capture          [][][]float64    `json:"capture"` // [layer][sentence][unit]
+	Lesion           struct {
+		Layer      int              `json:"layer"`
+		HerNeurons []int            `json:"her_neurons"`
+		HimNeurons []int            `json:"him_neurons"`
+		Logits     [3][2][2]float64 `json:"logits"`
+	} `json:"lesion"`
+}
+
+const tol = 2e-3
+
+// targetLogits runs the three test texts and returns SPEC.md's logits[3][2][2] (her, him).
+func targetLogits(t *testing.T, m *bert.Model, ids [][]int, g golden, lesions []bert.Lesion) [3][2][2]float64 {
+	t.Helper()
+	her, err := m.Tokenizer.TokenID("her")
+	if err != nil {
+		t.Fatal(err)
+	}
+	him, err := m.Tokenizer.TokenID("him")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sites []bert.Site
+	for s := range 3 {
+		sites = append(sites, bert.Site{Seq: s, Pos: g.MHer}, bert.Site{Seq: s, Pos: g.MHim})
+	}
+	res, err := m.Forward(context.Background(), ids, bert.Options{Logits: sites, Vocab: []int{her, him}, Lesions: lesions})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [3][2][2]float64
+	for i, l := range res.Logits {
+		out[i/2][i%2] = [2]float64{float64(l[0]), float64(l[1])}
+	}
+	return out
+}
+
+func assertLogits(t *testing.T, what string, got, want [3][2][2]float64) {
+	t.Helper()
+	for s := range 3 {
+		for p := range 2 {
+			for w := range 2 {
+				if math.Abs(got[s][p][w]-want[s][p][w]) > tol {
+					t.Errorf("%s logits[%d][%d][%d] = %.5f, reference %.5f", what, s, p, w, got[s][p][w], want[s][p][w])
+				}
+			}
+		}
+	}
+}
+
+// TestEngineRunsDemoLikeReference loads the materialised demo through the Go engine's ordinary directory path
+// and checks tokens, logits, pre-GELU captures and a lesion against the PyTorch reference.
+func TestEngineRunsDemoLikeReference(t *testing.T) {
+	raw, err := os.ReadFile("testdata/golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g golden
+	if err := json.Unmarshal(raw, &g); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir, err := demo.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := bert.Load(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+
+	ids := make([][]int, 3)
+	for i, text := range g.Texts {
+		enc, err := m.Tokenizer.Encode(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(enc.IDs, g.TextIDs[i]) {
+			t.Fatalf("text %d ids %v, reference %v", i, enc.IDs, g.TextIDs[i])
+		}
+		ids[i] = enc.IDs
+	}
+	clean := targetLogits(t, m, ids, g, nil)
+	assertLogits(t, "clean", clean, g.CleanLogits)
+
+	les := g.Lesion
+	lesioned := targetLogits(t, m, ids, g, []bert.Lesion{
+		{Layer: les.Layer, Site: bert.Site{Seq: 1, Pos: g.MHer}, Neurons: les.HerNeurons},
+		{Layer: les.Layer, Site: bert.Site{Seq: 2, Pos: g.MHim}, Neurons: les.HimNeurons},
+	})
+	assertLogits(t, "lesioned", lesioned, les.Logits)
+
+	var seqs [][]int
+	var sites []bert.Site
+	for i, text := range g.CaptureTexts {
+		enc, err := m.Tokenizer.Encode(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seqs = append(seqs, enc.IDs)
+		sites = append(sites, bert.Site{Seq: i, Pos: g.CapturePositions[i]})
+	}
+	res, err := m.Forward(context.Background(), seqs, bert.Options{Capture: sites})
+	if err != nil {
+		t.Fatal(err)
+	}
+	units := m.Config.IntermediateSize
+	for l, perSent := range g.Capture {
+		for i, want := range perSent {
+			for u, w := range want {
+				if got := float64(res.Activations[l][i*units+u]); math.Abs(got-w) > tol {
+					t.Errorf("layer %d sentence %d unit %d: pre-GELU %.5f, reference %.5f", l, g.CaptureSentences[i], u, got, w)
+				}
+			}
+		}
+	}
+}
