@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"lesionui/engine/bert"
+	"lesionui/engine/linalg"
 	"lesionui/engine/stats"
 	"lesionui/sentences"
 )
@@ -323,12 +324,14 @@ func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
 	return nil
 }
 
-// test runs the t-test of every unit in every layer and selects the significant ones.
+// test runs the t-test of every unit in every layer and selects the significant ones, layers
+// side by side on the kernels' worker pool.
 func (s *Study) test(opt Options) []LayerTest {
 	nA, nB := len(s.Set.A.Sentences), len(s.Set.B.Sentences)
 	units := s.Model.Config.IntermediateSize
 	out := make([]LayerTest, len(s.acts))
-	for l, acts := range s.acts {
+	linalg.Parallel(len(s.acts), func(l int) {
+		acts := s.acts[l]
 		t, p := stats.TTestColumns(acts[:nA*units], nA, acts[nA*units:], nB, units, opt.Test)
 		q := stats.Adjust(p, opt.Correction)
 		lt := LayerTest{Layer: l, T: t, P: p, Q: q, ByTuning: byTuning(t)}
@@ -343,7 +346,7 @@ func (s *Study) test(opt Options) []LayerTest {
 			}
 		}
 		out[l] = lt
-	}
+	})
 	return out
 }
 
