@@ -64,6 +64,9 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
 		name, args = args[0], args[1:]
 	}
+	if name == "explore" && len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		name = "help" // `lesionui --help` lists the commands; `lesionui explore --help` shows the flags
+	}
 	switch name {
 	case "help":
 		usage(stdout)
@@ -110,7 +113,7 @@ Commands:
 	fmt.Fprint(w, `  help       show this help
   version    print the version
 
-Run 'lesionui COMMAND --help' for a command's flags.
+Run 'lesionui COMMAND --help' for a command's flags ('lesionui explore --help' for the explorer's).
 `)
 }
 

@@ -172,9 +172,14 @@ func TestRunBadInputs(t *testing.T) {
 }
 
 func TestHelp(t *testing.T) {
-	code, stdout, _ := run(t, "help")
-	if code != 0 || !strings.Contains(stdout, "report") || !strings.Contains(stdout, "download") {
-		t.Errorf("help: exit %d\n%s", code, stdout)
+	for _, args := range [][]string{{"help"}, {"--help"}, {"-h"}} {
+		code, stdout, _ := run(t, args...)
+		if code != 0 || !strings.Contains(stdout, "report") || !strings.Contains(stdout, "download") {
+			t.Errorf("%v: exit %d\n%s", args, code, stdout)
+		}
+	}
+	if code, _, stderr := run(t, "explore", "--help"); code != 0 || !strings.Contains(stderr, "-layer") {
+		t.Errorf("explore --help: exit %d\n%s", code, stderr)
 	}
 	code, _, stderr := run(t, "run", "--help")
 	if code != 0 || !strings.Contains(stderr, "-json") {
