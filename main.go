@@ -61,11 +61,11 @@ func commands() []command {
 // runMain dispatches to a subcommand and turns its error into an exit code.
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	name := "explore"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
-		name, args = args[0], args[1:]
-	}
-	if name == "explore" && len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+	switch {
+	case len(args) == 1 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help"):
 		name = "help" // `lesionui --help` lists the commands; `lesionui explore --help` shows the flags
+	case len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-':
+		name, args = args[0], args[1:]
 	}
 	switch name {
 	case "help":
