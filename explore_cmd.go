@@ -50,12 +50,12 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		d.demo = true
 		cfg.OpenDemo = open(d)
 	}
-	cfg.Export = func(s *engine.Study, sweeps [][]engine.LesionResult, took time.Duration) (string, error) {
+	cfg.Export = func(s *engine.Study, sweeps [][]engine.LesionResult, took time.Duration, layer int) (string, error) {
 		name := cfg.ModelName
 		if demo.IsDemo(s.Model.Dir) {
 			name = demo.Name
 		}
-		dir, _, err := report.Export(s, sweeps, s.Record(name, sweeps, load, took), ".", report.Options{Layer: -1, ModelName: name})
+		dir, _, err := report.Export(s, sweeps, s.Record(name, sweeps, load, took), ".", report.Options{Layer: layer, ModelName: name})
 		if err != nil {
 			return "", err
 		}

@@ -48,7 +48,8 @@ type Config struct {
 	// Export writes the report of a study and its sweep ([mode][layer], computed in took) and
 	// returns the folder;
 	// nil means export is unavailable.
-	Export func(s *engine.Study, sweep [][]engine.LesionResult, took time.Duration) (dir string, err error)
+	// layer is the selected layer, which the layer-specific figures show.
+	Export func(s *engine.Study, sweep [][]engine.LesionResult, took time.Duration, layer int) (dir string, err error)
 	// Context is the parent of every computation; nil means context.Background().
 	Context context.Context
 }
@@ -563,10 +564,10 @@ func (m *Model) export() tea.Cmd {
 	}
 	m.exporting = true
 	m.status = "exporting…"
-	gen, s, sweep, took, export, work := m.gen, v.study, v.sweep, v.sweepTook, m.cfg.Export, m.work
+	gen, s, sweep, took, layer, export, work := m.gen, v.study, v.sweep, v.sweepTook, m.layer, m.cfg.Export, m.work
 	return tea.Batch(func() tea.Msg {
 		msg := exportMsg{gen: gen}
-		if !work.run(func() { msg.dir, msg.err = export(s, sweep, took) }) {
+		if !work.run(func() { msg.dir, msg.err = export(s, sweep, took, layer) }) {
 			msg.err = context.Canceled
 		}
 		return msg

@@ -205,13 +205,18 @@ func TestSweepAndExport(t *testing.T) {
 		t.Error("the sweep did not finish")
 	}
 	var got [][]engine.LesionResult
-	m = ready(t, Config{Export: func(s *engine.Study, sw [][]engine.LesionResult, _ time.Duration) (string, error) {
-		got = sw
+	gotLayer := -1
+	m = ready(t, Config{Export: func(s *engine.Study, sw [][]engine.LesionResult, _ time.Duration, layer int) (string, error) {
+		got, gotLayer = sw, layer
 		return "/tmp/report-x", nil
 	}}, 120, 40)
+	press(t, m, "j") // select layer 1: the export follows the selection
 	press(t, m, "e") // runs the sweep first, then exports
 	if got == nil || m.status != "exported to /tmp/report-x" {
 		t.Fatalf("export: status %q, sweeps %v", m.status, got != nil)
+	}
+	if gotLayer != 1 {
+		t.Errorf("exported layer %d, want the selected 1", gotLayer)
 	}
 	s := study(t)
 	if len(got) != 2 || len(got[0]) != len(s.Layers) {
