@@ -32,7 +32,8 @@ type Options struct {
 	Logits []Site
 	// Vocab restricts the logits to these token ids, in this order; nil means all.
 	Vocab []int
-	// Trace keeps the hidden state entering every layer, for Trace.Resume.
+	// Trace keeps the hidden state entering every layer (and each layer's attention output),
+	// for Trace.Resume.
 	Trace bool
 	// Progress, if set, is called after each layer with the number done and the total.
 	Progress func(done, total int)
@@ -41,8 +42,7 @@ type Options struct {
 // Result holds what Options asked for.
 type Result struct {
 	// Activations is, per layer, the captured units as a row-major [capture site, unit]
-	// matrix. After Resume(from, ...), the
-	// layers before from are nil.
+	// matrix. After Resume(from, ...), the layers before from are nil.
 	Activations [][]float32
 	// Logits is [logit site][vocab id], ids in Options.Vocab order (or all ids).
 	Logits [][]float32
@@ -51,7 +51,7 @@ type Result struct {
 }
 
 // Trace is the hidden state entering every layer of a forward pass, so that a pass which
-// changes nothing before layer L (a lesion there) can start at L.
+// changes nothing before layer L (a lesion there) can start at L, or after it.
 type Trace struct {
 	model  *Model
 	seqs   [][]int
