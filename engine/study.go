@@ -417,8 +417,10 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 	var seqs []int
 	var les []bert.Lesion
 	var logitSites []bert.Site
+	sets := make([][2][]int, len(modes))
 	for i, mode := range modes {
 		set := s.LesionSet(layer, mode)
+		sets[i] = set
 		for k := range 2 {
 			if len(set[k]) == 0 {
 				continue
@@ -451,13 +453,14 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 	}
 	out := make([]LesionResult, len(modes))
 	for i, mode := range modes {
-		out[i] = s.result(layer, mode, ablated[i])
+		out[i] = s.result(layer, mode, sets[i], ablated[i])
 	}
 	return out, nil
 }
 
-func (s *Study) result(layer int, mode Mode, ablated Logits) LesionResult {
-	r := LesionResult{Layer: layer, Mode: mode, Neurons: s.LesionSet(layer, mode), Ablated: ablated}
+// result derives a lesion's deltas, magnitude and impacts from its ablated logits.
+func (s *Study) result(layer int, mode Mode, set [2][]int, ablated Logits) LesionResult {
+	r := LesionResult{Layer: layer, Mode: mode, Neurons: set, Ablated: ablated}
 	var sum float64
 	for t := range 3 {
 		for p := range 2 {

@@ -100,6 +100,9 @@ func (m *Model) Forward(ctx context.Context, seqs [][]int, opt Options) (*Result
 		}
 	}
 	b := newBatch(seqs)
+	if err := m.check(b, opt); err != nil {
+		return nil, err
+	}
 	return m.run(ctx, b, 0, m.embed(b), opt)
 }
 
@@ -132,13 +135,13 @@ func (t *Trace) Resume(ctx context.Context, from int, seqs []int, opt Options) (
 		return nil, fmt.Errorf("resume: the trace starts after layer %d", from)
 	}
 	b := newBatch(ids)
+	if err := m.check(b, opt); err != nil {
+		return nil, err
+	}
 	if t.lesionsOnlyAt(from, opt) {
 		// A lesion changes nothing in its layer but the MLP output of its own token: start from
 		// the traced output of that layer and redo the MLP at the lesioned tokens only.
 		x := t.gather(t.inputs[from+1], b, seqs)
-		if err := m.check(b, opt); err != nil {
-			return nil, err
-		}
 		a := t.gather(t.attn[from], b, seqs)
 		m.lesionedMLP(x, a, b, from, opt.Lesions)
 		return m.run(ctx, b, from+1, x, opt)
@@ -204,11 +207,9 @@ func (m *Model) lesionedMLP(x, a []float32, b *batch, li int, lesions []Lesion) 
 	}
 }
 
-// run executes layers from … N-1 on x, the packed hidden state entering layer from.
+// run executes layers from … N-1 on x, the packed hidden state entering layer from; the
+// caller has checked opt against b.
 func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt Options) (*Result, error) {
-	if err := m.check(b, opt); err != nil {
-		return nil, err
-	}
 	n := m.Config.NumHiddenLayers
 	res := &Result{Activations: make([][]float32, n)}
 	if opt.Trace {

@@ -194,3 +194,38 @@ func TestForwardRejectsBadRequests(t *testing.T) {
 		t.Error("a cancelled context did not stop the pass")
 	}
 }
+
+func TestResumeRejectsBadRequests(t *testing.T) {
+	m, err := Load(filepath.Join("testdata", "tiny-bert"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	seqs := [][]int{{2, 10, 11, 3}, {2, 12, 3}}
+	clean, err := m.Forward(context.Background(), seqs, Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	late, err := clean.Trace.Resume(context.Background(), 2, []int{0}, Options{Trace: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		trace *Trace
+		from  int
+		seqs  []int
+		opt   Options
+		want  string
+	}{
+		{"layer", clean.Trace, 3, []int{0}, Options{}, "layer 3"},
+		{"sequence", clean.Trace, 0, []int{2}, Options{}, "outside the trace"},
+		{"site in the resumed batch", clean.Trace, 1, []int{1}, Options{Logits: []Site{{0, 3}}}, "logit site"},
+		{"lesion before the layer", clean.Trace, 1, []int{0}, Options{Lesions: []Lesion{{Layer: 0, Site: Site{0, 1}}}}, "precedes"},
+		{"trace that starts later", late.Trace, 0, []int{0}, Options{}, "starts after"},
+	} {
+		if _, err := c.trace.Resume(context.Background(), c.from, c.seqs, c.opt); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
+		}
+	}
+}
