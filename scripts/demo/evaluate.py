@@ -172,6 +172,35 @@ def lesioned_logits(model, ids, attn, layer, her_set, him_set, mher, mhim):
     return lg
 
 
+def margin_drop(model, tok, items, layer, her_set, him_set):
+    """Mean drop of the true pronoun's margin (true logit - other logit) when, in layer, the her_set neurons
+    are zeroed at the mask of the sentences whose answer is "her" and the him_set neurons at the mask of
+    those whose answer is "him" (the study's lesion, applied to many sentences instead of two texts)."""
+    her, him = tok.vocab["her"], tok.vocab["him"]
+    drops = []
+    for i in range(0, len(items), 64):
+        chunk = items[i : i + 64]
+        ids, attn = tok.batch([t for t, _ in chunk])
+        pos = [int((ids[r] == tok.vocab["[MASK]"]).nonzero()[0, 0]) for r in range(len(chunk))]
+
+        def margins(lg):
+            return np.array([(lg[r, p, her] - lg[r, p, him]).item() * (1 if g == "her" else -1)
+                             for r, (p, (_, g)) in enumerate(zip(pos, chunk))])
+
+        def hook(mod, inp, out):
+            out = out.clone()
+            for r, (p, (_, g)) in enumerate(zip(pos, chunk)):
+                out[r, p, her_set if g == "her" else him_set] = 0
+            return out
+
+        clean = margins(logits_at(model, ids, attn))
+        h = model.bert.encoder.layer[layer].intermediate.dense.register_forward_hook(hook)
+        lesioned = margins(logits_at(model, ids, attn))
+        h.remove()
+        drops.extend(clean - lesioned)
+    return float(np.mean(drops))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--model", default=os.path.join(ROOT, "demo/model"))
@@ -204,6 +233,7 @@ def main():
     md.append(f"  - HER-mask text prefers her: **{ok1}**; HIM-mask text prefers him: **{ok2}**")
 
     items = corpus_pronoun_items(test)
+    lesion_items = items + PRONOUN_SET
     pacc, per, pn = pronoun_choice(model, tok, items)
     md.append(f"- Held-out corpus sentences, first him/her masked, true pronoun preferred over the other: **{pacc:.3f}** "
               f"(n={pn}; her {per['her'][0]:.3f} n={per['her'][1]}, him {per['him'][0]:.3f} n={per['him'][1]})")
@@ -219,8 +249,8 @@ def main():
     md.append("")
     md.append("## The notebook's study on this model (pre-GELU, Student t, BH q < .05)")
     md.append("")
-    md.append("| layer | him neurons | her neurons | magnitude most | magnitude least | her impact most | her impact least | him impact most | him impact least | shared her, him |")
-    md.append("|---|---|---|---|---|---|---|---|---|---|")
+    md.append("| layer | him neurons | her neurons | magnitude most | magnitude least | her impact most | her impact least | him impact most | him impact least | shared her, him | margin change most | margin change least |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     golden = {
         "texts": notebook.TEXTS,
@@ -252,19 +282,26 @@ def main():
             if L == nl - 1 and "lesion" not in golden:
                 golden["lesion"] = {"layer": L, "her_neurons": [int(v) for v in hs], "him_neurons": [int(v) for v in ms],
                                     "logits": target_logits(lz, her, him, mher, mhim).tolist()}
-        rows.append((L, len(him_set), len(her_set), res))
+        drops = [margin_drop(model, tok, lesion_items, L, torch.tensor(hs, dtype=torch.long), torch.tensor(ms, dtype=torch.long))
+                 for hs, ms in ((her_set, him_set), (order[: len(her_set)], order[: len(him_set)]))]
+        rows.append((L, len(him_set), len(her_set), res, drops))
         shared = (len(np.intersect1d(her_set, order[: len(her_set)])), len(np.intersect1d(him_set, order[: len(him_set)])))
         md.append(f"| {L} | {len(him_set)} | {len(her_set)} | {res[0][0]:.3f} | {res[1][0]:.3f} | {res[0][1]:.3f} | {res[1][1]:.3f} "
-                  f"| {res[0][2]:.3f} | {res[1][2]:.3f} | {shared[0]}, {shared[1]} |")
+                  f"| {res[0][2]:.3f} | {res[1][2]:.3f} | {shared[0]}, {shared[1]} | {drops[0]:.3f} | {drops[1]:.3f} |")
     nsig_layers = sum(1 for r in rows if r[1] + r[2] > 0)
     bigger = sum(1 for r in rows if r[1] + r[2] > 0 and r[3][0][0] > r[3][1][0])
     md.append("")
+    wider = sum(1 for r in rows if r[1] + r[2] > 0 and abs(r[4][0]) > abs(r[4][1]))
     md.append(f"Layers with significant him/her neurons: **{nsig_layers}/{nl}**; layers where the most-tuned lesion moves "
-              f"the target logits more than the least-tuned control: **{bigger}/{nsig_layers}**.")
+              f"the target logits more than the least-tuned control: **{bigger}/{nsig_layers}**; layers where it moves the "
+              f"true pronoun's margin more than the control (|margin change|), over {len(lesion_items)} sentences: **{wider}/{nsig_layers}**.")
 
     md.append("")
     md.append("magnitude = mean |clean - lesioned| over the 12 target logits; her impact = delta[1][0][0]; him impact = "
-              "delta[2][1][1] (positive: the lesion lowered the logit). 'most' zeroes the significant neurons, 'least' "
+              "delta[2][1][1] (positive: the lesion lowered the logit). margin change = mean over the held-out corpus "
+              f"sentences and PRONOUN_SET ({len(lesion_items)} masks) of the fall of (true pronoun logit - other pronoun "
+              "logit) when the layer's her set is zeroed at the mask of her-sentences and its him set at the mask of "
+              "him-sentences (positive: the lesion weakened the right answer, negative: it strengthened it). 'most' zeroes the significant neurons, 'least' "
               "the same number of smallest-|t| neurons (SPEC.md, Part 7); 'shared' counts neurons in both sets: when most "
               "of a layer's neurons are significant, as in this small model, the least-tuned set reaches into them.")
     text = "# lesionui demo BERT: evaluation\n\nWritten by scripts/demo/evaluate.py.\n\n" + "\n".join(md) + "\n"

@@ -140,18 +140,20 @@ def collate(seqs, idx):
     return ids, mask
 
 
-def mask_tokens(ids, attn, vocab_size, pronoun_ids, rate, pronoun_rate, gen):
-    """BERT's 80/10/10 masking; returns (inputs, positions [k,2], labels [k])."""
+def mask_tokens(ids, attn, vocab_size, pronoun_ids, rate, pronoun_rate, gen, pronoun_keep=0.1):
+    """BERT's 80/10/10 masking (chosen pronouns: 90-keep/10/keep %); returns (inputs, chosen mask, labels)."""
     special = (ids < len(SPECIALS)) | (attn == 0)
+    pronoun = torch.isin(ids, pronoun_ids)
     p = torch.full(ids.shape, rate)
-    p[torch.isin(ids, pronoun_ids)] = pronoun_rate
+    p[pronoun] = pronoun_rate
     p[special] = 0.0
     chosen = torch.bernoulli(p, generator=gen).bool()
     labels = ids[chosen]
     inputs = ids.clone()
     r = torch.rand(ids.shape, generator=gen)
-    inputs[chosen & (r < 0.8)] = SPECIALS.index("[MASK]")
-    rnd = chosen & (r >= 0.8) & (r < 0.9)
+    mask_below = torch.where(pronoun, 0.9 - pronoun_keep, 0.8)
+    inputs[chosen & (r < mask_below)] = SPECIALS.index("[MASK]")
+    rnd = chosen & (r >= mask_below) & (r < mask_below + 0.1)
     inputs[rnd] = torch.randint(len(SPECIALS), vocab_size, (int(rnd.sum()),), generator=gen)
     return inputs, chosen, labels
 
@@ -234,8 +236,10 @@ def main():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--warmup", type=int, default=300)
     ap.add_argument("--pronoun-rate", type=float, default=0.5)
+    ap.add_argument("--pronoun-keep", type=float, default=0.1, help="share of chosen pronouns left unchanged")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--bench", type=int, default=0, help="time this many steps and exit")
+    ap.add_argument("--init", help="continue training this HF-layout model directory (its vocab.txt and config.json are kept)")
     a = ap.parse_args()
 
     torch.set_num_threads(1)
@@ -246,7 +250,10 @@ def main():
     t0 = time.time()
     train_lines = read_lines(os.path.join(a.corpus, "train.txt"))
     test_lines = read_lines(os.path.join(a.corpus, "test.txt"))
-    vocab = prune_vocab(a.vocab, train_lines, a.min_count)
+    if a.init:
+        vocab = read_lines(os.path.join(a.init, "vocab.txt"))
+    else:
+        vocab = prune_vocab(a.vocab, train_lines, a.min_count)
     vpath = os.path.join(tempfile.gettempdir(), "lesionui-demo-vocab.txt")
     with open(vpath, "w", encoding="utf-8") as f:
         f.write("\n".join(vocab) + "\n")
@@ -256,9 +263,14 @@ def main():
     ntok = sum(len(s) for s in train)
     print(f"vocab {len(vocab)}; train {len(train)} sentences, {ntok} tokens; prep {time.time()-t0:.0f}s", flush=True)
 
-    cfg = config_dict(len(vocab), a.hidden, a.layers, a.heads, 128)
-    model = bertref.BertForMaskedLM(cfg)
-    init_weights(model)
+    if a.init:
+        model = bertref.load(a.init)
+        cfg = model.config
+        print(f"continuing from {a.init}", flush=True)
+    else:
+        cfg = config_dict(len(vocab), a.hidden, a.layers, a.heads, 128)
+        model = bertref.BertForMaskedLM(cfg)
+        init_weights(model)
     model.train()
     nparams = sum(p.numel() for p in model.parameters())
     print(f"parameters {nparams}", flush=True)
@@ -284,7 +296,7 @@ def main():
             for g in opt.param_groups:
                 g["lr"] = lr
             ids, attn = collate(train, idx)
-            inputs, chosen, labels = mask_tokens(ids, attn, len(vocab), pronoun_ids, 0.15, a.pronoun_rate, gen)
+            inputs, chosen, labels = mask_tokens(ids, attn, len(vocab), pronoun_ids, 0.15, a.pronoun_rate, gen, a.pronoun_keep)
             h = model.hidden(inputs, attn)[chosen]
             loss = torch.nn.functional.cross_entropy(model.cls.predictions(h), labels)
             opt.zero_grad(set_to_none=True)
