@@ -13,7 +13,8 @@ Steps:
      (scripts/reference/notebook.py). Kept tokens keep their relative order. The corpus is re-tokenized with
      the pruned vocabulary, so training and the Go engine see identical ids.
   2. Model: scripts/reference/bertref.py's BertForMaskedLM (HF parameter names, tied decoder, no dropout),
-     HF initialisation (normal 0.02, zero biases), 4 layers, hidden 192, 4 heads, intermediate 768 (the shipped model: --minutes 80).
+     HF initialisation (normal 0.02, zero biases), 4 layers, hidden 192, 4 heads, intermediate 768, or with --init
+     a model to continue (the shipped model: two stages, see demo/model/SOURCES.md).
   3. Objective: masked LM on single sentences ([CLS] s [SEP], at most --seq-len tokens), 15% of the
      non-special tokens chosen, 80% -> [MASK], 10% -> random token, 10% unchanged. Pronoun over-sampling:
      he/she/him/her/his/hers/himself/herself are chosen with probability --pronoun-rate (default 0.5)
