@@ -172,33 +172,40 @@ def lesioned_logits(model, ids, attn, layer, her_set, him_set, mher, mhim):
     return lg
 
 
-def margin_drop(model, tok, items, layer, her_set, him_set):
-    """Mean drop of the true pronoun's margin (true logit - other logit) when, in layer, the her_set neurons
-    are zeroed at the mask of the sentences whose answer is "her" and the him_set neurons at the mask of
-    those whose answer is "him" (the study's lesion, applied to many sentences instead of two texts)."""
-    her, him = tok.vocab["her"], tok.vocab["him"]
-    drops = []
+def margin_batches(model, tok, items):
+    """Batches items (masked text, gold) for margin_change: (ids, attn, mask positions, golds, clean margins)."""
+    batches = []
     for i in range(0, len(items), 64):
         chunk = items[i : i + 64]
         ids, attn = tok.batch([t for t, _ in chunk])
         pos = [int((ids[r] == tok.vocab["[MASK]"]).nonzero()[0, 0]) for r in range(len(chunk))]
+        golds = [g for _, g in chunk]
+        batches.append((ids, attn, pos, golds, margins(tok, logits_at(model, ids, attn), pos, golds)))
+    return batches
 
-        def margins(lg):
-            return np.array([(lg[r, p, her] - lg[r, p, him]).item() * (1 if g == "her" else -1)
-                             for r, (p, (_, g)) in enumerate(zip(pos, chunk))])
 
+def margins(tok, lg, pos, golds):
+    """The true pronoun's margin (true logit - other logit) at each mask."""
+    her, him = tok.vocab["her"], tok.vocab["him"]
+    return np.array([(lg[r, p, her] - lg[r, p, him]).item() * (1 if g == "her" else -1) for r, (p, g) in enumerate(zip(pos, golds))])
+
+
+def margin_change(model, tok, batches, layer, her_set, him_set):
+    """Mean fall of the true pronoun's margin when, in layer, the her_set neurons are zeroed at the mask of the
+    sentences whose answer is "her" and the him_set neurons at the mask of those whose answer is "him" (the
+    study's lesion, applied to many sentences instead of two texts)."""
+    changes = []
+    for ids, attn, pos, golds, clean in batches:
         def hook(mod, inp, out):
             out = out.clone()
-            for r, (p, (_, g)) in enumerate(zip(pos, chunk)):
+            for r, (p, g) in enumerate(zip(pos, golds)):
                 out[r, p, her_set if g == "her" else him_set] = 0
             return out
 
-        clean = margins(logits_at(model, ids, attn))
         h = model.bert.encoder.layer[layer].intermediate.dense.register_forward_hook(hook)
-        lesioned = margins(logits_at(model, ids, attn))
+        changes.extend(clean - margins(tok, logits_at(model, ids, attn), pos, golds))
         h.remove()
-        drops.extend(clean - lesioned)
-    return float(np.mean(drops))
+    return float(np.mean(changes))
 
 
 def main():
@@ -234,6 +241,7 @@ def main():
 
     items = corpus_pronoun_items(test)
     lesion_items = items + PRONOUN_SET
+    lesion_batches = margin_batches(model, tok, lesion_items)
     pacc, per, pn = pronoun_choice(model, tok, items)
     md.append(f"- Held-out corpus sentences, first him/her masked, true pronoun preferred over the other: **{pacc:.3f}** "
               f"(n={pn}; her {per['her'][0]:.3f} n={per['her'][1]}, him {per['him'][0]:.3f} n={per['him'][1]})")
@@ -282,19 +290,19 @@ def main():
             if L == nl - 1 and "lesion" not in golden:
                 golden["lesion"] = {"layer": L, "her_neurons": [int(v) for v in hs], "him_neurons": [int(v) for v in ms],
                                     "logits": target_logits(lz, her, him, mher, mhim).tolist()}
-        drops = [margin_drop(model, tok, lesion_items, L, torch.tensor(hs, dtype=torch.long), torch.tensor(ms, dtype=torch.long))
+        changes = [margin_change(model, tok, lesion_batches, L, torch.tensor(hs, dtype=torch.long), torch.tensor(ms, dtype=torch.long))
                  for hs, ms in ((her_set, him_set), (order[: len(her_set)], order[: len(him_set)]))]
-        rows.append((L, len(him_set), len(her_set), res, drops))
+        rows.append((L, len(him_set), len(her_set), res, changes))
         shared = (len(np.intersect1d(her_set, order[: len(her_set)])), len(np.intersect1d(him_set, order[: len(him_set)])))
         md.append(f"| {L} | {len(him_set)} | {len(her_set)} | {res[0][0]:.3f} | {res[1][0]:.3f} | {res[0][1]:.3f} | {res[1][1]:.3f} "
-                  f"| {res[0][2]:.3f} | {res[1][2]:.3f} | {shared[0]}, {shared[1]} | {drops[0]:.3f} | {drops[1]:.3f} |")
+                  f"| {res[0][2]:.3f} | {res[1][2]:.3f} | {shared[0]}, {shared[1]} | {changes[0]:.3f} | {changes[1]:.3f} |")
     nsig_layers = sum(1 for r in rows if r[1] + r[2] > 0)
     bigger = sum(1 for r in rows if r[1] + r[2] > 0 and r[3][0][0] > r[3][1][0])
     md.append("")
-    wider = sum(1 for r in rows if r[1] + r[2] > 0 and abs(r[4][0]) > abs(r[4][1]))
+    moved = sum(1 for r in rows if r[1] + r[2] > 0 and abs(r[4][0]) > abs(r[4][1]))
     md.append(f"Layers with significant him/her neurons: **{nsig_layers}/{nl}**; layers where the most-tuned lesion moves "
               f"the target logits more than the least-tuned control: **{bigger}/{nsig_layers}**; layers where it moves the "
-              f"true pronoun's margin more than the control (|margin change|), over {len(lesion_items)} sentences: **{wider}/{nsig_layers}**.")
+              f"true pronoun's margin more than the control (|margin change|), over {len(lesion_items)} sentences: **{moved}/{nsig_layers}**.")
 
     md.append("")
     md.append("magnitude = mean |clean - lesioned| over the 12 target logits; her impact = delta[1][0][0]; him impact = "
