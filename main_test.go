@@ -12,7 +12,7 @@ import (
 	"testing"
 )
 
-const fixtureModel = "engine/bert/testdata/tiny-bert"
+const fixtureModel = "engine/encoder/testdata/tiny-bert"
 
 // run runs the command line and returns its exit code, stdout and stderr.
 func run(t *testing.T, args ...string) (int, string, string) {

@@ -12,7 +12,7 @@ import (
 
 	"lesionui/demo"
 	"lesionui/engine"
-	"lesionui/engine/bert"
+	"lesionui/engine/encoder"
 	"lesionui/engine/stats"
 	"lesionui/hub"
 	"lesionui/sentences"
@@ -115,7 +115,7 @@ func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress
 		return nil, err
 	}
 	start := time.Now()
-	m, err := bert.Load(dir, func(p bert.LoadProgress) {
+	m, err := encoder.Load(dir, func(p encoder.LoadProgress) {
 		progress(engine.Progress{Phase: "load " + p.Stage, Done: p.Done, Total: p.Total})
 	})
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"lesionui/demo"
-	"lesionui/engine/bert"
+	"lesionui/engine/encoder"
 )
 
 // golden is testdata/golden.json, written by scripts/demo/evaluate.py from the shipped model with the
@@ -35,7 +35,7 @@ type golden struct {
 const tol = 2e-3
 
 // targetLogits runs the three test texts and returns SPEC.md's logits[3][2][2] (her, him).
-func targetLogits(t *testing.T, m *bert.Model, ids [][]int, g golden, lesions []bert.Lesion) [3][2][2]float64 {
+func targetLogits(t *testing.T, m *encoder.Model, ids [][]int, g golden, lesions []encoder.Lesion) [3][2][2]float64 {
 	t.Helper()
 	her, err := m.Tokenizer.TokenID("her")
 	if err != nil {
@@ -45,11 +45,11 @@ func targetLogits(t *testing.T, m *bert.Model, ids [][]int, g golden, lesions []
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sites []bert.Site
+	var sites []encoder.Site
 	for s := range 3 {
-		sites = append(sites, bert.Site{Seq: s, Pos: g.MHer}, bert.Site{Seq: s, Pos: g.MHim})
+		sites = append(sites, encoder.Site{Seq: s, Pos: g.MHer}, encoder.Site{Seq: s, Pos: g.MHim})
 	}
-	res, err := m.Forward(context.Background(), ids, bert.Options{Logits: sites, Vocab: []int{her, him}, Lesions: lesions})
+	res, err := m.Forward(context.Background(), ids, encoder.Options{Logits: sites, Vocab: []int{her, him}, Lesions: lesions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestEngineRunsDemoLikeReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m, err := bert.Load(dir, nil)
+	m, err := encoder.Load(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,23 +110,23 @@ func TestEngineRunsDemoLikeReference(t *testing.T) {
 	assertLogits(t, "clean", clean, g.CleanLogits)
 
 	les := g.Lesion
-	lesioned := targetLogits(t, m, ids, g, []bert.Lesion{
-		{Layer: les.Layer, Site: bert.Site{Seq: 1, Pos: g.MHer}, Neurons: les.HerNeurons},
-		{Layer: les.Layer, Site: bert.Site{Seq: 2, Pos: g.MHim}, Neurons: les.HimNeurons},
+	lesioned := targetLogits(t, m, ids, g, []encoder.Lesion{
+		{Layer: les.Layer, Site: encoder.Site{Seq: 1, Pos: g.MHer}, Neurons: les.HerNeurons},
+		{Layer: les.Layer, Site: encoder.Site{Seq: 2, Pos: g.MHim}, Neurons: les.HimNeurons},
 	})
 	assertLogits(t, "lesioned", lesioned, les.Logits)
 
 	var seqs [][]int
-	var sites []bert.Site
+	var sites []encoder.Site
 	for i, text := range g.CaptureTexts {
 		enc, err := m.Tokenizer.Encode(text)
 		if err != nil {
 			t.Fatal(err)
 		}
 		seqs = append(seqs, enc.IDs)
-		sites = append(sites, bert.Site{Seq: i, Pos: g.CapturePositions[i]})
+		sites = append(sites, encoder.Site{Seq: i, Pos: g.CapturePositions[i]})
 	}
-	res, err := m.Forward(context.Background(), seqs, bert.Options{Capture: sites})
+	res, err := m.Forward(context.Background(), seqs, encoder.Options{Capture: sites})
 	if err != nil {
 		t.Fatal(err)
 	}

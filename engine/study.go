@@ -1,4 +1,4 @@
-// Package engine is the lesioning study of the notebook (SPEC.md), on top of engine/bert and
+// Package engine is the lesioning study of the notebook (SPEC.md), on top of engine/encoder and
 // engine/stats: record the MLP expansion at the target word of two contrasting sentence groups
 // in every layer, t-test every unit, pick the significant units of each direction, and zero
 // them at the [MASK] of the test texts to see how the logits of the two words move, layer by
@@ -20,7 +20,7 @@ import (
 	"strings"
 	"time"
 
-	"lesionui/engine/bert"
+	"lesionui/engine/encoder"
 	"lesionui/engine/linalg"
 	"lesionui/engine/stats"
 	"lesionui/sentences"
@@ -179,7 +179,7 @@ type Timing struct {
 
 // Study is the study of one model on one contrast set. Its methods may be called concurrently.
 type Study struct {
-	Model   *bert.Model
+	Model   *encoder.Model
 	Set     *sentences.ContrastSet
 	Options Options
 	Targets Targets
@@ -187,15 +187,15 @@ type Study struct {
 	Clean   Logits
 	Timing  Timing
 
-	sentenceIDs [][]int     // token ids of every sentence, group A's first
-	acts        [][]float32 // [layer][sentence · unit], group A's sentences first
-	trace       *bert.Trace // clean pass over the test texts
+	sentenceIDs [][]int        // token ids of every sentence, group A's first
+	acts        [][]float32    // [layer][sentence · unit], group A's sentences first
+	trace       *encoder.Trace // clean pass over the test texts
 }
 
 // New validates the contrast set against the model's vocabulary, runs the sentences through the
 // model (one batched pass recording every layer), tests every unit and reads the clean logits of
 // the test texts. progress may be nil.
-func New(ctx context.Context, m *bert.Model, set *sentences.ContrastSet, opt Options, progress func(Progress)) (*Study, error) {
+func New(ctx context.Context, m *encoder.Model, set *sentences.ContrastSet, opt Options, progress func(Progress)) (*Study, error) {
 	if err := set.Validate(vocabulary{m}); err != nil {
 		return nil, err
 	}
@@ -216,7 +216,7 @@ func New(ctx context.Context, m *bert.Model, set *sentences.ContrastSet, opt Opt
 	start = time.Now()
 	s.Layers = s.test(s.Options)
 	s.Timing.Stats = time.Since(start)
-	clean, err := m.Forward(ctx, s.Targets.TestIDs[:], bert.Options{Logits: s.maskSites(), Vocab: s.Targets.WordIDs[:], Trace: true})
+	clean, err := m.Forward(ctx, s.Targets.TestIDs[:], encoder.Options{Logits: s.maskSites(), Vocab: s.Targets.WordIDs[:], Trace: true})
 	if err != nil {
 		return nil, err
 	}
@@ -308,11 +308,11 @@ func (s *Study) groupOf(word string) int {
 // collect records the expansion at every sentence's target token in every layer, in one pass.
 func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
 	ids := s.sentenceIDs
-	sites := make([]bert.Site, len(ids))
+	sites := make([]encoder.Site, len(ids))
 	for i := range ids {
-		sites[i] = bert.Site{Seq: i, Pos: s.Targets.Positions[i]}
+		sites[i] = encoder.Site{Seq: i, Pos: s.Targets.Positions[i]}
 	}
-	opt := bert.Options{Capture: sites, PostGELU: s.Options.PostGELU}
+	opt := encoder.Options{Capture: sites, PostGELU: s.Options.PostGELU}
 	if progress != nil {
 		opt.Progress = func(done, total int) { progress(Progress{Phase: "collect", Done: done, Total: total}) }
 	}
@@ -415,8 +415,8 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 	type run struct{ mode, text int } // text 1 or 2
 	var runs []run
 	var seqs []int
-	var les []bert.Lesion
-	var logitSites []bert.Site
+	var les []encoder.Lesion
+	var logitSites []encoder.Site
 	sets := make([][2][]int, len(modes))
 	for i, mode := range modes {
 		set := s.LesionSet(layer, mode)
@@ -428,9 +428,9 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 			seq := len(seqs)
 			runs = append(runs, run{i, k + 1})
 			seqs = append(seqs, k+1) // test text k+1 carries the mask of Masked[k]
-			les = append(les, bert.Lesion{Layer: layer, Site: bert.Site{Seq: seq, Pos: s.Targets.MaskPositions[k]}, Neurons: set[k]})
+			les = append(les, encoder.Lesion{Layer: layer, Site: encoder.Site{Seq: seq, Pos: s.Targets.MaskPositions[k]}, Neurons: set[k]})
 			for _, p := range s.Targets.MaskPositions {
-				logitSites = append(logitSites, bert.Site{Seq: seq, Pos: p})
+				logitSites = append(logitSites, encoder.Site{Seq: seq, Pos: p})
 			}
 		}
 	}
@@ -439,7 +439,7 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 		ablated[i] = s.Clean
 	}
 	if len(seqs) > 0 {
-		r, err := s.trace.Resume(ctx, layer, seqs, bert.Options{Lesions: les, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
+		r, err := s.trace.Resume(ctx, layer, seqs, encoder.Options{Lesions: les, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
 		if err != nil {
 			return nil, err
 		}
@@ -495,11 +495,11 @@ func (s *Study) Sweep(ctx context.Context, modes []Mode, progress func(Progress)
 }
 
 // maskSites are the logit sites of the clean pass: both masks of each of the three texts.
-func (s *Study) maskSites() []bert.Site {
-	var sites []bert.Site
+func (s *Study) maskSites() []encoder.Site {
+	var sites []encoder.Site
 	for text := range 3 {
 		for _, p := range s.Targets.MaskPositions {
-			sites = append(sites, bert.Site{Seq: text, Pos: p})
+			sites = append(sites, encoder.Site{Seq: text, Pos: p})
 		}
 	}
 	return sites
@@ -520,7 +520,7 @@ func targetLogits(logits [][]float32) Logits {
 }
 
 // vocabulary adapts the model's tokenizer to sentences.Vocabulary.
-type vocabulary struct{ m *bert.Model }
+type vocabulary struct{ m *encoder.Model }
 
 // Tokens returns the word pieces of text, without the [CLS] and [SEP] that Encode adds.
 func (v vocabulary) Tokens(text string) ([]string, error) {

@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"lesionui/engine/bert"
-	"lesionui/engine/bert/tokenize"
+	"lesionui/engine/encoder"
+	"lesionui/engine/encoder/tokenize"
 	"lesionui/engine/stats"
 	"lesionui/sentences"
 )
@@ -44,11 +44,11 @@ type goldenResult struct {
 	}
 }
 
-const fixture = "../engine/bert/testdata/tiny-bert"
+const fixture = "../engine/encoder/testdata/tiny-bert"
 
-func loadModel(t testing.TB) *bert.Model {
+func loadModel(t testing.TB) *encoder.Model {
 	t.Helper()
-	m, err := bert.Load(filepath.FromSlash(fixture), nil)
+	m, err := encoder.Load(filepath.FromSlash(fixture), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestBuiltinSetOnRealVocabulary(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &bert.Model{Tokenizer: tok}
+	m := &encoder.Model{Tokenizer: tok}
 	if err := sentences.Builtin().Validate(vocabulary{m}); err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +295,7 @@ func TestOneLayerModel(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	m, err := bert.Load(dir, nil)
+	m, err := encoder.Load(dir, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

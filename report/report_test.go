@@ -21,15 +21,15 @@ import (
 
 	"lesionui/demo"
 	"lesionui/engine"
-	"lesionui/engine/bert"
+	"lesionui/engine/encoder"
 	"lesionui/sentences"
 )
 
-const fixture = "../engine/bert/testdata/tiny-bert"
+const fixture = "../engine/encoder/testdata/tiny-bert"
 
 // fixtureStudy is the study of the tiny-bert fixture with both sweeps, built once.
 var fixtureStudy = sync.OnceValues(func() (*fixtureRun, error) {
-	m, err := bert.Load(filepath.FromSlash(fixture), nil)
+	m, err := encoder.Load(filepath.FromSlash(fixture), nil)
 	if err != nil {
 		return nil, err
 	}

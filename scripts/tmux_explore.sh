@@ -4,12 +4,12 @@
 # each screen, quits with q and checks the exit code (0) and, under NO_COLOR, that no colour
 # escape codes were drawn. Not run in CI (it needs tmux and a terminal multiplexer server).
 #
-#   scripts/tmux_explore.sh [explorer flags...]     e.g. --model engine/bert/testdata/tiny-bert
+#   scripts/tmux_explore.sh [explorer flags...]     e.g. --model engine/encoder/testdata/tiny-bert
 #
-# Without flags it uses the fixture model engine/bert/testdata/tiny-bert.
+# Without flags it uses the fixture model engine/encoder/testdata/tiny-bert.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-[ $# -gt 0 ] || set -- --model engine/bert/testdata/tiny-bert
+[ $# -gt 0 ] || set -- --model engine/encoder/testdata/tiny-bert
 
 work=$(mktemp -d)
 trap 'tmux -L lesionui-test kill-server 2>/dev/null || true; rm -rf "$work"' EXIT

@@ -12,12 +12,12 @@ import (
 	"github.com/muesli/termenv"
 
 	"lesionui/engine"
-	"lesionui/engine/bert"
+	"lesionui/engine/encoder"
 	"lesionui/sentences"
 )
 
 // fixture is the tiny test checkpoint (3 layers, 64 units).
-var fixture = filepath.FromSlash("../engine/bert/testdata/tiny-bert")
+var fixture = filepath.FromSlash("../engine/encoder/testdata/tiny-bert")
 
 var (
 	fixtureOnce  sync.Once
@@ -31,7 +31,7 @@ func init() { lipgloss.SetColorProfile(termenv.Ascii) }
 func study(t testing.TB) *engine.Study {
 	t.Helper()
 	fixtureOnce.Do(func() {
-		m, err := bert.Load(fixture, nil)
+		m, err := encoder.Load(fixture, nil)
 		if err != nil {
 			fixtureErr = err
 			return

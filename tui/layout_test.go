@@ -11,7 +11,7 @@ import (
 	"github.com/muesli/termenv"
 
 	"lesionui/engine"
-	"lesionui/engine/bert"
+	"lesionui/engine/encoder"
 	"lesionui/sentences"
 )
 
@@ -19,7 +19,7 @@ import (
 // made-up statistics and a made-up sweep, for layout tests; it cannot run lesions.
 func bertLargeShaped() (*engine.Study, [][]engine.LesionResult) {
 	r := rand.New(rand.NewSource(1))
-	s := &engine.Study{Model: &bert.Model{}, Set: sentences.Builtin()}
+	s := &engine.Study{Model: &encoder.Model{}, Set: sentences.Builtin()}
 	s.Model.Config.IntermediateSize = 4096
 	s.Targets.Words = [2]string{"her", "him"}
 	sweep := make([][]engine.LesionResult, len(engine.Modes))

@@ -11,7 +11,7 @@ import (
 	"runtime"
 	"sync"
 
-	"lesionui/engine/bert/safetensors"
+	"lesionui/engine/encoder/safetensors"
 )
 
 // shape is the architecture numbers of a BERT checkpoint.

@@ -17,7 +17,7 @@
 //     HF's initialisation: matrices and embeddings ≈ N(0, 0.02²) from a seeded xorshift64*
 //     (deterministic), biases 0, LayerNorm gamma 1 and beta 0.
 //  2. runs lesionui's study in a child process (this binary with -study-only) and times model
-//     ready (bert.Load: config, tokenizer, mmap), collect (the 108 sentences, all layers, one
+//     ready (encoder.Load: config, tokenizer, mmap), collect (the 108 sentences, all layers, one
 //     pass), stats (t-tests and FDR, all layers), one lesion update (median over the 24 layers
 //     of Study.Lesion, most-tuned), the laminar sweep in both modes (Study.Sweep) and the whole
 //     study (load + collect + stats + clean pass + sweep, wall clock); the collection's GFLOP/s

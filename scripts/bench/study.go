@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"lesionui/engine"
-	"lesionui/engine/bert"
+	"lesionui/engine/encoder"
 	"lesionui/engine/linalg"
 	"lesionui/sentences"
 )
@@ -19,7 +19,7 @@ import (
 // goStudy is what one in-process run of lesionui's study measured. Times are seconds unless
 // the name says otherwise.
 type goStudy struct {
-	Ready   float64 `json:"ready_s"`   // bert.Load: config, tokenizer, mmap of the weights
+	Ready   float64 `json:"ready_s"`   // encoder.Load: config, tokenizer, mmap of the weights
 	Collect float64 `json:"collect_s"` // engine.New's Timing.Collect: tokenize + one pass recording all layers
 	Stats   float64 `json:"stats_s"`   // engine.New's Timing.Stats: t-tests + correction, all layers
 	// Clean is the rest of engine.New: validation, target lookup and the clean (traced) pass.
@@ -48,7 +48,7 @@ type goStudy struct {
 func runGoStudy(ctx context.Context, dir string) (*goStudy, error) {
 	r := goStudy{Kernel: linalg.Kernel()}
 	start := time.Now()
-	m, err := bert.Load(dir, nil)
+	m, err := encoder.Load(dir, nil)
 	if err != nil {
 		return nil, err
 	}

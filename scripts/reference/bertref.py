@@ -5,7 +5,7 @@ HF's slow BertTokenizer (tokenization_bert.py), written against plain PyTorch so
 Go tests compare to come from code that shares nothing with the Go implementation. Module and parameter
 names equal HF's, so `state_dict()` keys are the names real checkpoints use.
 
-Used by make_fixture.py (goldens for engine/bert and engine) and by the demo-model trainer.
+Used by make_fixture.py (goldens for engine/encoder and engine) and by the demo-model trainer.
 Runs with Debian's python3-torch (1.13): /usr/bin/python3.
 """
 import json

@@ -3,13 +3,13 @@
     /usr/bin/python3 scripts/reference/make_fixture.py      # from the repository root; Debian python3-torch,
                                                             # python3-scipy, python3-statsmodels
 
-Fixtures (random weights, HF layout, three naming/dtype styles), under engine/bert/testdata/:
+Fixtures (random weights, HF layout, three naming/dtype styles), under engine/encoder/testdata/:
   tiny-bert          bert.* names, LayerNorm weight/bias, F32, decoder weight stored, vocab.txt
   tiny-bert-legacy   no bert. prefix, LayerNorm gamma/beta, F16, decoder tied (absent), pooler, NSP head,
                      position_ids (I64) buffer, hidden_act gelu_new
   tiny-bert-sharded  model.safetensors.index.json + 2 shards, BF16, bert. prefix with gamma/beta
 Goldens:
-  engine/bert/testdata/golden/<fixture>.json   token ids, captured activations (pre and post GELU), MLM
+  engine/encoder/testdata/golden/<fixture>.json   token ids, captured activations (pre and post GELU), MLM
                                                logits at the mask positions, logits under lesions
   engine/testdata/study_golden.json            the whole study (SPEC.md) on tiny-bert: t, p, q per layer
                                                (Student and Welch, scipy), neuron sets, clean logits, most-
@@ -33,7 +33,7 @@ import bertref  # noqa: E402
 from notebook import SENTENCES, TEXTS  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
-TESTDATA = os.path.join(ROOT, "engine", "bert", "testdata")
+TESTDATA = os.path.join(ROOT, "engine", "encoder", "testdata")
 ALPHA = 0.05
 
 # Words split into word pieces in the fixture vocabulary, to exercise WordPiece.

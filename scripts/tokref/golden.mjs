@@ -1,4 +1,4 @@
-// golden.mjs writes engine/bert/tokenize/testdata/golden.json: reference
+// golden.mjs writes engine/encoder/tokenize/testdata/golden.json: reference
 // tokenisations produced by HuggingFace's JavaScript port (transformers.js,
 // @huggingface/transformers, whose BertTokenizer follows tokenizers' Rust
 // BertTokenizerFast) for the Go tokenizer tests.
@@ -28,7 +28,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const vocabDir = join(root, "testdata", "vocab", "bert-base-uncased");
-const outFile = join(root, "engine", "bert", "tokenize", "testdata", "golden.json");
+const outFile = join(root, "engine", "encoder", "tokenize", "testdata", "golden.json");
 
 function seedTexts() {
   let file = process.env.SEED;

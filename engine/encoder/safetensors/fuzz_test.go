@@ -10,7 +10,7 @@ import (
 // *Error, and that every header it accepts satisfies the invariants the
 // readers rely on. Plain `go test` runs the seeds only; fuzz with
 //
-//	go test -run '^$' -fuzz FuzzParseHeader -fuzztime 60s ./engine/bert/safetensors/
+//	go test -run '^$' -fuzz FuzzParseHeader -fuzztime 60s ./engine/encoder/safetensors/
 func FuzzParseHeader(f *testing.F) {
 	seeds := []string{
 		`{}`,

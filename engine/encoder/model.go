@@ -1,4 +1,4 @@
-// Package bert runs HuggingFace BERT masked-language models (BertForMaskedLM) in pure Go, with
+// Package encoder runs HuggingFace BERT masked-language models (BertForMaskedLM) in pure Go, with
 // the hooks a lesioning study needs: capture of the MLP expansion (intermediate.dense) at chosen
 // tokens in every layer, lesions that zero chosen expansion units at chosen tokens, MLM logits
 // only where asked, and traces that let a lesioned pass start at the lesioned layer.
@@ -7,14 +7,14 @@
 // model.safetensors.index.json) in F32, F16 or BF16, and tokenizer.json or vocab.txt. F32 weights
 // are used in place from the memory-mapped file; weights stay in their stored [out, in] layout
 // and every matrix product goes through package linalg.
-package bert
+package encoder
 
 import (
 	"fmt"
 	"path/filepath"
 
-	"lesionui/engine/bert/safetensors"
-	"lesionui/engine/bert/tokenize"
+	"lesionui/engine/encoder/safetensors"
+	"lesionui/engine/encoder/tokenize"
 )
 
 // Model is a loaded BertForMaskedLM with its tokenizer. Its methods are safe for concurrent use.

@@ -1,11 +1,11 @@
-package bert
+package encoder
 
 import (
 	"fmt"
 	"slices"
 	"strings"
 
-	"lesionui/engine/bert/safetensors"
+	"lesionui/engine/encoder/safetensors"
 )
 
 // linear is an nn.Linear: W in its stored [out, in] layout and the bias [out].

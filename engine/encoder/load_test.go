@@ -1,4 +1,4 @@
-package bert
+package encoder
 
 import (
 	"context"
@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"lesionui/engine/bert/safetensors"
+	"lesionui/engine/encoder/safetensors"
 )
 
 // copyFixture copies the tiny-bert fixture into a temporary directory for a test to damage.
