@@ -1,0 +1,47 @@
+package files
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestReadRegular(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "config.json")
+	if err := os.WriteFile(p, []byte(`{"a":1}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b, err := ReadRegular(p, 100)
+	if err != nil || string(b) != `{"a":1}` {
+		t.Fatalf("ReadRegular = %q, %v", b, err)
+	}
+	link := filepath.Join(dir, "link.json")
+	if err := os.Symlink(p, link); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadRegular(link, 100); err != nil {
+		t.Errorf("through a symlink: %v", err)
+	}
+	_, err = ReadRegular(p, 3)
+	var tl *TooLargeError
+	if !errors.As(err, &tl) || tl.Size != 7 || !strings.Contains(err.Error(), p) {
+		t.Errorf("over the limit: %v", err)
+	}
+	if _, err := ReadRegular(dir, 100); err == nil || !strings.Contains(err.Error(), "directory") {
+		t.Errorf("a directory: %v", err)
+	}
+	if _, err := ReadRegular(filepath.Join(dir, "missing"), 100); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("missing: %v", err)
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	for n, want := range map[int64]string{999: "999 B", 1000: "1.0 kB", 1_340_000_000: "1.3 GB", 2e12: "2.0 TB"} {
+		if got := ByteSize(n); got != want {
+			t.Errorf("ByteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
