@@ -35,7 +35,7 @@ type golden struct {
 const tol = 2e-3
 
 // targetLogits runs the three test texts and returns SPEC.md's logits[3][2][2] (her, him).
-func targetLogits(t *testing.T, m *encoder.Model, ids [][]int, g golden, lesions []encoder.Lesion) [3][2][2]float64 {
+func targetLogits(t *testing.T, m *encoder.Model, ids [][]int, g golden, lesions []encoder.Intervention) [3][2][2]float64 {
 	t.Helper()
 	her, err := m.Tokenizer.TokenID("her")
 	if err != nil {
@@ -49,7 +49,7 @@ func targetLogits(t *testing.T, m *encoder.Model, ids [][]int, g golden, lesions
 	for s := range 3 {
 		sites = append(sites, encoder.Site{Seq: s, Pos: g.MHer}, encoder.Site{Seq: s, Pos: g.MHim})
 	}
-	res, err := m.Forward(context.Background(), ids, encoder.Options{Logits: sites, Vocab: []int{her, him}, Lesions: lesions})
+	res, err := m.Forward(context.Background(), ids, encoder.Options{Logits: sites, Vocab: []int{her, him}, Interventions: lesions})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +110,9 @@ func TestEngineRunsDemoLikeReference(t *testing.T) {
 	assertLogits(t, "clean", clean, g.CleanLogits)
 
 	les := g.Lesion
-	lesioned := targetLogits(t, m, ids, g, []encoder.Lesion{
-		{Layer: les.Layer, Site: encoder.Site{Seq: 1, Pos: g.MHer}, Neurons: les.HerNeurons},
-		{Layer: les.Layer, Site: encoder.Site{Seq: 2, Pos: g.MHim}, Neurons: les.HimNeurons},
+	lesioned := targetLogits(t, m, ids, g, []encoder.Intervention{
+		encoder.Zero(les.Layer, encoder.Site{Seq: 1, Pos: g.MHer}, les.HerNeurons),
+		encoder.Zero(les.Layer, encoder.Site{Seq: 2, Pos: g.MHim}, les.HimNeurons),
 	})
 	assertLogits(t, "lesioned", lesioned, les.Logits)
 
@@ -134,7 +134,7 @@ func TestEngineRunsDemoLikeReference(t *testing.T) {
 	for l, perSent := range g.Capture {
 		for i, want := range perSent {
 			for u, w := range want {
-				if got := float64(res.Activations[l][i*units+u]); math.Abs(got-w) > tol {
+				if got := float64(res.Pre[l][i*units+u]); math.Abs(got-w) > tol {
 					t.Errorf("layer %d sentence %d unit %d: pre-GELU %.5f, reference %.5f", l, g.CaptureSentences[i], u, got, w)
 				}
 			}

@@ -312,7 +312,10 @@ func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
 	for i := range ids {
 		sites[i] = encoder.Site{Seq: i, Pos: s.Targets.Positions[i]}
 	}
-	opt := encoder.Options{Capture: sites, PostGELU: s.Options.PostGELU}
+	opt := encoder.Options{Capture: sites, Points: encoder.PreActivation}
+	if s.Options.PostGELU {
+		opt.Points = encoder.PostActivation
+	}
 	if progress != nil {
 		opt.Progress = func(done, total int) { progress(Progress{Phase: "collect", Done: done, Total: total}) }
 	}
@@ -320,7 +323,10 @@ func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
 	if err != nil {
 		return err
 	}
-	s.acts = res.Activations
+	s.acts = res.Pre
+	if s.Options.PostGELU {
+		s.acts = res.Post
+	}
 	return nil
 }
 
@@ -415,7 +421,7 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 	type run struct{ mode, text int } // text 1 or 2
 	var runs []run
 	var seqs []int
-	var les []encoder.Lesion
+	var les []encoder.Intervention
 	var logitSites []encoder.Site
 	sets := make([][2][]int, len(modes))
 	for i, mode := range modes {
@@ -428,7 +434,7 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 			seq := len(seqs)
 			runs = append(runs, run{i, k + 1})
 			seqs = append(seqs, k+1) // test text k+1 carries the mask of Masked[k]
-			les = append(les, encoder.Lesion{Layer: layer, Site: encoder.Site{Seq: seq, Pos: s.Targets.MaskPositions[k]}, Neurons: set[k]})
+			les = append(les, encoder.Zero(layer, encoder.Site{Seq: seq, Pos: s.Targets.MaskPositions[k]}, set[k]))
 			for _, p := range s.Targets.MaskPositions {
 				logitSites = append(logitSites, encoder.Site{Seq: seq, Pos: p})
 			}
@@ -439,7 +445,7 @@ func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionR
 		ablated[i] = s.Clean
 	}
 	if len(seqs) > 0 {
-		r, err := s.trace.Resume(ctx, layer, seqs, encoder.Options{Lesions: les, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
+		r, err := s.trace.Resume(ctx, layer, seqs, encoder.Options{Interventions: les, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
 		if err != nil {
 			return nil, err
 		}

@@ -53,7 +53,7 @@ func BenchmarkEncoderLayer(b *testing.B) {
 			buf := newScratch(T, m.Config)
 			b.ResetTimer()
 			for range b.N {
-				m.encoderLayer(0, x, bt, nil, Options{}, buf)
+				m.encoderLayer(0, x, bt, nil, &Options{}, buf)
 			}
 			// Six matrix products: 2·T·(4h² + 2·h·i), attention 4·h·Σlen².
 			flops := 2*float64(T)*float64(4*h*h+2*h*m.Config.IntermediateSize) + 4*float64(h*shape.seqs*shape.length*shape.length)

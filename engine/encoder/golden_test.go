@@ -121,7 +121,11 @@ func TestActivationsMatchReference(t *testing.T) {
 				sites = append(sites, Site{Seq: r, Pos: g.Targets[r]})
 			}
 			for _, post := range []bool{false, true} {
-				res, err := m.Forward(context.Background(), seqs, Options{Capture: sites, PostGELU: post})
+				points, got := PreActivation, func(r *Result) [][]float32 { return r.Pre }
+				if post {
+					points, got = PostActivation, func(r *Result) [][]float32 { return r.Post }
+				}
+				res, err := m.Forward(context.Background(), seqs, Options{Capture: sites, Points: points})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -129,13 +133,13 @@ func TestActivationsMatchReference(t *testing.T) {
 				if post {
 					want = g.ActsPost
 				}
-				if len(res.Activations) != m.Config.NumHiddenLayers || len(want) != m.Config.NumHiddenLayers {
-					t.Fatalf("got %d layers, reference %d, model %d", len(res.Activations), len(want), m.Config.NumHiddenLayers)
+				if len(got(res)) != m.Config.NumHiddenLayers || len(want) != m.Config.NumHiddenLayers {
+					t.Fatalf("got %d layers, reference %d, model %d", len(got(res)), len(want), m.Config.NumHiddenLayers)
 				}
 				for l := range want {
 					for i := range want[l] {
 						units := m.Config.IntermediateSize
-						assertClose(t, "layer activations", res.Activations[l][i*units:(i+1)*units], want[l][i])
+						assertClose(t, "layer activations", got(res)[l][i*units:(i+1)*units], want[l][i])
 					}
 				}
 			}
@@ -184,18 +188,18 @@ func TestLesionsMatchReference(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, les := range g.Lesions {
-				lesions := []Lesion{
-					{Layer: les.Layer, Site: Site{1, g.MaskHer}, Neurons: les.HerNeurons},
-					{Layer: les.Layer, Site: Site{2, g.MaskHim}, Neurons: les.HimNeurons},
+				lesions := []Intervention{
+					Zero(les.Layer, Site{1, g.MaskHer}, les.HerNeurons),
+					Zero(les.Layer, Site{2, g.MaskHim}, les.HimNeurons),
 				}
-				full, err := m.Forward(context.Background(), g.TextIDs, Options{Lesions: lesions, Logits: maskSites(g)})
+				full, err := m.Forward(context.Background(), g.TextIDs, Options{Interventions: lesions, Logits: maskSites(g)})
 				if err != nil {
 					t.Fatal(err)
 				}
 				// The resumed pass re-runs only the two lesioned texts, from the lesioned layer.
 				resumed, err := clean.Trace.Resume(context.Background(), les.Layer, []int{1, 2}, Options{
-					Lesions: []Lesion{{les.Layer, Site{0, g.MaskHer}, les.HerNeurons}, {les.Layer, Site{1, g.MaskHim}, les.HimNeurons}},
-					Logits:  []Site{{0, g.MaskHer}, {0, g.MaskHim}, {1, g.MaskHer}, {1, g.MaskHim}},
+					Interventions: []Intervention{Zero(les.Layer, Site{0, g.MaskHer}, les.HerNeurons), Zero(les.Layer, Site{1, g.MaskHim}, les.HimNeurons)},
+					Logits:        []Site{{0, g.MaskHer}, {0, g.MaskHim}, {1, g.MaskHer}, {1, g.MaskHim}},
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -216,21 +220,21 @@ func TestLesionsMatchReference(t *testing.T) {
 func TestLesionsAtOneSiteCombine(t *testing.T) {
 	m, g := loadGolden(t, "tiny-bert")
 	les := g.Lesions[1]
-	both := []Lesion{
-		{Layer: les.Layer, Site: Site{0, g.MaskHer}, Neurons: les.HerNeurons[:5]},
-		{Layer: les.Layer, Site: Site{0, g.MaskHer}, Neurons: les.HerNeurons[5:]},
-		{Layer: les.Layer, Site: Site{1, g.MaskHim}, Neurons: les.HimNeurons},
+	both := []Intervention{
+		Zero(les.Layer, Site{0, g.MaskHer}, les.HerNeurons[:5]),
+		Zero(les.Layer, Site{0, g.MaskHer}, les.HerNeurons[5:]),
+		Zero(les.Layer, Site{1, g.MaskHim}, les.HimNeurons),
 	}
 	sites := []Site{{0, g.MaskHer}, {0, g.MaskHim}, {1, g.MaskHer}, {1, g.MaskHim}}
 	clean, err := m.Forward(context.Background(), g.TextIDs, Options{Trace: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	resumed, err := clean.Trace.Resume(context.Background(), les.Layer, []int{1, 2}, Options{Lesions: both, Logits: sites})
+	resumed, err := clean.Trace.Resume(context.Background(), les.Layer, []int{1, 2}, Options{Interventions: both, Logits: sites})
 	if err != nil {
 		t.Fatal(err)
 	}
-	full, err := m.Forward(context.Background(), g.TextIDs[1:], Options{Lesions: both, Logits: sites})
+	full, err := m.Forward(context.Background(), g.TextIDs[1:], Options{Interventions: both, Logits: sites})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package encoder
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -180,8 +181,12 @@ func TestForwardRejectsBadRequests(t *testing.T) {
 		{"token outside vocab", [][]int{{2, m.Config.VocabSize, 3}}, Options{}, "outside the vocabulary"},
 		{"capture outside", ok, Options{Capture: []Site{{0, 3}}}, "capture site"},
 		{"logit outside", ok, Options{Logits: []Site{{1, 0}}}, "logit site"},
-		{"lesion layer", ok, Options{Lesions: []Lesion{{Layer: 9, Site: Site{0, 1}}}}, "lesion layer"},
-		{"lesion neuron", ok, Options{Lesions: []Lesion{{Layer: 0, Site: Site{0, 1}, Neurons: []int{64}}}}, "lesion neuron"},
+		{"intervention layer", ok, Options{Interventions: []Intervention{Zero(9, Site{0, 1}, nil)}}, "intervention layer"},
+		{"intervention unit", ok, Options{Interventions: []Intervention{Zero(0, Site{0, 1}, []int{64})}}, "intervention unit"},
+		{"intervention site", ok, Options{Interventions: []Intervention{Zero(0, Site{0, 3}, []int{1})}}, "intervention site"},
+		{"values for units", ok, Options{Interventions: []Intervention{{Site: Site{0, 1}, Units: []int{1, 2}, Set: []float32{0}}}}, "1 values for 2 units"},
+		{"non-finite value", ok, Options{Interventions: []Intervention{{Site: Site{0, 1}, Units: []int{1}, Set: []float32{float32(math.NaN())}}}}, "sets a unit to NaN"},
+		{"non-finite scale", ok, Options{Interventions: []Intervention{{Site: Site{0, 1}, Units: []int{1}, Scale: float32(math.Inf(1))}}}, "scales by +Inf"},
 		{"vocab id", ok, Options{Logits: []Site{{0, 1}}, Vocab: []int{-1}}, "vocabulary id"},
 	} {
 		if _, err := m.Forward(context.Background(), c.seqs, c.opt); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -221,7 +226,7 @@ func TestResumeRejectsBadRequests(t *testing.T) {
 		{"layer", clean.Trace, 3, []int{0}, Options{}, "layer 3"},
 		{"sequence", clean.Trace, 0, []int{2}, Options{}, "outside the trace"},
 		{"site in the resumed batch", clean.Trace, 1, []int{1}, Options{Logits: []Site{{0, 3}}}, "logit site"},
-		{"lesion before the layer", clean.Trace, 1, []int{0}, Options{Lesions: []Lesion{{Layer: 0, Site: Site{0, 1}}}}, "precedes"},
+		{"lesion before the layer", clean.Trace, 1, []int{0}, Options{Interventions: []Intervention{Zero(0, Site{0, 1}, nil)}}, "precedes"},
 		{"trace that starts later", late.Trace, 0, []int{0}, Options{}, "starts after"},
 	} {
 		if _, err := c.trace.Resume(context.Background(), c.from, c.seqs, c.opt); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -1,7 +1,11 @@
 // Package encoder runs HuggingFace BERT masked-language models (BertForMaskedLM) in pure Go, with
 // the hooks a lesioning study needs: capture of the MLP expansion (intermediate.dense) at chosen
-// tokens in every layer, lesions that zero chosen expansion units at chosen tokens, MLM logits
-// only where asked, and traces that let a lesioned pass start at the lesioned layer.
+// tokens in every layer, interventions that set or scale chosen expansion units at chosen tokens
+// (one seam, used by every kind of lesion), MLM logits only where asked, and traces that let a
+// pass with an intervention start at its layer.
+//
+// The forward pass reads like the model: encoderLayer is attentionBlock, then feedForward
+// (intermediate.dense, where interventions and capture happen, then the output block).
 //
 // A model directory has HF's layout: config.json, model.safetensors (or a sharded
 // model.safetensors.index.json) in F32, F16 or BF16, and tokenizer.json or vocab.txt. F32 weights
