@@ -135,7 +135,10 @@ func resolveModel(ctx context.Context, f *studyFlags, progress func(engine.Progr
 	if f.demo {
 		return demo.Dir()
 	}
-	opt := hub.OptionsFromEnv()
+	opt, err := hubOptions()
+	if err != nil {
+		return "", err
+	}
 	opt.Progress = func(p hub.Progress) {
 		phase := "download " + p.File
 		if p.Files > 1 {

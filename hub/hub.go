@@ -23,7 +23,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -38,70 +37,21 @@ const DefaultEndpoint = "https://huggingface.co"
 // Options configure Resolve and Download. The zero value works: empty fields take the
 // defaults that OptionsFromEnv would give with an empty environment.
 type Options struct {
-	Endpoint string         // $HF_ENDPOINT, default https://huggingface.co
-	Token    string         // $HF_TOKEN, else $HUGGING_FACE_HUB_TOKEN, else the file $HF_TOKEN_PATH or $HF_HOME/token
-	CacheDir string         // $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub
-	Offline  bool           // $HF_HUB_OFFLINE or $TRANSFORMERS_OFFLINE set to 1/true/yes/on
-	Progress func(Progress) // may be nil; called from the downloading goroutine
-	Client   *http.Client   // nil: a client with connection and header timeouts; its CheckRedirect is not used
-}
-
-// OptionsFromEnv reads the HuggingFace environment variables the way huggingface_hub does.
-func OptionsFromEnv() Options {
-	home, _ := os.UserHomeDir()
-	return optionsFromEnv(os.Getenv, home)
-}
-
-func optionsFromEnv(getenv func(string) string, home string) Options {
-	expand := func(p string) string {
-		if p == "~" || strings.HasPrefix(p, "~/") {
-			return filepath.Join(home, p[1:])
-		}
-		return p
-	}
-	hfHome := getenv("HF_HOME")
-	if hfHome == "" {
-		xdg := getenv("XDG_CACHE_HOME")
-		if xdg == "" {
-			xdg = filepath.Join(home, ".cache")
-		}
-		hfHome = filepath.Join(xdg, "huggingface")
-	}
-	hfHome = expand(hfHome)
-	opt := Options{Endpoint: strings.TrimRight(getenv("HF_ENDPOINT"), "/")}
-	if opt.Endpoint == "" {
-		opt.Endpoint = DefaultEndpoint
-	}
-	for _, v := range []string{getenv("HF_HUB_CACHE"), getenv("HUGGINGFACE_HUB_CACHE"), filepath.Join(hfHome, "hub")} {
-		if v != "" {
-			opt.CacheDir = expand(v)
-			break
-		}
-	}
-	opt.Offline = isTrue(getenv("HF_HUB_OFFLINE")) || isTrue(getenv("TRANSFORMERS_OFFLINE"))
-	opt.Token = strings.TrimSpace(getenv("HF_TOKEN"))
-	if opt.Token == "" {
-		opt.Token = strings.TrimSpace(getenv("HUGGING_FACE_HUB_TOKEN"))
-	}
-	if opt.Token == "" {
-		path := getenv("HF_TOKEN_PATH")
-		if path == "" {
-			path = filepath.Join(hfHome, "token")
-		}
-		if b, err := os.ReadFile(expand(path)); err == nil {
-			opt.Token = strings.TrimSpace(string(b))
-		}
-	}
-	return opt
-}
-
-// isTrue is huggingface_hub's reading of a boolean environment variable.
-func isTrue(v string) bool {
-	switch strings.ToUpper(strings.TrimSpace(v)) {
-	case "1", "ON", "YES", "TRUE":
-		return true
-	}
-	return false
+	Endpoint string // $HF_ENDPOINT, default https://huggingface.co
+	// Token is sent to the Hub's host as "Authorization: Bearer"; TokenSource says where it came
+	// from ("the HF_TOKEN environment variable", "the token file /root/.cache/huggingface/token")
+	// for the messages about it; TokenFile is where `hf auth login` stores it.
+	Token, TokenSource, TokenFile string
+	// NoImplicitToken records HF_HUB_DISABLE_IMPLICIT_TOKEN: no token was looked up.
+	NoImplicitToken bool
+	CacheDir        string // see OptionsFromEnv for the variables and their precedence
+	Offline         bool   // $HF_HUB_OFFLINE, else $TRANSFORMERS_OFFLINE, set to 1/ON/YES/TRUE
+	// CheckConfig, when set, vets the downloaded config.json (its path in the cache) before
+	// anything else is fetched: a model lesionui cannot run is refused before its weights are
+	// downloaded. The hub does not know the engine; the CLI passes the engine's check.
+	CheckConfig func(path string) error
+	Progress    func(Progress) // may be nil; called from the downloading goroutine
+	Client      *http.Client   // nil: a client with connection and header timeouts; its CheckRedirect is not used
 }
 
 // withDefaults fills the empty fields of opt.
@@ -110,8 +60,12 @@ func (opt Options) withDefaults() Options {
 		opt.Endpoint = DefaultEndpoint
 	}
 	opt.Endpoint = strings.TrimRight(opt.Endpoint, "/")
+	if opt.Token != "" && opt.TokenSource == "" {
+		opt.TokenSource = "Options.Token"
+	}
 	if opt.CacheDir == "" {
-		opt.CacheDir = optionsFromEnv(func(string) string { return "" }, userHome()).CacheDir
+		empty, _ := optionsFromEnv(func(string) (string, bool) { return "", false })
+		opt.CacheDir = empty.CacheDir
 	}
 	if opt.Client == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -119,11 +73,6 @@ func (opt Options) withDefaults() Options {
 		opt.Client = &http.Client{Transport: tr}
 	}
 	return opt
-}
-
-func userHome() string {
-	home, _ := os.UserHomeDir()
-	return home
 }
 
 // ModelID names a model repository on the Hub at a revision (branch, tag or commit hash).

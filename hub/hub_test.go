@@ -31,7 +31,7 @@ func bertFiles() map[string]fakeFile {
 }
 
 func testOptions(f *fakeHub) Options {
-	return Options{Endpoint: f.hub.URL, CacheDir: f.t.TempDir()}
+	return Options{Endpoint: f.url(), CacheDir: f.t.TempDir(), Client: f.client}
 }
 
 func mustResolve(t *testing.T, arg string, opt Options) string {
@@ -78,7 +78,7 @@ func TestFreshDownloadLayout(t *testing.T) {
 	f := newFakeHub(t)
 	files := bertFiles()
 	f.add("org/bert", commitA, files)
-	f.token = "secret"
+	f.tokens["secret"] = true
 	opt := testOptions(f)
 	opt.Token = "secret"
 	var reports []Progress
@@ -107,7 +107,8 @@ func TestFreshDownloadLayout(t *testing.T) {
 	}
 	var finished []string
 	for _, p := range reports {
-		if p.Files != 4 || p.FileIndex < 1 || p.FileIndex > 4 || p.Done > p.Total {
+		// config.json is fetched first, on its own and without progress.
+		if p.Files != 3 || p.FileIndex < 1 || p.FileIndex > 3 || p.Done > p.Total {
 			t.Errorf("bad report %+v", p)
 		}
 		if p.Finished {
@@ -118,7 +119,7 @@ func TestFreshDownloadLayout(t *testing.T) {
 		}
 	}
 	slices.Sort(finished)
-	if !slices.Equal(finished, []string{"config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"}) {
+	if !slices.Equal(finished, []string{"model.safetensors", "tokenizer_config.json", "vocab.txt"}) {
 		t.Errorf("finished reports for %v", finished)
 	}
 	f.requests()
@@ -409,8 +410,8 @@ func TestShardedWeights(t *testing.T) {
 		want[n] = files[n]
 	}
 	checkSnapshot(t, opt.CacheDir, "org/big", commitA, dir, want)
-	if maxFiles != 6 { // the index is fetched before the count is known, without progress
-		t.Errorf("progress counted %d files, want 6", maxFiles)
+	if maxFiles != 5 { // config.json and the index are fetched first, without progress
+		t.Errorf("progress counted %d files, want 5", maxFiles)
 	}
 	f.requests()
 	mustResolve(t, "org/big", opt)
@@ -437,41 +438,53 @@ func TestIndexOutsideRepository(t *testing.T) {
 
 func TestHTTPErrors(t *testing.T) {
 	f := newFakeHub(t)
-	f.add("org/private", commitA, bertFiles()).private = true
-	f.add("org/gated", commitA, bertFiles()).gated = true
+	f.tokens["secret"], f.tokens["other"] = true, true
+	private := f.add("org/private", commitA, bertFiles())
+	private.private, private.member = true, "secret"
+	gated := f.add("org/gated", commitA, bertFiles())
+	gated.gated, gated.member = true, "secret"
 	f.add("org/empty", commitA, map[string]fakeFile{"README.md": {data: "hi"}})
 	f.add("org/notok", commitA, map[string]fakeFile{"config.json": {data: "{}"}, "model.safetensors": {data: "x", lfs: true}})
-	f.token = "secret"
+	f.add("org/public", commitA, bertFiles())
 	cases := []struct {
-		arg, token string
-		kind       error
-		want       []string
+		arg, token, source string
+		noImplicit         bool
+		kind               error
+		want               []string
 	}{
-		{"org/nope", "", ErrUnauthorized, []string{"org/nope: config.json", "HTTP 401", "set HF_TOKEN"}},
-		{"org/private", "", ErrUnauthorized, []string{"private or gated", "set HF_TOKEN"}},
-		{"org/private", "wrong", ErrUnauthorized, []string{"token in HF_TOKEN has no access"}},
-		{"org/gated", "secret", ErrUnauthorized, []string{"gated", f.hub.URL + "/org/gated"}},
-		{"org/empty", "", ErrNotFound, []string{"org/empty: config.json", "no config.json"}},
-		{"org/notok", "", ErrNotFound, []string{"org/notok: vocab.txt", "no vocab.txt"}},
-		{"org/private@v9", "secret", ErrNotFound, []string{"HTTP 404", `no revision "v9"`}},
+		{"org/nope", "", "", false, ErrUnauthorized, []string{"org/nope: config.json", "HTTP 401", "no token was sent", "hf auth login", "/hf/token"}},
+		{"org/private", "", "", false, ErrUnauthorized, []string{"private or gated", "set HF_TOKEN"}},
+		{"org/private", "", "", true, ErrUnauthorized, []string{"unset HF_HUB_DISABLE_IMPLICIT_TOKEN"}},
+		{"org/private", "other", "the HF_TOKEN environment variable", false, ErrNotFound, []string{"HTTP 404", "the token from the HF_TOKEN environment variable has no access"}},
+		// An unknown token is refused on any repository, public ones included, and said so.
+		{"org/public", "hf_bad", "the HF_TOKEN environment variable", false, ErrInvalidToken,
+			[]string{"invalid token", "refused the token from the HF_TOKEN environment variable", "Invalid credentials", "takes precedence over the token file /hf/token"}},
+		{"org/public", "hf_bad", "the token file /hf/token", false, ErrInvalidToken,
+			[]string{"refused the token from the token file /hf/token", "hf auth login --force"}},
+		{"org/gated", "", "", false, ErrUnauthorized, []string{"gated", f.url() + "/org/gated", "hf auth login"}},
+		{"org/gated", "other", "the HF_TOKEN environment variable", false, ErrUnauthorized, []string{"HTTP 403", "not in the authorized list", "accept its conditions"}},
+		{"org/empty", "", "", false, ErrNotFound, []string{"org/empty: config.json", "no config.json"}},
+		{"org/notok", "", "", false, ErrNotFound, []string{"org/notok: vocab.txt", "no vocab.txt"}},
+		{"org/private@v9", "secret", "the HF_TOKEN environment variable", false, ErrNotFound, []string{"HTTP 404", `no revision "v9"`, "Invalid rev id"}},
 	}
 	for _, c := range cases {
 		opt := testOptions(f)
-		opt.Token = c.token
+		opt.Token, opt.TokenSource, opt.TokenFile, opt.NoImplicitToken = c.token, c.source, "/hf/token", c.noImplicit
 		_, err := Resolve(context.Background(), c.arg, opt)
 		if !errors.Is(err, c.kind) {
-			t.Errorf("%s: err = %v, want %v", c.arg, err, c.kind)
+			t.Errorf("%s (token %q): err = %v, want %v", c.arg, c.token, err, c.kind)
 			continue
 		}
 		for _, w := range c.want {
 			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: %q lacks %q", c.arg, err, w)
+				t.Errorf("%s (token %q): %q lacks %q", c.arg, c.token, err, w)
 			}
 		}
 	}
 	opt := testOptions(f)
 	opt.Token = "secret"
 	mustResolve(t, "org/private", opt)
+	mustResolve(t, "org/gated", opt)
 }
 
 func TestOnlyPytorchWeights(t *testing.T) {
@@ -611,25 +624,60 @@ func TestParseModelID(t *testing.T) {
 func TestOptionsFromEnv(t *testing.T) {
 	home := t.TempDir()
 	os.MkdirAll(filepath.Join(home, "hfhome"), 0o755)
-	os.WriteFile(filepath.Join(home, "hfhome", "token"), []byte("hf_file\n"), 0o600)
+	os.WriteFile(filepath.Join(home, "hfhome", "token"), []byte("hf_file\r\n"), 0o600)
+	os.WriteFile(filepath.Join(home, "other-token"), []byte("  hf_other \n"), 0o600)
+	const fileSrc, envSrc, legacySrc = "the token file ", "the HF_TOKEN environment variable", "the HUGGING_FACE_HUB_TOKEN environment variable"
+	defaultCache := home + "/.cache/huggingface/hub"
 	for _, c := range []struct {
-		env                    map[string]string
-		cache, token, endpoint string
-		offline                bool
+		env                            map[string]string
+		cache, token, source, endpoint string
+		offline, noImplicit            bool
 	}{
-		{map[string]string{}, home + "/.cache/huggingface/hub", "", DefaultEndpoint, false},
-		{map[string]string{"XDG_CACHE_HOME": "/xdg"}, "/xdg/huggingface/hub", "", DefaultEndpoint, false},
-		{map[string]string{"HF_HOME": "~/hfhome", "XDG_CACHE_HOME": "/xdg"}, home + "/hfhome/hub", "hf_file", DefaultEndpoint, false},
-		{map[string]string{"HF_HOME": home + "/hfhome", "HUGGINGFACE_HUB_CACHE": "/legacy", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/legacy", "hf_old", DefaultEndpoint, false},
-		{map[string]string{"HF_HUB_CACHE": "/new", "HUGGINGFACE_HUB_CACHE": "/legacy", "HF_TOKEN": " hf_new ", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/new", "hf_new", DefaultEndpoint, false},
-		{map[string]string{"HF_ENDPOINT": "https://mirror.example/", "HF_HUB_OFFLINE": "1"}, home + "/.cache/huggingface/hub", "", "https://mirror.example", true},
-		{map[string]string{"TRANSFORMERS_OFFLINE": "true", "HF_TOKEN_PATH": home + "/hfhome/token"}, home + "/.cache/huggingface/hub", "hf_file", DefaultEndpoint, true},
-		{map[string]string{"HF_HUB_OFFLINE": "0"}, home + "/.cache/huggingface/hub", "", DefaultEndpoint, false},
+		{map[string]string{}, defaultCache, "", "", DefaultEndpoint, false, false},
+		{map[string]string{"XDG_CACHE_HOME": "/xdg"}, "/xdg/huggingface/hub", "", "", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HOME": "~/hfhome", "XDG_CACHE_HOME": "/xdg"}, home + "/hfhome/hub", "hf_file", fileSrc + home + "/hfhome/token", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HOME": home + "/hfhome", "HUGGINGFACE_HUB_CACHE": "/legacy", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/legacy", "hf_old", legacySrc, DefaultEndpoint, false, false},
+		{map[string]string{"HF_HUB_CACHE": "/new", "HUGGINGFACE_HUB_CACHE": "/legacy", "HF_TOKEN": " hf_new\n", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/new", "hf_new", envSrc, DefaultEndpoint, false, false},
+		{map[string]string{"HF_ENDPOINT": "https://mirror.example/", "HF_HUB_OFFLINE": "1"}, defaultCache, "", "", "https://mirror.example", true, false},
+		{map[string]string{"TRANSFORMERS_OFFLINE": "true", "HF_TOKEN_PATH": "$HOME/other-token"}, defaultCache, "hf_other", fileSrc + home + "/other-token", DefaultEndpoint, true, false},
+		// constants.py: HF_HUB_OFFLINE, when set, decides alone; only when unset does
+		// TRANSFORMERS_OFFLINE count. Values are matched as given: " 1" is not true.
+		{map[string]string{"HF_HUB_OFFLINE": "0", "TRANSFORMERS_OFFLINE": "1"}, defaultCache, "", "", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HUB_OFFLINE": "", "TRANSFORMERS_OFFLINE": "yes"}, defaultCache, "", "", DefaultEndpoint, true, false},
+		{map[string]string{"HF_HUB_OFFLINE": " 1"}, defaultCache, "", "", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HUB_OFFLINE": "On"}, defaultCache, "", "", DefaultEndpoint, true, false},
+		// HF_HUB_DISABLE_IMPLICIT_TOKEN: neither HF_TOKEN nor the token file.
+		{map[string]string{"HF_HUB_DISABLE_IMPLICIT_TOKEN": "1", "HF_TOKEN": "hf_new", "HF_HOME": home + "/hfhome"}, home + "/hfhome/hub", "", "", DefaultEndpoint, false, true},
+		{map[string]string{"HF_HUB_DISABLE_IMPLICIT_TOKEN": "TRUE", "HF_HOME": home + "/hfhome"}, home + "/hfhome/hub", "", "", DefaultEndpoint, false, true},
+		{map[string]string{"HF_HUB_DISABLE_IMPLICIT_TOKEN": "0", "HF_HOME": home + "/hfhome"}, home + "/hfhome/hub", "hf_file", fileSrc + home + "/hfhome/token", DefaultEndpoint, false, false},
+		// A HF_TOKEN of blanks is chosen over HUGGING_FACE_HUB_TOKEN and cleaned to nothing:
+		// the token file is used.
+		{map[string]string{"HF_TOKEN": " \n", "HUGGING_FACE_HUB_TOKEN": "hf_old", "HF_HOME": home + "/hfhome"}, home + "/hfhome/hub", "hf_file", fileSrc + home + "/hfhome/token", DefaultEndpoint, false, false},
+		// $VARS and ~ in the paths; unknown variables stay as they are.
+		{map[string]string{"HF_HOME": "${HOME}/hf$NOPE"}, home + "/hf$NOPE/hub", "", "", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HUB_CACHE": "~/c", "XDG_CACHE_HOME": "$HOME/x"}, home + "/c", "", "", DefaultEndpoint, false, false},
+		{map[string]string{"XDG_CACHE_HOME": "$HOME/x"}, home + "/x/huggingface/hub", "", "", DefaultEndpoint, false, false},
+		// transformers 4.x: TRANSFORMERS_CACHE > PYTORCH_TRANSFORMERS_CACHE >
+		// PYTORCH_PRETRAINED_BERT_CACHE > HF_HUB_CACHE, used as given.
+		{map[string]string{"TRANSFORMERS_CACHE": "/tc", "PYTORCH_TRANSFORMERS_CACHE": "/ptc", "HF_HUB_CACHE": "/new"}, "/tc", "", "", DefaultEndpoint, false, false},
+		{map[string]string{"PYTORCH_PRETRAINED_BERT_CACHE": "/pbc", "HF_HUB_CACHE": "/new"}, "/pbc", "", "", DefaultEndpoint, false, false},
 	} {
-		opt := optionsFromEnv(func(k string) string { return c.env[k] }, home)
-		if opt.CacheDir != filepath.FromSlash(c.cache) || opt.Token != c.token || opt.Endpoint != c.endpoint || opt.Offline != c.offline {
-			t.Errorf("env %v: got cache %s token %q endpoint %q offline %v; want %s %q %q %v",
-				c.env, opt.CacheDir, opt.Token, opt.Endpoint, opt.Offline, c.cache, c.token, c.endpoint, c.offline)
+		c.env["HOME"] = home
+		opt, err := optionsFromEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+		if err != nil || filepath.Clean(opt.CacheDir) != filepath.FromSlash(c.cache) || opt.Token != c.token || opt.TokenSource != c.source ||
+			opt.Endpoint != c.endpoint || opt.Offline != c.offline || opt.NoImplicitToken != c.noImplicit {
+			t.Errorf("env %v: got cache %s token %q from %q endpoint %q offline %v no-implicit %v (err %v); want %s %q %q %q %v %v",
+				c.env, opt.CacheDir, opt.Token, opt.TokenSource, opt.Endpoint, opt.Offline, opt.NoImplicitToken, err,
+				c.cache, c.token, c.source, c.endpoint, c.offline, c.noImplicit)
+		}
+	}
+	// A token file that cannot be read is an error, as in huggingface_hub; a missing one is none.
+	for path, want := range map[string]string{home: "directory", filepath.Join(home, "missing"): ""} {
+		_, err := optionsFromEnv(func(k string) (string, bool) {
+			return map[string]string{"HOME": home, "HF_TOKEN_PATH": path}[k], k == "HOME" || k == "HF_TOKEN_PATH"
+		})
+		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("token file %s: err %v, want %q", path, err, want)
 		}
 	}
 }
