@@ -2,7 +2,9 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -764,5 +766,339 @@ func TestPythonMadeCache(t *testing.T) {
 	_, err := Resolve(context.Background(), "org/bert", opt)
 	if !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), snap+" has no model.safetensors") {
 		t.Errorf("err = %v, want ErrOffline saying %s has no model.safetensors", err, snap)
+	}
+}
+
+// robertaFiles is a repository lesionui cannot run (yet): its config.json says roberta.
+func robertaFiles() map[string]fakeFile {
+	return map[string]fakeFile{
+		"config.json":       {data: `{"architectures":["RobertaForMaskedLM"],"model_type":"roberta","vocab_size":50265}`},
+		"vocab.json":        {data: `{"<s>":0}`},
+		"merges.txt":        {data: "#version: 0.2\n"},
+		"tokenizer.json":    {data: `{"model":{"type":"BPE"}}`},
+		"model.safetensors": {data: weights, lfs: true},
+	}
+}
+
+func TestConfigCheckedFirst(t *testing.T) {
+	f := newFakeHub(t)
+	f.add("FacebookAI/roberta-base", commitA, robertaFiles())
+	opt := testOptions(f)
+	var checked string
+	opt.CheckConfig = func(path string) error {
+		checked = path
+		return errors.New(path + `: model_type is "roberta"; lesionui runs BERT models`)
+	}
+	_, err := Resolve(context.Background(), "FacebookAI/roberta-base", opt)
+	if !errors.Is(err, ErrUnsupportedModel) {
+		t.Fatalf("err = %v, want ErrUnsupportedModel", err)
+	}
+	for _, w := range []string{"FacebookAI/roberta-base: config.json", `model_type "roberta"`, "nothing else was downloaded"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%q lacks %q", err, w)
+		}
+	}
+	root := filepath.Join(opt.CacheDir, "models--FacebookAI--roberta-base")
+	if want := filepath.Join(root, "snapshots", commitA, "config.json"); checked != want {
+		t.Errorf("CheckConfig got %q, want %q", checked, want)
+	}
+	// One HEAD and one GET of config.json: not even the tokenizer was asked for.
+	want := []string{"HEAD hub /FacebookAI/roberta-base/resolve/main/config.json", "GET hub /FacebookAI/roberta-base/resolve/" + commitA + "/config.json"}
+	if reqs := f.requests(); !slices.Equal(reqs, want) {
+		t.Errorf("requests %v, want %v", reqs, want)
+	}
+	if blobs, _ := os.ReadDir(filepath.Join(root, "blobs")); len(blobs) != 1 {
+		t.Errorf("blobs/ has %d entries, want config.json's alone", len(blobs))
+	}
+	// A model that passes the check is downloaded as before.
+	f.add("org/bert", commitA, bertFiles())
+	opt.CheckConfig = func(string) error { return nil }
+	mustResolve(t, "org/bert", opt)
+}
+
+func TestSmallFilesCapped(t *testing.T) {
+	noRetryDelay(t)
+	for _, c := range []struct {
+		name  string
+		file  fakeFile
+		which string // the file of the repository that is too large
+		lie   int64  // the size the Hub announces for it, 0: the true one
+		want  []string
+	}{
+		{"config.json announced at 1 GB", fakeFile{data: `{"model_type":"bert"}`}, "config.json", 1 << 30,
+			[]string{"config.json", "1.1 GB, more than the 8.4 MB", "refusing"}},
+		{"an LFS tokenizer.json announced at 100 MB", fakeFile{data: `{}`, lfs: true}, "tokenizer.json", 100e6,
+			[]string{"tokenizer.json", "100.0 MB, more than the 67.1 MB"}},
+		{"a server sending 4 MB for a config.json announced at 21 bytes", fakeFile{data: `{"model_type":"bert"}` + strings.Repeat(" ", 4<<20)}, "config.json", 21,
+			[]string{"corrupt download", "got 22 bytes, the Hub announced 21"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeHub(t)
+			files := bertFiles()
+			files[c.which] = c.file
+			f.add("org/bert", commitA, files)
+			if c.lie != 0 {
+				f.lie[c.which] = c.lie
+			}
+			opt := testOptions(f)
+			_, err := Resolve(context.Background(), "org/bert", opt)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+			for _, r := range f.requests() {
+				if strings.HasPrefix(r, "GET") && strings.Contains(r, "model.safetensors") {
+					t.Errorf("the weights were fetched: %s", r)
+				}
+				if c.lie > 100 && strings.HasPrefix(r, "GET") && strings.HasSuffix(r, c.which) {
+					t.Errorf("the oversized file was fetched: %s", r)
+				}
+			}
+		})
+	}
+}
+
+func TestConversionPullRequest(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	delete(files, "model.safetensors")
+	r := f.add("org/old", commitA, files)
+	converted := bertFiles() // the bot's commit adds model.safetensors
+	r.commits[commitB] = converted
+	r.refs["refs/pr/7"] = commitB
+	f.blobs[converted["model.safetensors"].etag()] = converted["model.safetensors"]
+	r.discussions = []fakeDiscussion{
+		{num: 9, title: "Update README", author: "someone", pr: true, status: "open"},
+		{num: 8, title: conversionTitle, author: "someone", pr: true, status: "open"}, // not the bot: not trusted
+		{num: 3, title: conversionTitle, author: conversionBot, pr: true, status: "closed"},
+		{num: 2, title: "question", author: conversionBot, pr: false, status: "open"},
+		{num: 7, title: conversionTitle, author: conversionBot, pr: true, status: "open"},
+	}
+	opt := testOptions(f)
+	_, err := Resolve(context.Background(), "org/old", opt)
+	if !errors.Is(err, ErrNoSafetensors) {
+		t.Fatalf("err = %v, want ErrNoSafetensors", err)
+	}
+	for _, w := range []string{"only pytorch_model.bin", "pull request #7", f.url() + "/org/old/discussions/7",
+		"lesionui --model org/old@refs/pr/7", `save_pretrained("DIR", safe_serialization=True)`, "--model DIR"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%q lacks %q", err, w)
+		}
+	}
+	// Without a conversion PR, the hint says where to look for one and how to open one.
+	r.discussions = nil
+	_, err = Resolve(context.Background(), "org/old", opt)
+	for _, w := range []string{"org/old@refs/pr/N", "https://huggingface.co/spaces/safetensors/convert", "save_pretrained"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("%v lacks %q", err, w)
+		}
+	}
+
+	// The pull request's revision resolves, escaped as huggingface_hub escapes it, into the
+	// cache as huggingface_hub lays it out: the snapshot by commit, refs/refs/pr/7.
+	f.requests()
+	dir := mustResolve(t, "org/old@refs/pr/7", opt)
+	checkSnapshot(t, opt.CacheDir, "org/old", commitB, dir, map[string]fakeFile{"model.safetensors": converted["model.safetensors"]})
+	if reqs := f.requests(); !slices.Contains(reqs, "HEAD hub /org/old/resolve/refs%2Fpr%2F7/config.json") {
+		t.Errorf("no HEAD on refs%%2Fpr%%2F7 in %v", reqs)
+	}
+	if b, err := os.ReadFile(filepath.Join(opt.CacheDir, "models--org--old", "refs", "refs", "pr", "7")); err != nil || string(b) != commitB {
+		t.Errorf("refs/refs/pr/7 = %q, %v; want %s", b, err, commitB)
+	}
+	if again := mustResolve(t, "org/old@refs/pr/7", opt); again != dir || len(f.requests()) != 0 {
+		t.Errorf("a cached refs/pr/7 gave %s and sent requests", again)
+	}
+}
+
+func TestQuote(t *testing.T) {
+	// Python: urllib.parse.quote(s, safe="") and quote(s) (safe="/").
+	for _, c := range []struct{ in, safe, want string }{
+		{"refs/pr/1", "", "refs%2Fpr%2F1"},
+		{"v1.0+cu 2~x_y-z", "", "v1.0%2Bcu%202~x_y-z"},
+		{"onnx/model.onnx", "/", "onnx/model.onnx"},
+		{"dir/ä?#%.json", "/", "dir/%C3%A4%3F%23%25.json"},
+	} {
+		if got := quote(c.in, c.safe); got != c.want {
+			t.Errorf("quote(%q, %q) = %q, want %q", c.in, c.safe, got, c.want)
+		}
+	}
+}
+
+// bertLargeUncased is google-bert/bert-large-uncased's file set as the Hub lists it (sizes
+// aside): the weights in five formats, Core ML and ONNX exports, the legacy tokenizer.json.
+func bertLargeUncased() map[string]fakeFile {
+	return map[string]fakeFile{
+		".gitattributes":        {data: "*.bin filter=lfs diff=lfs merge=lfs -text\n"},
+		"LICENSE":               {data: "Apache License 2.0\n"},
+		"README.md":             {data: "# BERT large model (uncased)\n"},
+		"config.json":           {data: `{"architectures":["BertForMaskedLM"],"model_type":"bert","hidden_size":1024}`},
+		"tokenizer.json":        {data: `{"version":"1.0","model":{"unk_token":"[UNK]","continuing_subword_prefix":"##","max_input_chars_per_word":100,"vocab":{"[PAD]":0}}}`},
+		"tokenizer_config.json": {data: `{"do_lower_case": true}`},
+		"vocab.txt":             {data: "[PAD]\n[unused0]\n"},
+		"model.safetensors":     {data: weights, lfs: true},
+		"pytorch_model.bin":     {data: "torch pickle", lfs: true},
+		"tf_model.h5":           {data: "hdf5", lfs: true},
+		"flax_model.msgpack":    {data: "msgpack", lfs: true},
+		"rust_model.ot":         {data: "torch script", lfs: true},
+		"coreml/fill-mask/float32_model.mlpackage/Manifest.json":                            {data: "{}"},
+		"coreml/fill-mask/float32_model.mlpackage/Data/com.apple.CoreML/model.mlmodel":      {data: "mlmodel", lfs: true},
+		"coreml/fill-mask/float32_model.mlpackage/Data/com.apple.CoreML/weights/weight.bin": {data: "coreml weights", lfs: true},
+		"onnx/model.onnx":              {data: "onnx", lfs: true},
+		"onnx/config.json":             {data: `{"model_type":"bert"}`},
+		"onnx/tokenizer.json":          {data: `{}`},
+		"onnx/vocab.txt":               {data: "[PAD]\n"},
+		"onnx/special_tokens_map.json": {data: `{}`},
+		"onnx/tokenizer_config.json":   {data: `{}`},
+	}
+}
+
+// TestRealFileSets downloads repositories laid out as real ones and checks that exactly the
+// files lesionui reads are fetched, and nothing else is even asked about.
+func TestRealFileSets(t *testing.T) {
+	sharded := bertLargeUncased()
+	delete(sharded, "model.safetensors")
+	delete(sharded, "pytorch_model.bin")
+	sharded["model.safetensors.index.json"] = fakeFile{data: `{"metadata":{"total_size":9000},"weight_map":{
+		"bert.embeddings.word_embeddings.weight":"model-00001-of-00002.safetensors",
+		"cls.predictions.bias":"model-00002-of-00002.safetensors"}}`}
+	sharded["model-00001-of-00002.safetensors"] = fakeFile{data: weights[:5000], lfs: true}
+	sharded["model-00002-of-00002.safetensors"] = fakeFile{data: weights[5000:9000], lfs: true}
+	sharded["pytorch_model.bin.index.json"] = fakeFile{data: `{"weight_map":{"a":"pytorch_model-00001-of-00002.bin"}}`}
+	sharded["pytorch_model-00001-of-00002.bin"] = fakeFile{data: "pickle", lfs: true}
+	for _, c := range []struct {
+		repo  string
+		files map[string]fakeFile
+		want  []string
+	}{
+		{"google-bert/bert-large-uncased", bertLargeUncased(),
+			[]string{"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt"}},
+		{"org/sharded", sharded, []string{"config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+			"model.safetensors.index.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt"}},
+	} {
+		t.Run(c.repo, func(t *testing.T) {
+			f := newFakeHub(t)
+			f.add(c.repo, commitA, c.files)
+			opt := testOptions(f)
+			dir := mustResolve(t, c.repo, opt)
+			want := map[string]fakeFile{}
+			for _, n := range c.want {
+				want[n] = c.files[n]
+			}
+			checkSnapshot(t, opt.CacheDir, c.repo, commitA, dir, want)
+			byETag := map[string]string{}
+			for name, ff := range c.files {
+				byETag[ff.etag()] = name
+			}
+			var got []string
+			asked := map[string]bool{}
+			for _, r := range f.requests() {
+				method, rest, _ := strings.Cut(r, " ")
+				_, path, _ := strings.Cut(rest, " ")
+				if sha, ok := strings.CutPrefix(path, "/repos/"); ok { // the CDN, for LFS files
+					got = append(got, byETag[sha])
+					continue
+				}
+				_, file, ok := strings.Cut(path, "/resolve/")
+				if !ok {
+					continue
+				}
+				_, file, _ = strings.Cut(file, "/")
+				asked[file] = true
+				if method == "GET" {
+					got = append(got, file)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("fetched %v, want %v", got, c.want)
+			}
+			for file := range c.files {
+				if asked[file] && !slices.Contains(c.want, file) {
+					t.Errorf("asked the Hub about %s, which lesionui does not read", file)
+				}
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != len(c.want) {
+				t.Errorf("the snapshot has %d entries, want %d", len(entries), len(c.want))
+			}
+		})
+	}
+}
+
+// TestRealHubAnswers covers what the real Hub does that a naive server would not: weak ETags
+// (once sent after a config change; the blob names must not change), a renamed private
+// repository (the token must follow the relative redirect), and a CDN on a subdomain of the
+// Hub (where Go's own redirect handling would forward Authorization).
+func TestRealHubAnswers(t *testing.T) {
+	f := newFakeHub(t)
+	f.tokens["secret"] = true
+	f.weakETag = true
+	r := f.add("new/bert", commitA, bertFiles())
+	r.private, r.member = true, "secret"
+	f.renamed["old/bert"] = "new/bert"
+	opt := testOptions(f)
+	opt.Token = "secret"
+	dir := mustResolve(t, "old/bert", opt)
+	checkSnapshot(t, opt.CacheDir, "old/bert", commitA, dir, map[string]fakeFile{
+		"config.json": bertFiles()["config.json"], "vocab.txt": bertFiles()["vocab.txt"], "model.safetensors": bertFiles()["model.safetensors"]})
+	if !f.authSeen["hub"] || f.authSeen["cdn"] {
+		t.Errorf("Authorization seen %v, want on the hub only, not on the CDN %s", f.authSeen, fakeCDNHost)
+	}
+	reqs := f.requests()
+	for _, want := range []string{"HEAD hub /old/bert/resolve/main/config.json", "HEAD hub /new/bert/resolve/main/config.json",
+		"GET cdn /repos/" + bertFiles()["model.safetensors"].etag()} {
+		if !slices.Contains(reqs, want) {
+			t.Errorf("no %q in %v", want, reqs)
+		}
+	}
+}
+
+// TestEnvAgainstPython checks the environment against what huggingface_hub's own constants.py
+// computes under CPython (testdata/env_golden.json, written by testdata/env_golden.py), with
+// transformers 4.x's legacy cache variables.
+func TestEnvAgainstPython(t *testing.T) {
+	b, err := os.ReadFile("testdata/env_golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct {
+		Cases []struct {
+			Env  map[string]string `json:"env"`
+			Want struct {
+				Endpoint   string `json:"endpoint"`
+				Cache      string `json:"cache"`
+				TokenPath  string `json:"token_path"`
+				Offline    bool   `json:"offline"`
+				NoImplicit bool   `json:"disable_implicit_token"`
+			} `json:"want"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &golden); err != nil {
+		t.Fatal(err)
+	}
+	if len(golden.Cases) < 30 {
+		t.Fatalf("%d cases", len(golden.Cases))
+	}
+	home := t.TempDir()
+	for _, c := range golden.Cases {
+		env := map[string]string{"HOME": home}
+		maps.Copy(env, c.Env)
+		opt, err := optionsFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		if err != nil {
+			t.Errorf("env %v: %v", c.Env, err)
+			continue
+		}
+		want := c.Want
+		clean := func(p string) string { return filepath.Clean(strings.ReplaceAll(p, "$HOME_DIR", home)) }
+		if filepath.Clean(opt.CacheDir) != clean(want.Cache) || filepath.Clean(opt.TokenFile) != clean(want.TokenPath) ||
+			opt.Endpoint != want.Endpoint || opt.Offline != want.Offline || opt.NoImplicitToken != want.NoImplicit {
+			t.Errorf("env %v:\n got cache %s token file %s endpoint %s offline %v no-implicit %v\nwant cache %s token file %s endpoint %s offline %v no-implicit %v",
+				c.Env, opt.CacheDir, opt.TokenFile, opt.Endpoint, opt.Offline, opt.NoImplicitToken,
+				clean(want.Cache), clean(want.TokenPath), want.Endpoint, want.Offline, want.NoImplicit)
+		}
 	}
 }
