@@ -32,10 +32,7 @@ XDG_CACHE_HOME, HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE, TRANSFORMERS_CACHE (see RE
 	if err != nil {
 		return usageError{err}
 	}
-	opt, err := hubOptions()
-	if err != nil {
-		return err
-	}
+	opt := hubOptions()
 	opt.Progress = hub.NewProgressPrinter(stderr)
 	dir, err := hub.Download(ctx, id, opt)
 	if err != nil {
@@ -47,11 +44,11 @@ XDG_CACHE_HOME, HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE, TRANSFORMERS_CACHE (see RE
 
 // hubOptions are the hub's options from the environment, with the engine's check of
 // config.json, so that a model lesionui cannot run is refused before its weights are fetched.
-func hubOptions() (hub.Options, error) {
-	opt, err := hub.OptionsFromEnv()
+func hubOptions() hub.Options {
+	opt := hub.OptionsFromEnv()
 	opt.CheckConfig = func(path string) error {
 		_, err := encoder.LoadConfig(path)
 		return err
 	}
-	return opt, err
+	return opt
 }

@@ -135,10 +135,7 @@ func resolveModel(ctx context.Context, f *studyFlags, progress func(engine.Progr
 	if f.demo {
 		return demo.Dir()
 	}
-	opt, err := hubOptions()
-	if err != nil {
-		return "", err
-	}
+	opt := hubOptions()
 	opt.Progress = func(p hub.Progress) {
 		phase := "download " + p.File
 		if p.Files > 1 {

@@ -21,10 +21,21 @@ import (
 // maxTokenFile bounds the token file read: a token is a few dozen bytes.
 const maxTokenFile = 64 << 10
 
-// OptionsFromEnv reads the HuggingFace environment variables the way huggingface_hub does. The
-// error is a token file that exists but cannot be read (a directory, a FIFO, no permission),
-// which huggingface_hub also fails on.
-func OptionsFromEnv() (Options, error) {
+// OptionsFromEnv reads the HuggingFace environment variables the way huggingface_hub does:
+//
+//	HF_ENDPOINT                      the Hub, default https://huggingface.co
+//	HF_TOKEN, HUGGING_FACE_HUB_TOKEN the token, else the file HF_TOKEN_PATH, else $HF_HOME/token
+//	HF_HUB_DISABLE_IMPLICIT_TOKEN    truthy: no token is sent
+//	HF_HOME                          default $XDG_CACHE_HOME/huggingface, else ~/.cache/huggingface
+//	HF_HUB_CACHE                     the cache, else HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub;
+//	                                 transformers' TRANSFORMERS_CACHE, PYTORCH_TRANSFORMERS_CACHE
+//	                                 and PYTORCH_PRETRAINED_BERT_CACHE come first when set
+//	HF_HUB_OFFLINE                   truthy: no network; when unset, TRANSFORMERS_OFFLINE decides
+//
+// Paths get ~ and $VARS expanded as Python's os.path.expanduser(os.path.expandvars(...)) does.
+// A token file that exists but cannot be read (a directory, a FIFO, no permission), which
+// huggingface_hub fails on, fails the first request to the Hub, not a run on a local directory.
+func OptionsFromEnv() Options {
 	return optionsFromEnv(os.LookupEnv)
 }
 
@@ -45,7 +56,7 @@ func (e env) or(name, def string) string {
 	return def
 }
 
-func optionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
+func optionsFromEnv(lookup func(string) (string, bool)) Options {
 	e := env(lookup)
 	expand := func(p string) string { return e.expandVars(e.expandUser(p)) }
 	// constants.py: default_home, HF_HOME, HF_HUB_CACHE (with its legacy default
@@ -72,7 +83,7 @@ func optionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 		TokenFile:       tokenPath,
 	}
 	if opt.NoImplicitToken {
-		return opt, nil
+		return opt
 	}
 	// utils/_auth.py get_token: _get_token_from_environment (HF_TOKEN, else the legacy
 	// HUGGING_FACE_HUB_TOKEN: `os.environ.get("HF_TOKEN") or os.environ.get(...)`, then
@@ -85,19 +96,19 @@ func optionsFromEnv(lookup func(string) (string, bool)) (Options, error) {
 	}
 	if tok := cleanToken(e.get(name)); tok != "" {
 		opt.Token, opt.TokenSource = tok, "the "+name+" environment variable"
-		return opt, nil
+		return opt
 	}
 	b, err := files.ReadRegular(tokenPath, maxTokenFile)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return opt, nil
 	case err != nil:
-		return opt, fmt.Errorf("hub: reading the token file (HF_TOKEN_PATH, else $HF_HOME/token): %w", err)
+		opt.tokenErr = fmt.Errorf("reading the token file (HF_TOKEN_PATH, else $HF_HOME/token): %w", err)
+	default:
+		if tok := cleanToken(string(b)); tok != "" {
+			opt.Token, opt.TokenSource = tok, "the token file "+tokenPath
+		}
 	}
-	if tok := cleanToken(string(b)); tok != "" {
-		opt.Token, opt.TokenSource = tok, "the token file "+tokenPath
-	}
-	return opt, nil
+	return opt
 }
 
 // cleanToken is utils/_auth.py _clean_token: line breaks removed, blanks trimmed.

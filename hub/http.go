@@ -55,7 +55,11 @@ func quote(s, safe string) string {
 }
 
 // newRequest builds a request with lesionui's User-Agent, and the token when u is on the Hub's
-// host (never on a CDN host a redirect leads to).
+// host: never on another host a redirect leads to (the CDN, whose URLs are signed), as
+// file_download.py _get_metadata_or_catch_error drops it when the host differs. Go's
+// http.Client, left to follow redirects, would forward it to a subdomain of the Hub's host
+// (cdn-lfs.huggingface.co, cas-bridge.xethub.hf.co under HF_ENDPOINT=https://hf.co); lesionui
+// follows redirects itself.
 func (d *downloader) newRequest(ctx context.Context, method, u string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
@@ -63,8 +67,11 @@ func (d *downloader) newRequest(ctx context.Context, method, u string) (*http.Re
 	}
 	req.Header.Set("User-Agent", "lesionui/"+Version)
 	req.Header.Set("Accept-Encoding", "identity")
-	if d.opt.Token != "" {
-		if hub, err := url.Parse(d.opt.Endpoint); err == nil && hub.Host == req.URL.Host {
+	if hub, err := url.Parse(d.opt.Endpoint); err == nil && hub.Host == req.URL.Host {
+		if d.opt.tokenErr != nil {
+			return nil, d.opt.tokenErr
+		}
+		if d.opt.Token != "" {
 			req.Header.Set("Authorization", "Bearer "+d.opt.Token)
 		}
 	}

@@ -52,6 +52,8 @@ type Options struct {
 	CheckConfig func(path string) error
 	Progress    func(Progress) // may be nil; called from the downloading goroutine
 	Client      *http.Client   // nil: a client with connection and header timeouts; its CheckRedirect is not used
+
+	tokenErr error // the token file could not be read: the first request to the Hub fails with it
 }
 
 // withDefaults fills the empty fields of opt.
@@ -64,8 +66,7 @@ func (opt Options) withDefaults() Options {
 		opt.TokenSource = "Options.Token"
 	}
 	if opt.CacheDir == "" {
-		empty, _ := optionsFromEnv(func(string) (string, bool) { return "", false })
-		opt.CacheDir = empty.CacheDir
+		opt.CacheDir = optionsFromEnv(func(string) (string, bool) { return "", false }).CacheDir
 	}
 	if opt.Client == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()

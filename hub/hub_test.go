@@ -665,21 +665,29 @@ func TestOptionsFromEnv(t *testing.T) {
 		{map[string]string{"PYTORCH_PRETRAINED_BERT_CACHE": "/pbc", "HF_HUB_CACHE": "/new"}, "/pbc", "", "", DefaultEndpoint, false, false},
 	} {
 		c.env["HOME"] = home
-		opt, err := optionsFromEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
-		if err != nil || filepath.Clean(opt.CacheDir) != filepath.FromSlash(c.cache) || opt.Token != c.token || opt.TokenSource != c.source ||
+		opt := optionsFromEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+		if err := opt.tokenErr; err != nil || filepath.Clean(opt.CacheDir) != filepath.FromSlash(c.cache) || opt.Token != c.token || opt.TokenSource != c.source ||
 			opt.Endpoint != c.endpoint || opt.Offline != c.offline || opt.NoImplicitToken != c.noImplicit {
 			t.Errorf("env %v: got cache %s token %q from %q endpoint %q offline %v no-implicit %v (err %v); want %s %q %q %q %v %v",
 				c.env, opt.CacheDir, opt.Token, opt.TokenSource, opt.Endpoint, opt.Offline, opt.NoImplicitToken, err,
 				c.cache, c.token, c.source, c.endpoint, c.offline, c.noImplicit)
 		}
 	}
-	// A token file that cannot be read is an error, as in huggingface_hub; a missing one is none.
+	// A token file that cannot be read fails the first request to the Hub, as huggingface_hub
+	// fails; a missing one is no token; a local directory needs neither.
+	f := newFakeHub(t)
+	f.add("org/bert", commitA, bertFiles())
 	for path, want := range map[string]string{home: "directory", filepath.Join(home, "missing"): ""} {
-		_, err := optionsFromEnv(func(k string) (string, bool) {
+		opt := optionsFromEnv(func(k string) (string, bool) {
 			return map[string]string{"HOME": home, "HF_TOKEN_PATH": path}[k], k == "HOME" || k == "HF_TOKEN_PATH"
 		})
+		opt.Endpoint, opt.Client, opt.CacheDir = f.url(), f.client, t.TempDir()
+		_, err := Resolve(context.Background(), "org/bert", opt)
 		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
 			t.Errorf("token file %s: err %v, want %q", path, err, want)
+		}
+		if _, err := Resolve(context.Background(), home, opt); err != nil {
+			t.Errorf("token file %s, local directory: %v", path, err)
 		}
 	}
 }
@@ -1087,11 +1095,7 @@ func TestEnvAgainstPython(t *testing.T) {
 	for _, c := range golden.Cases {
 		env := map[string]string{"HOME": home}
 		maps.Copy(env, c.Env)
-		opt, err := optionsFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
-		if err != nil {
-			t.Errorf("env %v: %v", c.Env, err)
-			continue
-		}
+		opt := optionsFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 		want := c.Want
 		clean := func(p string) string { return filepath.Clean(strings.ReplaceAll(p, "$HOME_DIR", home)) }
 		if filepath.Clean(opt.CacheDir) != clean(want.Cache) || filepath.Clean(opt.TokenFile) != clean(want.TokenPath) ||
