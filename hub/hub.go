@@ -187,7 +187,7 @@ func download(ctx context.Context, id ModelID, opt Options, c *repoCache) (strin
 			return cached, nil
 		}
 		return "", &Error{Model: id.String(), Err: ErrOffline,
-			Hint: fmt.Sprintf("offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE) is on and there is no usable cached copy: %s; unset HF_HUB_OFFLINE to download it, or pass --model DIR with a local model directory", why)}
+			Hint: fmt.Sprintf("offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE) is on and there is no usable cached copy: %s; set HF_HUB_OFFLINE=0 (it overrides TRANSFORMERS_OFFLINE) to download it, or pass --model DIR with a local model directory", why)}
 	}
 	d := &downloader{id: id, opt: opt, cache: c}
 	dir, err := d.run(ctx)
