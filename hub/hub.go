@@ -9,9 +9,12 @@
 // symlinks into blobs), refs/<revision> (the commit a branch or tag pointed at when last seen)
 // and .no_exist/<commit>/<file> (empty files recording files known to be absent).
 //
-// Only the files lesionui reads are fetched: config.json, the tokenizer (tokenizer.json,
+// Only the files lesionui reads are fetched: config.json first (checked by
+// Options.CheckConfig before anything else is asked for), then the tokenizer (tokenizer.json,
 // vocab.txt, tokenizer_config.json, special_tokens_map.json) and the safetensors weights
-// (model.safetensors, or model.safetensors.index.json and its shards).
+// (model.safetensors, or model.safetensors.index.json and its shards). The HTTP side follows
+// huggingface_hub's file_download.py and utils/_http.py; the environment, its constants.py
+// and utils/_auth.py (see OptionsFromEnv).
 //
 // Authorization: the token is sent to the Hub endpoint's host only. Like huggingface_hub, a
 // download redirected to another host (the LFS CDN, whose URLs are pre-signed) goes without it.
