@@ -135,7 +135,7 @@ func resolveModel(ctx context.Context, f *studyFlags, progress func(engine.Progr
 	if f.demo {
 		return demo.Dir()
 	}
-	opt := hub.OptionsFromEnv()
+	opt := hubOptions()
 	opt.Progress = func(p hub.Progress) {
 		phase := "download " + p.File
 		if p.Files > 1 {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"lesionui/internal/files"
 )
 
 // The files lesionui takes from a model repository.
@@ -18,8 +20,28 @@ const (
 	indexFile     = "model.safetensors.index.json"
 )
 
+// The optional files, fetched when the repository has them.
+const (
+	tokenizerConfigFile = "tokenizer_config.json"
+	specialTokensFile   = "special_tokens_map.json"
+)
+
 // optionalFiles are fetched when the repository has them.
-var optionalFiles = []string{"tokenizer_config.json", "special_tokens_map.json"}
+var optionalFiles = []string{tokenizerConfigFile, specialTokensFile}
+
+// smallFileLimit caps the size of the files lesionui reads whole, far above what real ones
+// need (bert-large-uncased: config.json 571 B, vocab.txt 232 kB, tokenizer.json 466 kB;
+// XLM-R's tokenizer.json 17 MB), so that a mistaken or hostile "config.json" of a gigabyte is
+// refused by its announced size and never read into memory. The weights have no cap: they
+// are memory-mapped, and checked against the size and sha256 the Hub announces.
+var smallFileLimit = map[string]int64{
+	configFile:          8 << 20,
+	tokenizerConfigFile: 16 << 20,
+	specialTokensFile:   8 << 20,
+	vocabFile:           16 << 20,
+	tokenizerFile:       64 << 20,
+	indexFile:           16 << 20,
+}
 
 // repoCache is one repository's folder in the HuggingFace cache.
 type repoCache struct {
@@ -52,7 +74,7 @@ func (c *repoCache) commitFor(revision string) (string, bool) {
 	if commitHash.MatchString(revision) {
 		return revision, true
 	}
-	b, err := os.ReadFile(c.ref(revision))
+	b, err := files.ReadRegular(c.ref(revision), 1<<10)
 	if err != nil {
 		return "", false
 	}
@@ -149,7 +171,7 @@ func (c *repoCache) missing(commit string, strict bool) string {
 // readIndex lists the shard files of a model.safetensors.index.json, sorted and deduplicated.
 // Names must stay inside the repository.
 func readIndex(path string) ([]string, error) {
-	b, err := os.ReadFile(path)
+	b, err := files.ReadRegular(path, smallFileLimit[indexFile])
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"lesionui/internal/files"
 )
 
 // maxAttempts bounds the tries of one file's GET when the connection breaks mid-body; each
@@ -62,22 +65,22 @@ func (d *downloader) run(ctx context.Context) (string, error) {
 }
 
 // plan lists the files to take: each with its metadata when it must be fetched, or with only
-// its name when the snapshot already has it. It records absent files in .no_exist.
+// its name when the snapshot already has it. It records absent files in .no_exist. config.json
+// is fetched and checked first, so that a model lesionui cannot run costs one small download.
 func (d *downloader) plan(ctx context.Context) ([]fileMeta, error) {
 	if commitHash.MatchString(d.id.Revision) {
 		d.commit = d.id.Revision
 	}
-	cfg, ok, err := d.stat(ctx, configFile)
-	if err != nil {
-		return nil, d.explain(configFile, err)
-	}
-	if !ok {
-		return nil, d.explain(configFile, fmt.Errorf("%w: the repository has no %s", ErrNotFound, configFile))
+	if err := d.fetchNow(ctx, configFile); err != nil {
+		return nil, err
 	}
 	if err := d.cache.writeRef(d.id.Revision, d.commit); err != nil {
 		return nil, d.explain("", fmt.Errorf("writing the cache: %w", err))
 	}
-	plan := []fileMeta{cfg}
+	if err := d.checkConfig(); err != nil {
+		return nil, err
+	}
+	plan := []fileMeta{{File: configFile}}
 	take := func(file string, required bool) (bool, error) {
 		m, ok, err := d.stat(ctx, file)
 		if err != nil {
@@ -105,21 +108,16 @@ func (d *downloader) plan(ctx context.Context) ([]fileMeta, error) {
 	if ok, err := take(weightsFile, false); err != nil || ok {
 		return plan, err
 	}
-	idx, ok, err := d.stat(ctx, indexFile)
-	if err != nil {
+	if _, ok, err := d.stat(ctx, indexFile); err != nil {
 		return nil, d.explain(indexFile, err)
-	}
-	if !ok {
+	} else if !ok {
 		return nil, d.noSafetensors(ctx)
 	}
-	// The index is needed now to know the shards; it is small, so it goes without progress.
-	if idx.ETag != "" {
-		if err := d.fetch(ctx, idx, 0, 0); err != nil {
-			return nil, d.explain(indexFile, err)
-		}
-		idx = fileMeta{File: indexFile}
+	// The index is needed now to know the shards.
+	if err := d.fetchNow(ctx, indexFile); err != nil {
+		return nil, err
 	}
-	plan = append(plan, idx)
+	plan = append(plan, fileMeta{File: indexFile})
 	shards, err := readIndex(d.cache.pointer(d.commit, indexFile))
 	if err != nil {
 		return nil, d.explain(indexFile, err)
@@ -130,6 +128,58 @@ func (d *downloader) plan(ctx context.Context) ([]fileMeta, error) {
 		}
 	}
 	return plan, nil
+}
+
+// fetchNow makes sure the snapshot has file, which the repository must have, fetching it at
+// once and without progress: the small files whose content decides what comes next.
+func (d *downloader) fetchNow(ctx context.Context, file string) error {
+	m, ok, err := d.stat(ctx, file)
+	if err != nil {
+		return d.explain(file, err)
+	}
+	if !ok {
+		return d.explain(file, fmt.Errorf("%w: the repository has no %s", ErrNotFound, file))
+	}
+	if m.ETag == "" { // already in the snapshot
+		return nil
+	}
+	if err := d.fetch(ctx, m, 0, 0); err != nil {
+		return d.explain(file, err)
+	}
+	return nil
+}
+
+// checkConfig runs Options.CheckConfig on the snapshot's config.json.
+func (d *downloader) checkConfig() error {
+	if d.opt.CheckConfig == nil {
+		return nil
+	}
+	path := d.cache.pointer(d.commit, configFile)
+	err := d.opt.CheckConfig(path)
+	if err == nil {
+		return nil
+	}
+	what := configFile
+	if t := modelType(path); t != "" {
+		what = fmt.Sprintf("%s (model_type %q)", configFile, t)
+	}
+	return &Error{Model: d.id.String(), File: configFile, Err: fmt.Errorf("%w: %v", ErrUnsupportedModel, err),
+		Hint: fmt.Sprintf("nothing else was downloaded: lesionui fetched only %s and stopped before the tokenizer and the weights", what)}
+}
+
+// modelType reads config.json's model_type, "" when it has none or cannot be read.
+func modelType(path string) string {
+	b, err := files.ReadRegular(path, smallFileLimit[configFile])
+	if err != nil {
+		return ""
+	}
+	var c struct {
+		ModelType string `json:"model_type"`
+	}
+	if json.Unmarshal(b, &c) != nil {
+		return ""
+	}
+	return c.ModelType
 }
 
 // stat tells whether the repository has file at the revision: from the cache when the snapshot
@@ -151,8 +201,7 @@ func (d *downloader) stat(ctx context.Context, file string) (fileMeta, bool, err
 	if d.commit == "" && commitHash.MatchString(m.Commit) {
 		d.commit = m.Commit
 	}
-	var he *httpStatusError
-	if errors.As(err, &he) && he.Status == http.StatusNotFound && he.Code != "RepoNotFound" && he.Code != "RevisionNotFound" && d.commit != "" {
+	if entryNotFound(err) && d.commit != "" {
 		if err := d.cache.markAbsent(d.commit, file); err != nil {
 			return m, false, fmt.Errorf("writing the cache: %w", err)
 		}
@@ -166,6 +215,10 @@ func (d *downloader) stat(ctx context.Context, file string) (fileMeta, bool, err
 	}
 	if !validETag(m.ETag) {
 		return m, false, fmt.Errorf("the Hub gave an unusable ETag %q", m.ETag)
+	}
+	if limit, ok := smallFileLimit[file]; ok && m.Size > limit {
+		// A config or tokenizer file this large is not one: refuse it before the GET.
+		return m, false, &files.TooLargeError{Path: m.Location, Size: m.Size, Limit: limit}
 	}
 	if m.Location == d.resolveURL(rev, file) {
 		// Fetch from the commit, not the branch, which may move between HEAD and GET.
@@ -181,10 +234,10 @@ var etagName = regexp.MustCompile(`^[A-Za-z0-9+=_-][A-Za-z0-9+=_.-]{0,199}$`)
 func validETag(s string) bool { return etagName.MatchString(s) }
 
 // noSafetensors explains a repository without safetensors weights, naming the other weight
-// files it has.
+// files it has and the Hub's safetensors conversion pull request when there is one.
 func (d *downloader) noSafetensors(ctx context.Context) error {
 	var others []string
-	for _, f := range []string{"pytorch_model.bin", "tf_model.h5"} {
+	for _, f := range []string{"pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5"} {
 		_, ok, err := d.stat(ctx, f)
 		if err != nil {
 			return d.explain(f, err)
@@ -197,9 +250,16 @@ func (d *downloader) noSafetensors(ctx context.Context) error {
 	if len(others) > 0 {
 		have = "only " + strings.Join(others, " and ")
 	}
+	hint := "the Hub's safetensors conversion bot opens pull requests with model.safetensors: use one as the revision,\n" +
+		"  lesionui --model " + d.id.Repo + "@refs/pr/N   (see " + d.opt.Endpoint + "/" + d.id.Repo + "/discussions),\n" +
+		"or open one at https://huggingface.co/spaces/safetensors/convert"
+	if pr, ok := d.conversionPR(ctx); ok {
+		hint = fmt.Sprintf("the Hub has a safetensors conversion of it, pull request #%d (%s): run\n  lesionui --model %s@refs/pr/%d",
+			pr, d.opt.Endpoint+"/"+d.id.Repo+"/discussions/"+strconv.Itoa(pr), d.id.Repo, pr)
+	}
 	return &Error{Model: d.id.String(), File: weightsFile,
 		Err: fmt.Errorf("%w: the repository has neither %s nor %s, %s", ErrNoSafetensors, weightsFile, indexFile, have),
-		Hint: "convert it once in Python, then run lesionui with --model DIR:\n" +
+		Hint: hint + ";\nor convert it yourself in Python, then run lesionui with --model DIR:\n" +
 			"  from transformers import AutoModelForMaskedLM, AutoTokenizer\n" +
 			"  AutoModelForMaskedLM.from_pretrained(\"" + d.id.Repo + "\").save_pretrained(\"DIR\", safe_serialization=True)\n" +
 			"  AutoTokenizer.from_pretrained(\"" + d.id.Repo + "\").save_pretrained(\"DIR\")"}
@@ -287,7 +347,7 @@ func (d *downloader) getInto(ctx context.Context, m fileMeta, f *os.File, h hash
 	if err != nil {
 		return err
 	}
-	if m.Size >= 0 && have > m.Size {
+	if have > m.Size {
 		have = 0
 	}
 	if err := restart(f, h, have); err != nil {
@@ -340,7 +400,10 @@ func (d *downloader) getInto(ctx context.Context, m fileMeta, f *os.File, h hash
 	if h != nil {
 		w = io.MultiWriter(f, h)
 	}
-	n, err := copyBody(w, resp.Body, p, func() { watchdog.Reset(stallTimeout) })
+	// Never more than one byte past the announced size: a server that sends a gigabyte for a
+	// 500-byte config.json is cut there and fails the size check.
+	body := io.LimitReader(resp.Body, m.Size-have+1)
+	n, err := copyBody(w, body, p, func() { watchdog.Reset(stallTimeout) })
 	have += n
 	if err != nil {
 		if errors.Is(err, syscall.ENOSPC) {
@@ -359,7 +422,7 @@ func (d *downloader) getInto(ctx context.Context, m fileMeta, f *os.File, h hash
 		}
 		return fmt.Errorf("%w after %d bytes: %v", errBrokenBody, have, err)
 	}
-	if m.Size >= 0 && have < m.Size {
+	if have < m.Size {
 		return fmt.Errorf("%w: the body ended after %d of %d bytes", errBrokenBody, have, m.Size)
 	}
 	if err := d.verify(m, f, h, have); err != nil {
@@ -393,7 +456,7 @@ func restart(f *os.File, h hash.Hash, keep int64) error {
 func (d *downloader) verify(m fileMeta, f *os.File, h hash.Hash, have int64) error {
 	var why string
 	switch {
-	case m.Size >= 0 && have != m.Size:
+	case have != m.Size:
 		why = fmt.Sprintf("got %d bytes, the Hub announced %d", have, m.Size)
 	case h != nil && hex.EncodeToString(h.Sum(nil)) != m.ETag:
 		why = fmt.Sprintf("sha256 %s, the Hub announced %s", hex.EncodeToString(h.Sum(nil)), m.ETag)

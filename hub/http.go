@@ -21,7 +21,7 @@ type fileMeta struct {
 	File     string
 	Commit   string // X-Repo-Commit
 	ETag     string // X-Linked-Etag, else ETag, normalized
-	Size     int64  // X-Linked-Size, else Content-Length; -1 when unknown
+	Size     int64  // X-Linked-Size, else Content-Length (not that of a redirect)
 	Location string // where to GET it: the redirect target (CDN) or the resolve URL
 }
 
@@ -33,17 +33,33 @@ func (m fileMeta) lfs() bool {
 	return strings.Trim(m.ETag, "0123456789abcdef") == ""
 }
 
-// resolveURL is {endpoint}/{repo}/resolve/{revision}/{file}.
+// resolveURL is {endpoint}/{repo}/resolve/{revision}/{file}, escaped as file_download.py
+// hf_hub_url does: quote(revision, safe="") (refs/pr/1 is refs%2Fpr%2F1), quote(filename).
 func (d *downloader) resolveURL(revision, file string) string {
-	parts := strings.Split(file, "/")
-	for i, p := range parts {
-		parts[i] = url.PathEscape(p)
+	return d.opt.Endpoint + "/" + d.id.Repo + "/resolve/" + quote(revision, "") + "/" + quote(file, "/")
+}
+
+// quote is Python's urllib.parse.quote: every byte of s but ASCII letters, digits, "_.-~" and
+// those in safe is written %XX.
+func quote(s, safe string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("_.-~"+safe, c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
 	}
-	return d.opt.Endpoint + "/" + d.id.Repo + "/resolve/" + url.PathEscape(revision) + "/" + strings.Join(parts, "/")
+	return b.String()
 }
 
 // newRequest builds a request with lesionui's User-Agent, and the token when u is on the Hub's
-// host (never on a CDN host a redirect leads to).
+// host: never on another host a redirect leads to (the CDN, whose URLs are signed), as
+// file_download.py _get_metadata_or_catch_error drops it when the host differs. Go's
+// http.Client, left to follow redirects, would forward it to a subdomain of the Hub's host
+// (cdn-lfs.huggingface.co, cas-bridge.xethub.hf.co under HF_ENDPOINT=https://hf.co); lesionui
+// follows redirects itself.
 func (d *downloader) newRequest(ctx context.Context, method, u string) (*http.Request, error) {
 	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
@@ -51,8 +67,11 @@ func (d *downloader) newRequest(ctx context.Context, method, u string) (*http.Re
 	}
 	req.Header.Set("User-Agent", "lesionui/"+Version)
 	req.Header.Set("Accept-Encoding", "identity")
-	if d.opt.Token != "" {
-		if hub, err := url.Parse(d.opt.Endpoint); err == nil && hub.Host == req.URL.Host {
+	if hub, err := url.Parse(d.opt.Endpoint); err == nil && hub.Host == req.URL.Host {
+		if d.opt.tokenErr != nil {
+			return nil, d.opt.tokenErr
+		}
+		if d.opt.Token != "" {
 			req.Header.Set("Authorization", "Bearer "+d.opt.Token)
 		}
 	}
@@ -73,8 +92,11 @@ func (d *downloader) do(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// head reads a file's metadata like huggingface_hub's get_hf_file_metadata: relative redirects
-// (a renamed repository) are followed, an absolute one (the CDN) is where the GET will go.
+// head reads a file's metadata like file_download.py get_hf_file_metadata: relative redirects
+// (a renamed repository) are followed (utils/_http.py _httpx_follow_relative_redirects), an
+// absolute one (the CDN) is where the GET will go. The ETag is X-Linked-Etag, else ETag; the
+// size is X-Linked-Size, else the Content-Length of an answer that is not a redirect (that of
+// a redirect is its own little body's); commit, ETag and size are required, as there.
 // A 404 is returned as *httpStatusError, with the commit (when the Hub gave one) in meta.
 func (d *downloader) head(ctx context.Context, revision, file string) (fileMeta, error) {
 	ctx, cancel := context.WithTimeout(ctx, headTimeout)
@@ -98,26 +120,37 @@ func (d *downloader) head(ctx context.Context, revision, file string) (fileMeta,
 		if resp.StatusCode >= 400 {
 			return meta, statusError(resp)
 		}
-		loc := h.Get("Location")
-		if resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
-			target, err := resp.Request.URL.Parse(loc)
+		size := h.Get("X-Linked-Size")
+		meta.Location = u
+		if loc := h.Get("Location"); resp.StatusCode >= 300 && resp.StatusCode < 400 && loc != "" {
+			l, err := url.Parse(loc)
 			if err != nil {
 				return meta, fmt.Errorf("bad redirect %q from %s: %w", loc, u, err)
 			}
-			if !strings.Contains(loc, "://") && !strings.HasPrefix(loc, "//") {
+			target := resp.Request.URL.ResolveReference(l)
+			if l.Scheme == "" && l.Host == "" {
 				u = target.String() // relative: the repository moved
 				continue
 			}
 			meta.Location = target.String()
-		} else {
-			meta.Location = u
+		} else if size == "" {
+			size = h.Get("Content-Length")
 		}
 		meta.ETag = normalizeETag(firstOf(h.Get("X-Linked-Etag"), h.Get("ETag")))
-		if n, err := strconv.ParseInt(firstOf(h.Get("X-Linked-Size"), h.Get("Content-Length")), 10, 64); err == nil && n >= 0 {
+		if n, err := strconv.ParseInt(size, 10, 64); err == nil && n >= 0 {
 			meta.Size = n
 		}
-		if meta.ETag == "" || meta.Commit == "" {
-			return meta, fmt.Errorf("%s answered without ETag or X-Repo-Commit: is %s a HuggingFace Hub (HF_ENDPOINT)?", u, d.opt.Endpoint)
+		var missing []string
+		for _, m := range []struct {
+			header string
+			ok     bool
+		}{{"X-Repo-Commit", meta.Commit != ""}, {"ETag", meta.ETag != ""}, {"X-Linked-Size or Content-Length", meta.Size >= 0}} {
+			if !m.ok {
+				missing = append(missing, m.header)
+			}
+		}
+		if len(missing) > 0 {
+			return meta, fmt.Errorf("%s answered without %s: is %s a HuggingFace Hub (HF_ENDPOINT)?", u, strings.Join(missing, ", "), d.opt.Endpoint)
 		}
 		return meta, nil
 	}
@@ -164,9 +197,10 @@ func statusError(resp *http.Response) error {
 	}
 }
 
-// normalizeETag strips the weak marker and quotes, as huggingface_hub does.
+// normalizeETag is file_download.py _normalize_etag, etag.lstrip("W/").strip('"'): the weak
+// marker and the quotes go (lstrip takes any leading 'W' and '/', and so does this).
 func normalizeETag(s string) string {
-	return strings.Trim(strings.TrimPrefix(strings.TrimSpace(s), "W/"), `"`)
+	return strings.Trim(strings.TrimLeft(strings.TrimSpace(s), "W/"), `"`)
 }
 
 func firstOf(a, b string) string {

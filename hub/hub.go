@@ -9,9 +9,12 @@
 // symlinks into blobs), refs/<revision> (the commit a branch or tag pointed at when last seen)
 // and .no_exist/<commit>/<file> (empty files recording files known to be absent).
 //
-// Only the files lesionui reads are fetched: config.json, the tokenizer (tokenizer.json,
+// Only the files lesionui reads are fetched: config.json first (checked by
+// Options.CheckConfig before anything else is asked for), then the tokenizer (tokenizer.json,
 // vocab.txt, tokenizer_config.json, special_tokens_map.json) and the safetensors weights
-// (model.safetensors, or model.safetensors.index.json and its shards).
+// (model.safetensors, or model.safetensors.index.json and its shards). The HTTP side follows
+// huggingface_hub's file_download.py and utils/_http.py; the environment, its constants.py
+// and utils/_auth.py (see OptionsFromEnv).
 //
 // Authorization: the token is sent to the Hub endpoint's host only. Like huggingface_hub, a
 // download redirected to another host (the LFS CDN, whose URLs are pre-signed) goes without it.
@@ -23,7 +26,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -38,70 +40,23 @@ const DefaultEndpoint = "https://huggingface.co"
 // Options configure Resolve and Download. The zero value works: empty fields take the
 // defaults that OptionsFromEnv would give with an empty environment.
 type Options struct {
-	Endpoint string         // $HF_ENDPOINT, default https://huggingface.co
-	Token    string         // $HF_TOKEN, else $HUGGING_FACE_HUB_TOKEN, else the file $HF_TOKEN_PATH or $HF_HOME/token
-	CacheDir string         // $HF_HUB_CACHE, else $HUGGINGFACE_HUB_CACHE, else $HF_HOME/hub, else ~/.cache/huggingface/hub
-	Offline  bool           // $HF_HUB_OFFLINE or $TRANSFORMERS_OFFLINE set to 1/true/yes/on
-	Progress func(Progress) // may be nil; called from the downloading goroutine
-	Client   *http.Client   // nil: a client with connection and header timeouts; its CheckRedirect is not used
-}
+	Endpoint string // $HF_ENDPOINT, default https://huggingface.co
+	// Token is sent to the Hub's host as "Authorization: Bearer"; TokenSource says where it came
+	// from ("the HF_TOKEN environment variable", "the token file /root/.cache/huggingface/token")
+	// for the messages about it; TokenFile is where `hf auth login` stores it.
+	Token, TokenSource, TokenFile string
+	// NoImplicitToken records HF_HUB_DISABLE_IMPLICIT_TOKEN: no token was looked up.
+	NoImplicitToken bool
+	CacheDir        string // see OptionsFromEnv for the variables and their precedence
+	Offline         bool   // $HF_HUB_OFFLINE, else $TRANSFORMERS_OFFLINE, set to 1/ON/YES/TRUE
+	// CheckConfig, when set, vets the downloaded config.json (its path in the cache) before
+	// anything else is fetched: a model lesionui cannot run is refused before its weights are
+	// downloaded. The hub does not know the engine; the CLI passes the engine's check.
+	CheckConfig func(path string) error
+	Progress    func(Progress) // may be nil; called from the downloading goroutine
+	Client      *http.Client   // nil: a client with connection and header timeouts; its CheckRedirect is not used
 
-// OptionsFromEnv reads the HuggingFace environment variables the way huggingface_hub does.
-func OptionsFromEnv() Options {
-	home, _ := os.UserHomeDir()
-	return optionsFromEnv(os.Getenv, home)
-}
-
-func optionsFromEnv(getenv func(string) string, home string) Options {
-	expand := func(p string) string {
-		if p == "~" || strings.HasPrefix(p, "~/") {
-			return filepath.Join(home, p[1:])
-		}
-		return p
-	}
-	hfHome := getenv("HF_HOME")
-	if hfHome == "" {
-		xdg := getenv("XDG_CACHE_HOME")
-		if xdg == "" {
-			xdg = filepath.Join(home, ".cache")
-		}
-		hfHome = filepath.Join(xdg, "huggingface")
-	}
-	hfHome = expand(hfHome)
-	opt := Options{Endpoint: strings.TrimRight(getenv("HF_ENDPOINT"), "/")}
-	if opt.Endpoint == "" {
-		opt.Endpoint = DefaultEndpoint
-	}
-	for _, v := range []string{getenv("HF_HUB_CACHE"), getenv("HUGGINGFACE_HUB_CACHE"), filepath.Join(hfHome, "hub")} {
-		if v != "" {
-			opt.CacheDir = expand(v)
-			break
-		}
-	}
-	opt.Offline = isTrue(getenv("HF_HUB_OFFLINE")) || isTrue(getenv("TRANSFORMERS_OFFLINE"))
-	opt.Token = strings.TrimSpace(getenv("HF_TOKEN"))
-	if opt.Token == "" {
-		opt.Token = strings.TrimSpace(getenv("HUGGING_FACE_HUB_TOKEN"))
-	}
-	if opt.Token == "" {
-		path := getenv("HF_TOKEN_PATH")
-		if path == "" {
-			path = filepath.Join(hfHome, "token")
-		}
-		if b, err := os.ReadFile(expand(path)); err == nil {
-			opt.Token = strings.TrimSpace(string(b))
-		}
-	}
-	return opt
-}
-
-// isTrue is huggingface_hub's reading of a boolean environment variable.
-func isTrue(v string) bool {
-	switch strings.ToUpper(strings.TrimSpace(v)) {
-	case "1", "ON", "YES", "TRUE":
-		return true
-	}
-	return false
+	tokenErr error // the token file could not be read: the first request to the Hub fails with it
 }
 
 // withDefaults fills the empty fields of opt.
@@ -110,8 +65,11 @@ func (opt Options) withDefaults() Options {
 		opt.Endpoint = DefaultEndpoint
 	}
 	opt.Endpoint = strings.TrimRight(opt.Endpoint, "/")
+	if opt.Token != "" && opt.TokenSource == "" {
+		opt.TokenSource = "Options.Token"
+	}
 	if opt.CacheDir == "" {
-		opt.CacheDir = optionsFromEnv(func(string) string { return "" }, userHome()).CacheDir
+		opt.CacheDir = optionsFromEnv(func(string) (string, bool) { return "", false }).CacheDir
 	}
 	if opt.Client == nil {
 		tr := http.DefaultTransport.(*http.Transport).Clone()
@@ -119,11 +77,6 @@ func (opt Options) withDefaults() Options {
 		opt.Client = &http.Client{Transport: tr}
 	}
 	return opt
-}
-
-func userHome() string {
-	home, _ := os.UserHomeDir()
-	return home
 }
 
 // ModelID names a model repository on the Hub at a revision (branch, tag or commit hash).
@@ -237,7 +190,7 @@ func download(ctx context.Context, id ModelID, opt Options, c *repoCache) (strin
 			return cached, nil
 		}
 		return "", &Error{Model: id.String(), Err: ErrOffline,
-			Hint: fmt.Sprintf("offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE) is on and there is no usable cached copy: %s; unset HF_HUB_OFFLINE to download it, or pass --model DIR with a local model directory", why)}
+			Hint: fmt.Sprintf("offline mode (HF_HUB_OFFLINE or TRANSFORMERS_OFFLINE) is on and there is no usable cached copy: %s; set HF_HUB_OFFLINE=0 (it overrides TRANSFORMERS_OFFLINE) to download it, or pass --model DIR with a local model directory", why)}
 	}
 	d := &downloader{id: id, opt: opt, cache: c}
 	dir, err := d.run(ctx)

@@ -2,7 +2,9 @@ package hub
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,7 +33,7 @@ func bertFiles() map[string]fakeFile {
 }
 
 func testOptions(f *fakeHub) Options {
-	return Options{Endpoint: f.hub.URL, CacheDir: f.t.TempDir()}
+	return Options{Endpoint: f.url(), CacheDir: f.t.TempDir(), Client: f.client}
 }
 
 func mustResolve(t *testing.T, arg string, opt Options) string {
@@ -78,7 +80,7 @@ func TestFreshDownloadLayout(t *testing.T) {
 	f := newFakeHub(t)
 	files := bertFiles()
 	f.add("org/bert", commitA, files)
-	f.token = "secret"
+	f.tokens["secret"] = true
 	opt := testOptions(f)
 	opt.Token = "secret"
 	var reports []Progress
@@ -107,7 +109,8 @@ func TestFreshDownloadLayout(t *testing.T) {
 	}
 	var finished []string
 	for _, p := range reports {
-		if p.Files != 4 || p.FileIndex < 1 || p.FileIndex > 4 || p.Done > p.Total {
+		// config.json is fetched first, on its own and without progress.
+		if p.Files != 3 || p.FileIndex < 1 || p.FileIndex > 3 || p.Done > p.Total {
 			t.Errorf("bad report %+v", p)
 		}
 		if p.Finished {
@@ -118,7 +121,7 @@ func TestFreshDownloadLayout(t *testing.T) {
 		}
 	}
 	slices.Sort(finished)
-	if !slices.Equal(finished, []string{"config.json", "model.safetensors", "tokenizer_config.json", "vocab.txt"}) {
+	if !slices.Equal(finished, []string{"model.safetensors", "tokenizer_config.json", "vocab.txt"}) {
 		t.Errorf("finished reports for %v", finished)
 	}
 	f.requests()
@@ -409,8 +412,8 @@ func TestShardedWeights(t *testing.T) {
 		want[n] = files[n]
 	}
 	checkSnapshot(t, opt.CacheDir, "org/big", commitA, dir, want)
-	if maxFiles != 6 { // the index is fetched before the count is known, without progress
-		t.Errorf("progress counted %d files, want 6", maxFiles)
+	if maxFiles != 5 { // config.json and the index are fetched first, without progress
+		t.Errorf("progress counted %d files, want 5", maxFiles)
 	}
 	f.requests()
 	mustResolve(t, "org/big", opt)
@@ -437,41 +440,53 @@ func TestIndexOutsideRepository(t *testing.T) {
 
 func TestHTTPErrors(t *testing.T) {
 	f := newFakeHub(t)
-	f.add("org/private", commitA, bertFiles()).private = true
-	f.add("org/gated", commitA, bertFiles()).gated = true
+	f.tokens["secret"], f.tokens["other"] = true, true
+	private := f.add("org/private", commitA, bertFiles())
+	private.private, private.member = true, "secret"
+	gated := f.add("org/gated", commitA, bertFiles())
+	gated.gated, gated.member = true, "secret"
 	f.add("org/empty", commitA, map[string]fakeFile{"README.md": {data: "hi"}})
 	f.add("org/notok", commitA, map[string]fakeFile{"config.json": {data: "{}"}, "model.safetensors": {data: "x", lfs: true}})
-	f.token = "secret"
+	f.add("org/public", commitA, bertFiles())
 	cases := []struct {
-		arg, token string
-		kind       error
-		want       []string
+		arg, token, source string
+		noImplicit         bool
+		kind               error
+		want               []string
 	}{
-		{"org/nope", "", ErrUnauthorized, []string{"org/nope: config.json", "HTTP 401", "set HF_TOKEN"}},
-		{"org/private", "", ErrUnauthorized, []string{"private or gated", "set HF_TOKEN"}},
-		{"org/private", "wrong", ErrUnauthorized, []string{"token in HF_TOKEN has no access"}},
-		{"org/gated", "secret", ErrUnauthorized, []string{"gated", f.hub.URL + "/org/gated"}},
-		{"org/empty", "", ErrNotFound, []string{"org/empty: config.json", "no config.json"}},
-		{"org/notok", "", ErrNotFound, []string{"org/notok: vocab.txt", "no vocab.txt"}},
-		{"org/private@v9", "secret", ErrNotFound, []string{"HTTP 404", `no revision "v9"`}},
+		{"org/nope", "", "", false, ErrUnauthorized, []string{"org/nope: config.json", "HTTP 401", "no token was sent", "hf auth login", "/hf/token"}},
+		{"org/private", "", "", false, ErrUnauthorized, []string{"private or gated", "set HF_TOKEN"}},
+		{"org/private", "", "", true, ErrUnauthorized, []string{"unset HF_HUB_DISABLE_IMPLICIT_TOKEN"}},
+		{"org/private", "other", "the HF_TOKEN environment variable", false, ErrNotFound, []string{"HTTP 404", "the token from the HF_TOKEN environment variable has no access"}},
+		// An unknown token is refused on any repository, public ones included, and said so.
+		{"org/public", "hf_bad", "the HF_TOKEN environment variable", false, ErrInvalidToken,
+			[]string{"invalid token", "refused the token from the HF_TOKEN environment variable", "Invalid credentials", "takes precedence over the token file /hf/token"}},
+		{"org/public", "hf_bad", "the token file /hf/token", false, ErrInvalidToken,
+			[]string{"refused the token from the token file /hf/token", "hf auth login --force"}},
+		{"org/gated", "", "", false, ErrUnauthorized, []string{"gated", f.url() + "/org/gated", "hf auth login"}},
+		{"org/gated", "other", "the HF_TOKEN environment variable", false, ErrUnauthorized, []string{"HTTP 403", "not in the authorized list", "accept its conditions"}},
+		{"org/empty", "", "", false, ErrNotFound, []string{"org/empty: config.json", "no config.json"}},
+		{"org/notok", "", "", false, ErrNotFound, []string{"org/notok: vocab.txt", "no vocab.txt"}},
+		{"org/private@v9", "secret", "the HF_TOKEN environment variable", false, ErrNotFound, []string{"HTTP 404", `no revision "v9"`, "Invalid rev id"}},
 	}
 	for _, c := range cases {
 		opt := testOptions(f)
-		opt.Token = c.token
+		opt.Token, opt.TokenSource, opt.TokenFile, opt.NoImplicitToken = c.token, c.source, "/hf/token", c.noImplicit
 		_, err := Resolve(context.Background(), c.arg, opt)
 		if !errors.Is(err, c.kind) {
-			t.Errorf("%s: err = %v, want %v", c.arg, err, c.kind)
+			t.Errorf("%s (token %q): err = %v, want %v", c.arg, c.token, err, c.kind)
 			continue
 		}
 		for _, w := range c.want {
 			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%s: %q lacks %q", c.arg, err, w)
+				t.Errorf("%s (token %q): %q lacks %q", c.arg, c.token, err, w)
 			}
 		}
 	}
 	opt := testOptions(f)
 	opt.Token = "secret"
 	mustResolve(t, "org/private", opt)
+	mustResolve(t, "org/gated", opt)
 }
 
 func TestOnlyPytorchWeights(t *testing.T) {
@@ -611,25 +626,68 @@ func TestParseModelID(t *testing.T) {
 func TestOptionsFromEnv(t *testing.T) {
 	home := t.TempDir()
 	os.MkdirAll(filepath.Join(home, "hfhome"), 0o755)
-	os.WriteFile(filepath.Join(home, "hfhome", "token"), []byte("hf_file\n"), 0o600)
+	os.WriteFile(filepath.Join(home, "hfhome", "token"), []byte("hf_file\r\n"), 0o600)
+	os.WriteFile(filepath.Join(home, "other-token"), []byte("  hf_other \n"), 0o600)
+	const fileSrc, envSrc, legacySrc = "the token file ", "the HF_TOKEN environment variable", "the HUGGING_FACE_HUB_TOKEN environment variable"
+	defaultCache := home + "/.cache/huggingface/hub"
 	for _, c := range []struct {
-		env                    map[string]string
-		cache, token, endpoint string
-		offline                bool
+		env                            map[string]string
+		cache, token, source, endpoint string
+		offline, noImplicit            bool
 	}{
-		{map[string]string{}, home + "/.cache/huggingface/hub", "", DefaultEndpoint, false},
-		{map[string]string{"XDG_CACHE_HOME": "/xdg"}, "/xdg/huggingface/hub", "", DefaultEndpoint, false},
-		{map[string]string{"HF_HOME": "~/hfhome", "XDG_CACHE_HOME": "/xdg"}, home + "/hfhome/hub", "hf_file", DefaultEndpoint, false},
-		{map[string]string{"HF_HOME": home + "/hfhome", "HUGGINGFACE_HUB_CACHE": "/legacy", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/legacy", "hf_old", DefaultEndpoint, false},
-		{map[string]string{"HF_HUB_CACHE": "/new", "HUGGINGFACE_HUB_CACHE": "/legacy", "HF_TOKEN": " hf_new ", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/new", "hf_new", DefaultEndpoint, false},
-		{map[string]string{"HF_ENDPOINT": "https://mirror.example/", "HF_HUB_OFFLINE": "1"}, home + "/.cache/huggingface/hub", "", "https://mirror.example", true},
-		{map[string]string{"TRANSFORMERS_OFFLINE": "true", "HF_TOKEN_PATH": home + "/hfhome/token"}, home + "/.cache/huggingface/hub", "hf_file", DefaultEndpoint, true},
-		{map[string]string{"HF_HUB_OFFLINE": "0"}, home + "/.cache/huggingface/hub", "", DefaultEndpoint, false},
+		{map[string]string{}, defaultCache, "", "", DefaultEndpoint, false, false},
+		{map[string]string{"XDG_CACHE_HOME": "/xdg"}, "/xdg/huggingface/hub", "", "", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HOME": "~/hfhome", "XDG_CACHE_HOME": "/xdg"}, home + "/hfhome/hub", "hf_file", fileSrc + home + "/hfhome/token", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HOME": home + "/hfhome", "HUGGINGFACE_HUB_CACHE": "/legacy", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/legacy", "hf_old", legacySrc, DefaultEndpoint, false, false},
+		{map[string]string{"HF_HUB_CACHE": "/new", "HUGGINGFACE_HUB_CACHE": "/legacy", "HF_TOKEN": " hf_new\n", "HUGGING_FACE_HUB_TOKEN": "hf_old"}, "/new", "hf_new", envSrc, DefaultEndpoint, false, false},
+		{map[string]string{"HF_ENDPOINT": "https://mirror.example/", "HF_HUB_OFFLINE": "1"}, defaultCache, "", "", "https://mirror.example", true, false},
+		{map[string]string{"TRANSFORMERS_OFFLINE": "true", "HF_TOKEN_PATH": "$HOME/other-token"}, defaultCache, "hf_other", fileSrc + home + "/other-token", DefaultEndpoint, true, false},
+		// constants.py: HF_HUB_OFFLINE, when set, decides alone; only when unset does
+		// TRANSFORMERS_OFFLINE count. Values are matched as given: " 1" is not true.
+		{map[string]string{"HF_HUB_OFFLINE": "0", "TRANSFORMERS_OFFLINE": "1"}, defaultCache, "", "", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HUB_OFFLINE": "", "TRANSFORMERS_OFFLINE": "yes"}, defaultCache, "", "", DefaultEndpoint, true, false},
+		{map[string]string{"HF_HUB_OFFLINE": " 1"}, defaultCache, "", "", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HUB_OFFLINE": "On"}, defaultCache, "", "", DefaultEndpoint, true, false},
+		// HF_HUB_DISABLE_IMPLICIT_TOKEN: neither HF_TOKEN nor the token file.
+		{map[string]string{"HF_HUB_DISABLE_IMPLICIT_TOKEN": "1", "HF_TOKEN": "hf_new", "HF_HOME": home + "/hfhome"}, home + "/hfhome/hub", "", "", DefaultEndpoint, false, true},
+		{map[string]string{"HF_HUB_DISABLE_IMPLICIT_TOKEN": "TRUE", "HF_HOME": home + "/hfhome"}, home + "/hfhome/hub", "", "", DefaultEndpoint, false, true},
+		{map[string]string{"HF_HUB_DISABLE_IMPLICIT_TOKEN": "0", "HF_HOME": home + "/hfhome"}, home + "/hfhome/hub", "hf_file", fileSrc + home + "/hfhome/token", DefaultEndpoint, false, false},
+		// A HF_TOKEN of blanks is chosen over HUGGING_FACE_HUB_TOKEN and cleaned to nothing:
+		// the token file is used.
+		{map[string]string{"HF_TOKEN": " \n", "HUGGING_FACE_HUB_TOKEN": "hf_old", "HF_HOME": home + "/hfhome"}, home + "/hfhome/hub", "hf_file", fileSrc + home + "/hfhome/token", DefaultEndpoint, false, false},
+		// $VARS and ~ in the paths; unknown variables stay as they are.
+		{map[string]string{"HF_HOME": "${HOME}/hf$NOPE"}, home + "/hf$NOPE/hub", "", "", DefaultEndpoint, false, false},
+		{map[string]string{"HF_HUB_CACHE": "~/c", "XDG_CACHE_HOME": "$HOME/x"}, home + "/c", "", "", DefaultEndpoint, false, false},
+		{map[string]string{"XDG_CACHE_HOME": "$HOME/x"}, home + "/x/huggingface/hub", "", "", DefaultEndpoint, false, false},
+		// transformers 4.x: TRANSFORMERS_CACHE > PYTORCH_TRANSFORMERS_CACHE >
+		// PYTORCH_PRETRAINED_BERT_CACHE > HF_HUB_CACHE, used as given.
+		{map[string]string{"TRANSFORMERS_CACHE": "/tc", "PYTORCH_TRANSFORMERS_CACHE": "/ptc", "HF_HUB_CACHE": "/new"}, "/tc", "", "", DefaultEndpoint, false, false},
+		{map[string]string{"PYTORCH_PRETRAINED_BERT_CACHE": "/pbc", "HF_HUB_CACHE": "/new"}, "/pbc", "", "", DefaultEndpoint, false, false},
 	} {
-		opt := optionsFromEnv(func(k string) string { return c.env[k] }, home)
-		if opt.CacheDir != filepath.FromSlash(c.cache) || opt.Token != c.token || opt.Endpoint != c.endpoint || opt.Offline != c.offline {
-			t.Errorf("env %v: got cache %s token %q endpoint %q offline %v; want %s %q %q %v",
-				c.env, opt.CacheDir, opt.Token, opt.Endpoint, opt.Offline, c.cache, c.token, c.endpoint, c.offline)
+		c.env["HOME"] = home
+		opt := optionsFromEnv(func(k string) (string, bool) { v, ok := c.env[k]; return v, ok })
+		if err := opt.tokenErr; err != nil || filepath.Clean(opt.CacheDir) != filepath.FromSlash(c.cache) || opt.Token != c.token || opt.TokenSource != c.source ||
+			opt.Endpoint != c.endpoint || opt.Offline != c.offline || opt.NoImplicitToken != c.noImplicit {
+			t.Errorf("env %v: got cache %s token %q from %q endpoint %q offline %v no-implicit %v (err %v); want %s %q %q %q %v %v",
+				c.env, opt.CacheDir, opt.Token, opt.TokenSource, opt.Endpoint, opt.Offline, opt.NoImplicitToken, err,
+				c.cache, c.token, c.source, c.endpoint, c.offline, c.noImplicit)
+		}
+	}
+	// A token file that cannot be read fails the first request to the Hub, as huggingface_hub
+	// fails; a missing one is no token; a local directory needs neither.
+	f := newFakeHub(t)
+	f.add("org/bert", commitA, bertFiles())
+	for path, want := range map[string]string{home: "directory", filepath.Join(home, "missing"): ""} {
+		opt := optionsFromEnv(func(k string) (string, bool) {
+			return map[string]string{"HOME": home, "HF_TOKEN_PATH": path}[k], k == "HOME" || k == "HF_TOKEN_PATH"
+		})
+		opt.Endpoint, opt.Client, opt.CacheDir = f.url(), f.client, t.TempDir()
+		_, err := Resolve(context.Background(), "org/bert", opt)
+		if (want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), want) {
+			t.Errorf("token file %s: err %v, want %q", path, err, want)
+		}
+		if _, err := Resolve(context.Background(), home, opt); err != nil {
+			t.Errorf("token file %s, local directory: %v", path, err)
 		}
 	}
 }
@@ -716,5 +774,335 @@ func TestPythonMadeCache(t *testing.T) {
 	_, err := Resolve(context.Background(), "org/bert", opt)
 	if !errors.Is(err, ErrOffline) || !strings.Contains(err.Error(), snap+" has no model.safetensors") {
 		t.Errorf("err = %v, want ErrOffline saying %s has no model.safetensors", err, snap)
+	}
+}
+
+// robertaFiles is a repository lesionui cannot run (yet): its config.json says roberta.
+func robertaFiles() map[string]fakeFile {
+	return map[string]fakeFile{
+		"config.json":       {data: `{"architectures":["RobertaForMaskedLM"],"model_type":"roberta","vocab_size":50265}`},
+		"vocab.json":        {data: `{"<s>":0}`},
+		"merges.txt":        {data: "#version: 0.2\n"},
+		"tokenizer.json":    {data: `{"model":{"type":"BPE"}}`},
+		"model.safetensors": {data: weights, lfs: true},
+	}
+}
+
+func TestConfigCheckedFirst(t *testing.T) {
+	f := newFakeHub(t)
+	f.add("FacebookAI/roberta-base", commitA, robertaFiles())
+	opt := testOptions(f)
+	var checked string
+	opt.CheckConfig = func(path string) error {
+		checked = path
+		return errors.New(path + `: model_type is "roberta"; lesionui runs BERT models`)
+	}
+	_, err := Resolve(context.Background(), "FacebookAI/roberta-base", opt)
+	if !errors.Is(err, ErrUnsupportedModel) {
+		t.Fatalf("err = %v, want ErrUnsupportedModel", err)
+	}
+	for _, w := range []string{"FacebookAI/roberta-base: config.json", `model_type "roberta"`, "nothing else was downloaded"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%q lacks %q", err, w)
+		}
+	}
+	root := filepath.Join(opt.CacheDir, "models--FacebookAI--roberta-base")
+	if want := filepath.Join(root, "snapshots", commitA, "config.json"); checked != want {
+		t.Errorf("CheckConfig got %q, want %q", checked, want)
+	}
+	// One HEAD and one GET of config.json: not even the tokenizer was asked for.
+	want := []string{"HEAD hub /FacebookAI/roberta-base/resolve/main/config.json", "GET hub /FacebookAI/roberta-base/resolve/" + commitA + "/config.json"}
+	if reqs := f.requests(); !slices.Equal(reqs, want) {
+		t.Errorf("requests %v, want %v", reqs, want)
+	}
+	if blobs, _ := os.ReadDir(filepath.Join(root, "blobs")); len(blobs) != 1 {
+		t.Errorf("blobs/ has %d entries, want config.json's alone", len(blobs))
+	}
+	// A model that passes the check is downloaded as before.
+	f.add("org/bert", commitA, bertFiles())
+	opt.CheckConfig = func(string) error { return nil }
+	mustResolve(t, "org/bert", opt)
+}
+
+func TestSmallFilesCapped(t *testing.T) {
+	noRetryDelay(t)
+	for _, c := range []struct {
+		name  string
+		file  fakeFile
+		which string // the file of the repository that is too large
+		lie   int64  // the size the Hub announces for it, 0: the true one
+		want  []string
+	}{
+		{"config.json announced at 1 GB", fakeFile{data: `{"model_type":"bert"}`}, "config.json", 1 << 30,
+			[]string{"config.json", "1.1 GB, more than the 8.4 MB", "refusing"}},
+		{"an LFS tokenizer.json announced at 100 MB", fakeFile{data: `{}`, lfs: true}, "tokenizer.json", 100e6,
+			[]string{"tokenizer.json", "100.0 MB, more than the 67.1 MB"}},
+		{"a server sending 4 MB for a config.json announced at 21 bytes", fakeFile{data: `{"model_type":"bert"}` + strings.Repeat(" ", 4<<20)}, "config.json", 21,
+			[]string{"corrupt download", "got 22 bytes, the Hub announced 21"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			f := newFakeHub(t)
+			files := bertFiles()
+			files[c.which] = c.file
+			f.add("org/bert", commitA, files)
+			if c.lie != 0 {
+				f.lie[c.which] = c.lie
+			}
+			opt := testOptions(f)
+			_, err := Resolve(context.Background(), "org/bert", opt)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("%q lacks %q", err, w)
+				}
+			}
+			for _, r := range f.requests() {
+				if strings.HasPrefix(r, "GET") && strings.Contains(r, "model.safetensors") {
+					t.Errorf("the weights were fetched: %s", r)
+				}
+				if c.lie > 100 && strings.HasPrefix(r, "GET") && strings.HasSuffix(r, c.which) {
+					t.Errorf("the oversized file was fetched: %s", r)
+				}
+			}
+		})
+	}
+}
+
+func TestConversionPullRequest(t *testing.T) {
+	f := newFakeHub(t)
+	files := bertFiles()
+	delete(files, "model.safetensors")
+	r := f.add("org/old", commitA, files)
+	converted := bertFiles() // the bot's commit adds model.safetensors
+	r.commits[commitB] = converted
+	r.refs["refs/pr/7"] = commitB
+	f.blobs[converted["model.safetensors"].etag()] = converted["model.safetensors"]
+	r.discussions = []fakeDiscussion{
+		{num: 9, title: "Update README", author: "someone", pr: true, status: "open"},
+		{num: 8, title: conversionTitle, author: "someone", pr: true, status: "open"}, // not the bot: not trusted
+		{num: 3, title: conversionTitle, author: conversionBot, pr: true, status: "closed"},
+		{num: 2, title: "question", author: conversionBot, pr: false, status: "open"},
+		{num: 7, title: conversionTitle, author: conversionBot, pr: true, status: "open"},
+	}
+	opt := testOptions(f)
+	_, err := Resolve(context.Background(), "org/old", opt)
+	if !errors.Is(err, ErrNoSafetensors) {
+		t.Fatalf("err = %v, want ErrNoSafetensors", err)
+	}
+	for _, w := range []string{"only pytorch_model.bin", "pull request #7", f.url() + "/org/old/discussions/7",
+		"lesionui --model org/old@refs/pr/7", `save_pretrained("DIR", safe_serialization=True)`, "--model DIR"} {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("%q lacks %q", err, w)
+		}
+	}
+	// Without a conversion PR, the hint says where to look for one and how to open one.
+	r.discussions = nil
+	_, err = Resolve(context.Background(), "org/old", opt)
+	for _, w := range []string{"org/old@refs/pr/N", "https://huggingface.co/spaces/safetensors/convert", "save_pretrained"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("%v lacks %q", err, w)
+		}
+	}
+
+	// The pull request's revision resolves, escaped as huggingface_hub escapes it, into the
+	// cache as huggingface_hub lays it out: the snapshot by commit, refs/refs/pr/7.
+	f.requests()
+	dir := mustResolve(t, "org/old@refs/pr/7", opt)
+	checkSnapshot(t, opt.CacheDir, "org/old", commitB, dir, map[string]fakeFile{"model.safetensors": converted["model.safetensors"]})
+	if reqs := f.requests(); !slices.Contains(reqs, "HEAD hub /org/old/resolve/refs%2Fpr%2F7/config.json") {
+		t.Errorf("no HEAD on refs%%2Fpr%%2F7 in %v", reqs)
+	}
+	if b, err := os.ReadFile(filepath.Join(opt.CacheDir, "models--org--old", "refs", "refs", "pr", "7")); err != nil || string(b) != commitB {
+		t.Errorf("refs/refs/pr/7 = %q, %v; want %s", b, err, commitB)
+	}
+	if again := mustResolve(t, "org/old@refs/pr/7", opt); again != dir || len(f.requests()) != 0 {
+		t.Errorf("a cached refs/pr/7 gave %s and sent requests", again)
+	}
+}
+
+func TestQuote(t *testing.T) {
+	// Python: urllib.parse.quote(s, safe="") and quote(s) (safe="/").
+	for _, c := range []struct{ in, safe, want string }{
+		{"refs/pr/1", "", "refs%2Fpr%2F1"},
+		{"v1.0+cu 2~x_y-z", "", "v1.0%2Bcu%202~x_y-z"},
+		{"onnx/model.onnx", "/", "onnx/model.onnx"},
+		{"dir/ä?#%.json", "/", "dir/%C3%A4%3F%23%25.json"},
+	} {
+		if got := quote(c.in, c.safe); got != c.want {
+			t.Errorf("quote(%q, %q) = %q, want %q", c.in, c.safe, got, c.want)
+		}
+	}
+}
+
+// bertLargeUncased is google-bert/bert-large-uncased's file set as the Hub lists it (sizes
+// aside): the weights in five formats, Core ML and ONNX exports, the legacy tokenizer.json.
+func bertLargeUncased() map[string]fakeFile {
+	return map[string]fakeFile{
+		".gitattributes":        {data: "*.bin filter=lfs diff=lfs merge=lfs -text\n"},
+		"LICENSE":               {data: "Apache License 2.0\n"},
+		"README.md":             {data: "# BERT large model (uncased)\n"},
+		"config.json":           {data: `{"architectures":["BertForMaskedLM"],"model_type":"bert","hidden_size":1024}`},
+		"tokenizer.json":        {data: `{"version":"1.0","model":{"unk_token":"[UNK]","continuing_subword_prefix":"##","max_input_chars_per_word":100,"vocab":{"[PAD]":0}}}`},
+		"tokenizer_config.json": {data: `{"do_lower_case": true}`},
+		"vocab.txt":             {data: "[PAD]\n[unused0]\n"},
+		"model.safetensors":     {data: weights, lfs: true},
+		"pytorch_model.bin":     {data: "torch pickle", lfs: true},
+		"tf_model.h5":           {data: "hdf5", lfs: true},
+		"flax_model.msgpack":    {data: "msgpack", lfs: true},
+		"rust_model.ot":         {data: "torch script", lfs: true},
+		"coreml/fill-mask/float32_model.mlpackage/Manifest.json":                            {data: "{}"},
+		"coreml/fill-mask/float32_model.mlpackage/Data/com.apple.CoreML/model.mlmodel":      {data: "mlmodel", lfs: true},
+		"coreml/fill-mask/float32_model.mlpackage/Data/com.apple.CoreML/weights/weight.bin": {data: "coreml weights", lfs: true},
+		"onnx/model.onnx":              {data: "onnx", lfs: true},
+		"onnx/config.json":             {data: `{"model_type":"bert"}`},
+		"onnx/tokenizer.json":          {data: `{}`},
+		"onnx/vocab.txt":               {data: "[PAD]\n"},
+		"onnx/special_tokens_map.json": {data: `{}`},
+		"onnx/tokenizer_config.json":   {data: `{}`},
+	}
+}
+
+// TestRealFileSets downloads repositories laid out as real ones and checks that exactly the
+// files lesionui reads are fetched, and nothing else is even asked about.
+func TestRealFileSets(t *testing.T) {
+	sharded := bertLargeUncased()
+	delete(sharded, "model.safetensors")
+	delete(sharded, "pytorch_model.bin")
+	sharded["model.safetensors.index.json"] = fakeFile{data: `{"metadata":{"total_size":9000},"weight_map":{
+		"bert.embeddings.word_embeddings.weight":"model-00001-of-00002.safetensors",
+		"cls.predictions.bias":"model-00002-of-00002.safetensors"}}`}
+	sharded["model-00001-of-00002.safetensors"] = fakeFile{data: weights[:5000], lfs: true}
+	sharded["model-00002-of-00002.safetensors"] = fakeFile{data: weights[5000:9000], lfs: true}
+	sharded["pytorch_model.bin.index.json"] = fakeFile{data: `{"weight_map":{"a":"pytorch_model-00001-of-00002.bin"}}`}
+	sharded["pytorch_model-00001-of-00002.bin"] = fakeFile{data: "pickle", lfs: true}
+	for _, c := range []struct {
+		repo  string
+		files map[string]fakeFile
+		want  []string
+	}{
+		{"google-bert/bert-large-uncased", bertLargeUncased(),
+			[]string{"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt"}},
+		{"org/sharded", sharded, []string{"config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
+			"model.safetensors.index.json", "tokenizer.json", "tokenizer_config.json", "vocab.txt"}},
+	} {
+		t.Run(c.repo, func(t *testing.T) {
+			f := newFakeHub(t)
+			f.add(c.repo, commitA, c.files)
+			opt := testOptions(f)
+			dir := mustResolve(t, c.repo, opt)
+			want := map[string]fakeFile{}
+			for _, n := range c.want {
+				want[n] = c.files[n]
+			}
+			checkSnapshot(t, opt.CacheDir, c.repo, commitA, dir, want)
+			byETag := map[string]string{}
+			for name, ff := range c.files {
+				byETag[ff.etag()] = name
+			}
+			var got []string
+			asked := map[string]bool{}
+			for _, r := range f.requests() {
+				method, rest, _ := strings.Cut(r, " ")
+				_, path, _ := strings.Cut(rest, " ")
+				if sha, ok := strings.CutPrefix(path, "/repos/"); ok { // the CDN, for LFS files
+					got = append(got, byETag[sha])
+					continue
+				}
+				_, file, ok := strings.Cut(path, "/resolve/")
+				if !ok {
+					continue
+				}
+				_, file, _ = strings.Cut(file, "/")
+				asked[file] = true
+				if method == "GET" {
+					got = append(got, file)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, c.want) {
+				t.Errorf("fetched %v, want %v", got, c.want)
+			}
+			for file := range c.files {
+				if asked[file] && !slices.Contains(c.want, file) {
+					t.Errorf("asked the Hub about %s, which lesionui does not read", file)
+				}
+			}
+			entries, _ := os.ReadDir(dir)
+			if len(entries) != len(c.want) {
+				t.Errorf("the snapshot has %d entries, want %d", len(entries), len(c.want))
+			}
+		})
+	}
+}
+
+// TestRealHubAnswers covers what the real Hub does that a naive server would not: weak ETags
+// (once sent after a config change; the blob names must not change), a renamed private
+// repository (the token must follow the relative redirect), and a CDN on a subdomain of the
+// Hub (where Go's own redirect handling would forward Authorization).
+func TestRealHubAnswers(t *testing.T) {
+	f := newFakeHub(t)
+	f.tokens["secret"] = true
+	f.weakETag = true
+	r := f.add("new/bert", commitA, bertFiles())
+	r.private, r.member = true, "secret"
+	f.renamed["old/bert"] = "new/bert"
+	opt := testOptions(f)
+	opt.Token = "secret"
+	dir := mustResolve(t, "old/bert", opt)
+	checkSnapshot(t, opt.CacheDir, "old/bert", commitA, dir, map[string]fakeFile{
+		"config.json": bertFiles()["config.json"], "vocab.txt": bertFiles()["vocab.txt"], "model.safetensors": bertFiles()["model.safetensors"]})
+	if !f.authSeen["hub"] || f.authSeen["cdn"] {
+		t.Errorf("Authorization seen %v, want on the hub only, not on the CDN %s", f.authSeen, fakeCDNHost)
+	}
+	reqs := f.requests()
+	for _, want := range []string{"HEAD hub /old/bert/resolve/main/config.json", "HEAD hub /new/bert/resolve/main/config.json",
+		"GET cdn /repos/" + bertFiles()["model.safetensors"].etag()} {
+		if !slices.Contains(reqs, want) {
+			t.Errorf("no %q in %v", want, reqs)
+		}
+	}
+}
+
+// TestEnvAgainstPython checks the environment against what huggingface_hub's own constants.py
+// computes under CPython (testdata/env_golden.json, written by testdata/env_golden.py), with
+// transformers 4.x's legacy cache variables.
+func TestEnvAgainstPython(t *testing.T) {
+	b, err := os.ReadFile("testdata/env_golden.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var golden struct {
+		Cases []struct {
+			Env  map[string]string `json:"env"`
+			Want struct {
+				Endpoint   string `json:"endpoint"`
+				Cache      string `json:"cache"`
+				TokenPath  string `json:"token_path"`
+				Offline    bool   `json:"offline"`
+				NoImplicit bool   `json:"disable_implicit_token"`
+			} `json:"want"`
+		} `json:"cases"`
+	}
+	if err := json.Unmarshal(b, &golden); err != nil {
+		t.Fatal(err)
+	}
+	if len(golden.Cases) < 30 {
+		t.Fatalf("%d cases", len(golden.Cases))
+	}
+	home := t.TempDir()
+	for _, c := range golden.Cases {
+		env := map[string]string{"HOME": home}
+		maps.Copy(env, c.Env)
+		opt := optionsFromEnv(func(k string) (string, bool) { v, ok := env[k]; return v, ok })
+		want := c.Want
+		clean := func(p string) string { return filepath.Clean(strings.ReplaceAll(p, "$HOME_DIR", home)) }
+		if filepath.Clean(opt.CacheDir) != clean(want.Cache) || filepath.Clean(opt.TokenFile) != clean(want.TokenPath) ||
+			opt.Endpoint != want.Endpoint || opt.Offline != want.Offline || opt.NoImplicitToken != want.NoImplicit {
+			t.Errorf("env %v:\n got cache %s token file %s endpoint %s offline %v no-implicit %v\nwant cache %s token file %s endpoint %s offline %v no-implicit %v",
+				c.Env, opt.CacheDir, opt.TokenFile, opt.Endpoint, opt.Offline, opt.NoImplicitToken,
+				clean(want.Cache), clean(want.TokenPath), want.Endpoint, want.Offline, want.NoImplicit)
+		}
 	}
 }
