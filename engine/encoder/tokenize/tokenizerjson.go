@@ -215,7 +215,6 @@ func (p *pipeline) wordPiece(m *modelJSON, limit int64) error {
 	p.model = wordPieceModel{wordpiece.NewWordPieceBuilder().Vocab(&mv).UnkToken(unk).
 		ContinuingSubwordPrefix(prefix).MaxInputCharsPerWord(int(maxChars)).Build()}
 	p.tokens, p.names.unk = tokens, unk
-	p.names = withDefaults(p.names, specialNames{pad: "[PAD]", mask: "[MASK]"})
 	return nil
 }
 
@@ -254,7 +253,6 @@ func (p *pipeline) bpe(file string, m *modelJSON, limit int64) error {
 		return err
 	}
 	p.tokens = tokens
-	p.names = withDefaults(p.names, specialNames{unk: "<unk>", pad: "<pad>", mask: "<mask>"})
 	return nil
 }
 
@@ -283,7 +281,6 @@ func (p *pipeline) unigram(m *modelJSON) error {
 		p.names.unk = tokens[unk]
 	}
 	p.model, p.tokens = newUnigram(tokens, scores, unk), tokens
-	p.names = withDefaults(p.names, specialNames{unk: "<unk>", pad: "<pad>", mask: "[MASK]"})
 	return nil
 }
 
@@ -650,8 +647,33 @@ func assemble(file string, p pipeline) (*Tokenizer, error) {
 	p.tokens = extend(p.tokens, p.added)
 	t := &Tokenizer{tokens: p.tokens, norm: p.norm, pre: p.pre, model: p.model}
 	vocab := vocabMap(p.tokens)
+	isAdded := map[string]bool{}
 	for _, a := range p.added {
 		vocab[a.Content] = int(a.ID)
+		isAdded[a.Content] = true
+	}
+	// Names no file gave: BERT's and SentencePiece's spellings, or RoBERTa's; the mask token
+	// must be an added token, the others only in the vocabulary.
+	for _, d := range []struct {
+		dst        *string
+		candidates []string
+		in         map[string]bool
+	}{
+		{&p.names.mask, []string{"[MASK]", "<mask>"}, isAdded},
+		{&p.names.unk, []string{"[UNK]", "<unk>"}, nil},
+		{&p.names.pad, []string{"[PAD]", "<pad>"}, nil},
+	} {
+		for _, c := range d.candidates {
+			_, ok := vocab[c]
+			if *d.dst == "" && (d.in == nil && ok || d.in[c]) {
+				*d.dst = c
+			}
+		}
+		if *d.dst == "" {
+			*d.dst = d.candidates[0]
+		}
+	}
+	for _, a := range p.added {
 		at := addedToken{content: a.Content, id: int(a.ID), lstrip: a.Lstrip, rstrip: a.Rstrip, singleWord: a.SingleWord}
 		// Special tokens are matched in the raw text (tokenizers ignores their normalized flag
 		// since 0.14; the files of the families here set it false or have no normalizer).
