@@ -77,7 +77,9 @@ func matchAt(s string, i int, tokens []addedToken) (addedToken, bool) {
 }
 
 // isWordChar is tokenizers' word character for single_word tokens.
-func isWordChar(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r) || r == '_' }
+func isWordChar(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsNumber(r) || r == '_'
+}
 
 func endsWithWord(s string) bool {
 	r, n := utf8.DecodeLastRuneInString(s)

@@ -55,7 +55,9 @@ func (bertPre) split(s string, _ bool) []string {
 // whitespaceSplit is tokenizers' WhitespaceSplit: words are the runs between whitespace.
 type whitespaceSplit struct{}
 
-func (whitespaceSplit) split(s string, _ bool) []string { return strings.FieldsFunc(s, unicode.IsSpace) }
+func (whitespaceSplit) split(s string, _ bool) []string {
+	return strings.FieldsFunc(s, unicode.IsSpace)
+}
 
 // preSequence applies pre-tokenizers in turn, each to every word of the one before.
 type preSequence []preTokenizer

@@ -50,7 +50,7 @@ type normalizerJSON struct {
 	Prepend string `json:"prepend"`
 }
 
-// patternJSON is a Replace or Split pattern: {"String": "``"} or {"Regex": " {2,}"}.
+// patternJSON is a Replace or Split pattern: {"String": "“"} or {"Regex": " {2,}"}.
 type patternJSON struct {
 	String *string `json:"String"`
 	Regex  *string `json:"Regex"`
