@@ -190,11 +190,7 @@ func loadTokenizerJSON(file string, b []byte, cfg *tokenizerConfig) (*Tokenizer,
 
 // wordPiece sets up BERT's WordPiece model.
 func (p *pipeline) wordPiece(m *modelJSON, limit int64) error {
-	vocab, err := objectVocab(m.Vocab)
-	if err != nil {
-		return err
-	}
-	tokens, err := vocabTokens("model.vocab", vocab, limit)
+	tokens, err := objectVocab(m.Vocab, limit)
 	if err != nil {
 		return err
 	}
@@ -220,11 +216,7 @@ func (p *pipeline) wordPiece(m *modelJSON, limit int64) error {
 
 // bpe sets up a BPE model (RoBERTa's).
 func (p *pipeline) bpe(file string, m *modelJSON, limit int64) error {
-	vocab, err := objectVocab(m.Vocab)
-	if err != nil {
-		return err
-	}
-	tokens, err := vocabTokens("model.vocab", vocab, limit)
+	tokens, err := objectVocab(m.Vocab, limit)
 	if err != nil {
 		return err
 	}
@@ -305,13 +297,13 @@ func (e *unigramEntry) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// objectVocab decodes a {"token": id} vocabulary.
-func objectVocab(raw json.RawMessage) (map[string]int64, error) {
+// objectVocab decodes a {"token": id} model.vocab into the id -> token list (see vocabTokens).
+func objectVocab(raw json.RawMessage, extra int64) ([]string, error) {
 	var m map[string]int64
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("model.vocab: %w", err)
 	}
-	return m, nil
+	return vocabTokens("model.vocab", m, extra)
 }
 
 // vocabTokens turns a token -> id map into the id -> token list. Ids are checked before
