@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"lesionui/engine/encoder"
+	"lesionui/engine/encoder/tokenize"
 	"lesionui/engine/linalg"
 	"lesionui/engine/stats"
 	"lesionui/sentences"
@@ -243,7 +244,7 @@ func (s *Study) WithOptions(opt Options) (*Study, error) {
 // encode tokenizes a sentence or test text of the set; one longer than the model takes is an
 // error at its line.
 func (s *Study) encode(text string, line int) ([]int, error) {
-	enc, err := s.Model.Tokenizer.Encode(text)
+	enc, err := s.Model.Tokenizer.Encode(modelText(s.Model.Tokenizer, text))
 	if err != nil {
 		return nil, err
 	}
@@ -525,17 +526,37 @@ func targetLogits(logits [][]float32) Logits {
 	return out
 }
 
+// modelText replaces the [MASK] of lesionui's sentence files by the model's mask token
+// (<mask> in RoBERTa and XLM-R).
+func modelText(tok *tokenize.Tokenizer, text string) string {
+	return strings.ReplaceAll(text, sentences.Mask, tok.MaskToken())
+}
+
 // vocabulary adapts the model's tokenizer to sentences.Vocabulary.
 type vocabulary struct{ m *encoder.Model }
 
-// Tokens returns the word pieces of text, without the [CLS] and [SEP] that Encode adds.
+// Tokens returns the word pieces of text, without the special tokens that Encode adds around
+// it, the model's mask token spelt [MASK].
 func (v vocabulary) Tokens(text string) ([]string, error) {
-	enc, err := v.m.Tokenizer.Encode(text)
+	tok := v.m.Tokenizer
+	enc, err := tok.Encode(modelText(tok, text))
 	if err != nil {
 		return nil, err
 	}
-	return enc.Tokens[1 : len(enc.Tokens)-1], nil
+	toks := enc.Tokens[1 : len(enc.Tokens)-1]
+	for i, t := range toks {
+		if t == tok.MaskToken() {
+			toks[i] = sentences.Mask
+		}
+	}
+	return toks, nil
 }
 
-// TokenID returns the vocabulary id of a single-token word.
-func (v vocabulary) TokenID(word string) (int, error) { return v.m.Tokenizer.TokenID(word) }
+// WordToken returns the token of a single-token word as it appears inside a sentence.
+func (v vocabulary) WordToken(word string) (string, error) {
+	id, err := v.m.Tokenizer.TokenID(word)
+	if err != nil {
+		return "", err
+	}
+	return v.m.Tokenizer.Token(id), nil
+}

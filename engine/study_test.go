@@ -181,6 +181,20 @@ func TestBuiltinSetOnRealVocabulary(t *testing.T) {
 	}
 }
 
+// The notebook's set validates unchanged on every family's tokenizer: [MASK] becomes the model's
+// mask token, and the words are matched as they appear inside a sentence (Ġhim, ▁him).
+func TestBuiltinSetOnEveryFamily(t *testing.T) {
+	for _, dir := range []string{"roberta-base-reduced", "albert-base-v2-reduced", "xlm-roberta-base-reduced", "bert-base-uncased-legacy"} {
+		tok, err := tokenize.Load("../testdata/tokenizers/" + dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sentences.Builtin().Validate(vocabulary{&encoder.Model{Tokenizer: tok}}); err != nil {
+			t.Errorf("%s: %v", dir, err)
+		}
+	}
+}
+
 func TestClasses(t *testing.T) {
 	lt := LayerTest{T: []float64{2, -3, 0.1, 5}, A: []int{0, 3}, B: []int{1}}
 	if got, want := lt.Classes(), []Class{PrefersA, PrefersB, NotSignificant, PrefersA}; !slices.Equal(got, want) {

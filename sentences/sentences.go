@@ -330,11 +330,12 @@ func (s *ContrastSet) WriteTo(w io.Writer) (int64, error) {
 //
 // Tokens returns the word pieces of text as the model sees them ("##" continuation pieces included), with
 // [MASK] in the text kept as the single piece "[MASK]"; special tokens such as [CLS] and [SEP] may be
-// included or not, as long as it is consistent. TokenID returns the vocabulary id of word, or an error if
-// word is not a single vocabulary token. The BERT tokenizer adapts to it by returning Encode(text).Tokens.
+// included or not, as long as it is consistent. WordToken returns the single token word is inside a
+// sentence, after a space ("him" for BERT, "Ġhim" for RoBERTa, "▁him" for SentencePiece models), as Tokens
+// spells it, or an error if word is not a single vocabulary token there.
 type Vocabulary interface {
 	Tokens(text string) ([]string, error)
-	TokenID(word string) (int, error)
+	WordToken(word string) (string, error)
 }
 
 // Validate checks s against the model's vocabulary: each group word is a single vocabulary token; every
@@ -348,16 +349,13 @@ func (s *ContrastSet) Validate(v Vocabulary) error {
 	}
 	pieces := map[string]string{} // group word -> its token
 	for _, g := range []Group{s.A, s.B} {
-		toks, err := v.Tokens(g.Word)
+		tok, err := v.WordToken(g.Word)
 		if err != nil {
-			fail(g.Line, "tokenizing group word %q: %v", g.Word, err)
-			continue
-		}
-		if _, err := v.TokenID(g.Word); err != nil || len(toks) != 1 {
+			toks, _ := v.Tokens(g.Word)
 			fail(g.Line, "group word %q is not a single vocabulary token (it tokenizes as %s)", g.Word, quoteAll(toks))
 			continue
 		}
-		pieces[g.Word] = toks[0]
+		pieces[g.Word] = tok
 		for _, sent := range g.Sentences {
 			toks, err := v.Tokens(sent.Text)
 			if err != nil {

@@ -32,13 +32,16 @@ func (f fakeVocab) Tokens(text string) ([]string, error) {
 	return toks, nil
 }
 
-// TokenID lower-cases word, as an uncased BERT tokenizer does.
-func (f fakeVocab) TokenID(word string) (int, error) {
-	word = strings.ToLower(word)
-	if _, ok := f.split[word]; ok {
-		return 0, fmt.Errorf("%q is not in the vocabulary", word)
+// WordToken lower-cases word, as an uncased BERT tokenizer does.
+func (f fakeVocab) WordToken(word string) (string, error) {
+	toks, err := f.Tokens(word)
+	if err != nil {
+		return "", err
 	}
-	return len(word), nil
+	if len(toks) != 1 {
+		return "", fmt.Errorf("%q is not in the vocabulary", word)
+	}
+	return toks[0], nil
 }
 
 var vocab = fakeVocab{split: map[string][]string{"shim": {"s", "##him"}, "robertson": {"robert", "##son"}}}

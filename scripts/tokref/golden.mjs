@@ -1,86 +1,55 @@
-// golden.mjs writes engine/encoder/tokenize/testdata/golden.json: reference
-// tokenisations produced by HuggingFace's JavaScript port (transformers.js,
-// @huggingface/transformers, whose BertTokenizer follows tokenizers' Rust
-// BertTokenizerFast) for the Go tokenizer tests.
+// golden.mjs writes the reference tokenisations of engine/encoder/tokenize/testdata/, produced
+// by HuggingFace's JavaScript port (transformers.js, @huggingface/transformers, whose tokenizers
+// follow tokenizers' Rust implementation) for the Go tokenizer tests:
+//
+//   golden.json                    bert-base-uncased (testdata/vocab, typed tokenizer.json): the
+//                                  notebook's texts and hard cases, uncased and cased, a batch
+//   bert-base-uncased-legacy.json  the legacy untyped tokenizer.json of google-bert/*
+//   bert-new-token.json            a tokenizer with an added token beyond vocab.txt ([NEW] = 30522)
+//   <fixture>.json                 each of testdata/tokenizers/{roberta-base,albert-base-v2,
+//                                  xlm-roberta-base}-reduced, with their own mask token
 //
 // Regenerate (from the repository root; needs node >= 18 and the npm registry):
 //   cd scripts/tokref && npm ci --ignore-scripts && cd ../..
 //   node scripts/tokref/golden.mjs
 //
-// Inputs: testdata/vocab/bert-base-uncased/{tokenizer.json,tokenizer_config.json}
-// (made by convert-vocab.mjs), the 108 sentences and 3 test texts of the seed
-// notebook /work/shared/seed/*.txt (path overridable with SEED=file), and the
-// hard cases below. The "cased" section uses the same vocabulary with the
-// BertNormalizer's lowercase=false (strip_accents then follows lowercase, so
-// accents are kept); it exercises the cased code path, not a real cased model.
+// The texts are in texts.mjs. In the family goldens the notebook's "[MASK]" is replaced by the
+// model's mask token, as lesionui does with sentence files. The "cased" section uses
+// bert-base-uncased's vocabulary with the BertNormalizer's lowercase=false (strip_accents then
+// follows lowercase, so accents are kept); it exercises the cased code path, not a real cased
+// model.
 //
-// Cases deliberately left out because transformers.js differs from the Rust
-// and Python HF tokenizers (the Go tests cover them with hand-checked values):
-// CJK Extension B-F ideographs (JS scans UTF-16 code units, so it does not see
-// surrogate pairs as CJK), unassigned code points (JS's control test omits
-// category Cn) and a word-final capital sigma (JS lower-cases it to "ς",
-// Rust char-by-char to "σ").
+// Where transformers.js differs from the Rust and Python HF tokenizers the Go tests use
+// hand-checked values instead (see tokenize_test.go): CJK Extension B-F ideographs (JS scans
+// UTF-16 code units), unassigned code points (JS's control test omits category Cn), a word-final
+// capital sigma (JS lower-cases it to "ς", Rust char by char to "σ"), and SentencePiece's
+// Precompiled charsmap, which JS approximates with NFKC (the family goldens keep only texts on
+// which the two agree; precompiled_test.go checks the charsmap itself).
 import { AutoTokenizer, env } from "@huggingface/transformers";
-import { readFileSync, readdirSync, writeFileSync, mkdtempSync, copyFileSync, mkdirSync } from "node:fs";
+import { readFileSync, writeFileSync, mkdtempSync, copyFileSync, mkdirSync, existsSync, readdirSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
+import { seedTexts, hard, family } from "./texts.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const vocabDir = join(root, "testdata", "vocab", "bert-base-uncased");
-const outFile = join(root, "engine", "encoder", "tokenize", "testdata", "golden.json");
+const fixturesDir = join(root, "testdata", "tokenizers");
+const outDir = join(root, "engine", "encoder", "tokenize", "testdata");
+const outFile = join(outDir, "golden.json");
+const generator = "scripts/tokref/golden.mjs with @huggingface/transformers " +
+  JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@huggingface", "transformers", "package.json"), "utf8")).version;
 
-function seedTexts() {
-  let file = process.env.SEED;
-  if (!file) {
-    const dir = "/work/shared/seed";
-    const txt = readdirSync(dir).filter((f) => f.endsWith(".txt")).sort();
-    if (txt.length !== 1) throw new Error(`${dir}: want exactly one .txt, have ${txt}`);
-    file = join(dir, txt[0]);
-  }
-  const src = readFileSync(file, "utf8");
-  const block = src.match(/\nsentences = \[\n([\s\S]*?)\n\]/);
-  if (!block) throw new Error(`${file}: no "sentences = [" block`);
-  const sentences = [...block[1].matchAll(/^\s*"([^"]*)",?\s*$/gm)].map((m) => m[1]);
-  const texts = [...src.matchAll(/^\s*(?:texts = \[)?\s*'([^']*)'\s*[,\]]/gm)].map((m) => m[1]);
-  if (sentences.length !== 108) throw new Error(`${file}: ${sentences.length} sentences, want 108`);
-  if (texts.length !== 3) throw new Error(`${file}: ${texts.length} test texts, want 3`);
-  return { sentences, texts };
-}
-
-const hard = [
-  ["empty", ""],
-  ["only-spaces", "   \t\n "],
-  ["accents", "Café résumé naïve Ångström"],
-  ["accents-decomposed", "Cafe\u0301 Zoe\u0308"],
-  ["cjk", "我爱你 東京"],
-  ["cjk-mixed", "BERT是一个模型. 日本語テキスト"],
-  ["hangul", "한국어 텍스트"],
-  ["emoji", "I ❤️ NLP 😀🚀!"],
-  ["controls", "a\u0000b\u0007c\u200bd\ufffde\u00adf"],
-  ["whitespace", "  tabs\tand\nnewlines\r\nmultiple   spaces\u00a0nbsp\u3000ideo  "],
-  ["mask-in-punct", "with ([MASK]), and \"[MASK]\". x[MASK]y [MASK][MASK]"],
-  ["mask-lower", "with [mask] project, [Mask]!"],
-  ["specials-in-text", "[CLS] a [SEP] b [PAD] c [UNK] d [unused5]"],
-  ["unknown-symbols", "∰ ⨌ 𝄞 ☃ ⌘"],
-  ["long-word-120", "a".repeat(120)],
-  ["word-100", "b".repeat(100)],
-  ["word-101", "b".repeat(101)],
-  ["apostrophes", "I haven't seen it, they'd've gone; rock 'n' roll ’tis"],
-  ["hyphens", "state-of-the-art well–known self—aware e-mail"],
-  ["numbers", "3.14159 1,000,000 42nd 2024-05-01 $9.99 50%"],
-  ["abbrev", "U.S.A. vs. e.g. Dr. Smith"],
-  ["symbols", "a+b=c <tag> ~x^2 `code` {a|b} @user #hash \\path/"],
-  ["unicode-punct", "«quoted» ¿qué? ¡hola! …and・dots"],
-  ["long-text", "The quick brown fox jumps over the lazy dog. ".repeat(6).trim()],
-  ["lesioning", "lesioning unaffordable antidisestablishmentarianism"],
-  ["case", "HIM Him him hIm"],
-];
-
+// load reads a tokenizer directory with transformers.js, from a copy that has the
+// tokenizer_config.json transformers.js insists on (roberta-base ships none).
 async function load(dir) {
+  const copy = join(mkdtempSync(join(tmpdir(), "tokref-")), "tok");
+  mkdirSync(copy);
+  for (const f of readdirSync(dir)) copyFileSync(join(dir, f), join(copy, f));
+  if (!existsSync(join(copy, "tokenizer_config.json"))) writeFileSync(join(copy, "tokenizer_config.json"), "{}");
   env.allowRemoteModels = false;
-  env.localModelPath = dirname(dir);
-  return AutoTokenizer.from_pretrained(dir.split("/").pop());
+  env.localModelPath = dirname(copy);
+  return AutoTokenizer.from_pretrained("tok");
 }
 
 function encodeAll(tok, items) {
@@ -93,14 +62,14 @@ function encodeAll(tok, items) {
 }
 
 const { sentences, texts } = seedTexts();
-const items = [
+const bertItems = [
   ...sentences.map((s, i) => [`sentence-${String(i).padStart(3, "0")}`, s]),
   ...texts.map((s, i) => [`text-${i}`, s]),
   ...hard,
 ];
 
 const uncased = await load(vocabDir);
-const cases = encodeAll(uncased, items);
+const cases = encodeAll(uncased, bertItems);
 
 const batchTexts = [...texts, "", "Café [MASK] 東京!", sentences[0]];
 const enc = uncased(batchTexts, { padding: true });
@@ -121,13 +90,52 @@ copyFileSync(join(vocabDir, "vocab.txt"), join(casedDir, "vocab.txt"));
 const cased = encodeAll(await load(casedDir), hard.concat(texts.map((s, i) => [`text-${i}`, s])));
 
 const out = {
-  generator: "scripts/tokref/golden.mjs with @huggingface/transformers " +
-    JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@huggingface", "transformers", "package.json"), "utf8")).version,
+  generator,
   vocab: "testdata/vocab/bert-base-uncased",
   cases,
   batch,
   cased,
 };
-mkdirSync(dirname(outFile), { recursive: true });
+mkdirSync(outDir, { recursive: true });
 writeFileSync(outFile, JSON.stringify(out, null, 1) + "\n");
 console.log(`wrote ${cases.length} uncased + ${cased.length} cased cases and a batch of ${batchTexts.length} to ${outFile}`);
+
+// items returns the golden texts with the notebook's [MASK] and texts.mjs's {mask} replaced by mask.
+function items(mask) {
+  const m = (s) => s.replaceAll("[MASK]", mask);
+  return [
+    ...sentences.map((s, i) => [`sentence-${String(i).padStart(3, "0")}`, s]),
+    ...texts.map((s, i) => [`text-${i}`, m(s)]),
+    ...hard,
+    ...family.map(([name, text]) => [name, text.replaceAll("{mask}", mask)]),
+  ];
+}
+
+function writeGolden(name, fixture, cases) {
+  writeFileSync(join(outDir, name + ".json"), JSON.stringify({ generator, fixture, cases }, null, 1) + "\n");
+  console.log(`wrote ${cases.length} cases to ${name}.json`);
+}
+
+// The legacy untyped tokenizer.json must give what the typed one gives.
+{
+  const dir = join(fixturesDir, "bert-base-uncased-legacy");
+  writeGolden("bert-base-uncased-legacy", "testdata/tokenizers/bert-base-uncased-legacy", encodeAll(await load(dir), items("[MASK]")));
+}
+
+// An added token beyond vocab.txt: what transformers makes of tokenizer.add_tokens(["[NEW]"])
+// followed by save_pretrained (tokenizer_config.json's added_tokens_decoder has "30522").
+{
+  const dir = join(mkdtempSync(join(tmpdir(), "tokref-")), "new");
+  mkdirSync(dir);
+  const tj = JSON.parse(readFileSync(join(vocabDir, "tokenizer.json"), "utf8"));
+  tj.added_tokens.push({ id: 30522, content: "[NEW]", single_word: false, lstrip: false, rstrip: false, normalized: false, special: false });
+  writeFileSync(join(dir, "tokenizer.json"), JSON.stringify(tj));
+  writeFileSync(join(dir, "tokenizer_config.json"), "{}");
+  const newItems = [["new-alone", "[NEW]"], ["new-in-text", "I saw [NEW] at the [NEW]market."], ["new-and-mask", "[NEW][MASK] [new]"]];
+  writeGolden("bert-new-token", "bert-base-uncased + [NEW] = 30522", encodeAll(await load(dir), newItems));
+}
+
+for (const [fixture, mask] of [["roberta-base-reduced", "<mask>"], ["albert-base-v2-reduced", "[MASK]"], ["xlm-roberta-base-reduced", "<mask>"]]) {
+  const tok = await load(join(fixturesDir, fixture));
+  writeGolden(fixture, "testdata/tokenizers/" + fixture, encodeAll(tok, items(mask)));
+}

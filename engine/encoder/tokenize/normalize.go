@@ -1,10 +1,11 @@
 package tokenize
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 
-	"github.com/sugarme/tokenizer/normalizer"
+	sgnorm "github.com/sugarme/tokenizer/normalizer"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -26,7 +27,7 @@ type bertNormalizer struct {
 }
 
 // normalize returns s normalised as HF's BertNormalizer does.
-func (n bertNormalizer) normalize(s string) string {
+func (n *bertNormalizer) normalize(s string) string {
 	if n.cleanText {
 		s = cleanText(s)
 	}
@@ -81,7 +82,7 @@ func padChinese(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
-		if normalizer.IsChinese(r) {
+		if sgnorm.IsChinese(r) {
 			b.WriteByte(' ')
 			b.WriteRune(r)
 			b.WriteByte(' ')
@@ -92,14 +93,17 @@ func padChinese(s string) string {
 	return b.String()
 }
 
-// stripAccents decomposes s to NFD and removes non-spacing marks (Mn).
-func stripAccents(s string) string {
+// stripAccents decomposes s to NFD and removes non-spacing marks (Mn), as BertNormalizer does.
+func stripAccents(s string) string { return removeRunes(norm.NFD.String(s), unicode.Mn) }
+
+// removeRunes drops the runes of s that are in table.
+func removeRunes(s string, table *unicode.RangeTable) string {
 	return strings.Map(func(r rune) rune {
-		if unicode.Is(unicode.Mn, r) {
+		if unicode.Is(table, r) {
 			return -1
 		}
 		return r
-	}, norm.NFD.String(s))
+	}, s)
 }
 
 // lowercase lower-cases rune by rune like Rust's char::to_lowercase, which
@@ -119,88 +123,74 @@ func lowercase(s string) string {
 	return b.String()
 }
 
-// preTokenize is HF's BertPreTokenizer: split on whitespace, then split every
-// punctuation character (Unicode P* plus the ASCII symbol ranges, see
-// normalizer.IsBertPunctuation) out as a word of its own.
-//
-// sugarme's pretokenizer.BertPreTokenizer splits on the regexp \s+, which is
-// ASCII-only in Go, so U+3000 or U+00A0 would stay inside words when clean
-// text is off; this version uses Unicode White_Space like Rust's
-// char::is_whitespace.
-func preTokenize(s string) []string {
-	var words []string
-	start := -1
-	for i, r := range s {
-		switch {
-		case unicode.IsSpace(r):
-			if start >= 0 {
-				words = append(words, s[start:i])
-				start = -1
-			}
-		case normalizer.IsBertPunctuation(r):
-			if start >= 0 {
-				words = append(words, s[start:i])
-				start = -1
-			}
-			words = append(words, string(r))
-		default:
-			if start < 0 {
-				start = i
-			}
-		}
-	}
-	if start >= 0 {
-		words = append(words, s[start:])
-	}
-	return words
+// normalizer is one of tokenizers' normalizers: it rewrites a piece of text before it is split.
+type normalizer interface {
+	normalize(s string) string
 }
 
-// addedToken is a token matched in the text before the WordPiece model runs
-// (HF's added tokens: [CLS], [SEP], [MASK], ...).
-type addedToken struct {
+// sequence applies normalizers in turn (tokenizers' Sequence).
+type sequence []normalizer
+
+func (q sequence) normalize(s string) string {
+	for _, n := range q {
+		s = n.normalize(s)
+	}
+	return s
+}
+
+// unicodeForm is one of the NFC, NFD, NFKC, NFKD normalizers.
+type unicodeForm struct{ form norm.Form }
+
+func (u unicodeForm) normalize(s string) string { return u.form.String(s) }
+
+// lowercaser is tokenizers' Lowercase (Rust's char::to_lowercase, see lowercase).
+type lowercaser struct{}
+
+func (lowercaser) normalize(s string) string { return lowercase(s) }
+
+// accentStripper is tokenizers' StripAccents: it removes every combining mark (M*), without
+// decomposing first (the NFKD before it in ALBERT's chain does that).
+type accentStripper struct{}
+
+func (accentStripper) normalize(s string) string { return removeRunes(s, unicode.M) }
+
+// stripper is tokenizers' Strip: whitespace removed on the left and/or right.
+type stripper struct{ left, right bool }
+
+func (p stripper) normalize(s string) string {
+	if p.left {
+		s = strings.TrimLeftFunc(s, unicode.IsSpace)
+	}
+	if p.right {
+		s = strings.TrimRightFunc(s, unicode.IsSpace)
+	}
+	return s
+}
+
+// prepender is tokenizers' Prepend: a prefix put before any non-empty text.
+type prepender struct{ prefix string }
+
+func (p prepender) normalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return p.prefix + s
+}
+
+// replacer is tokenizers' Replace: every match of a literal string or a regular expression is
+// replaced by content.
+type replacer struct {
+	literal string         // when re is nil
+	re      *regexp.Regexp // a Regex pattern
 	content string
-	id      int
-	// normalized tokens are matched in the normalised text, the others
-	// (all BERT special tokens) in the raw input.
-	normalized bool
 }
 
-// segment is a piece of input: either an added token (id >= 0) or text.
-type segment struct {
-	text string
-	id   int
-}
-
-// splitAdded cuts s at every occurrence of the given tokens, leftmost first
-// and longest at a position (HF uses a leftmost-longest Aho-Corasick match).
-// Text between matches is returned with id -1. tokens must be sorted longest
-// first.
-func splitAdded(s string, tokens []addedToken) []segment {
-	if len(tokens) == 0 {
-		return []segment{{text: s, id: -1}}
+func (r replacer) normalize(s string) string {
+	if r.re != nil {
+		return r.re.ReplaceAllLiteralString(s, r.content)
 	}
-	var out []segment
-	last := 0
-	for i := 0; i < len(s); {
-		matched := false
-		for _, t := range tokens {
-			if strings.HasPrefix(s[i:], t.content) {
-				if i > last {
-					out = append(out, segment{text: s[last:i], id: -1})
-				}
-				out = append(out, segment{text: t.content, id: t.id})
-				i += len(t.content)
-				last = i
-				matched = true
-				break
-			}
-		}
-		if !matched {
-			i++
-		}
+	if r.literal == "" {
+		return s
 	}
-	if last < len(s) {
-		out = append(out, segment{text: s[last:], id: -1})
-	}
-	return out
+	return strings.ReplaceAll(s, r.literal, r.content)
 }

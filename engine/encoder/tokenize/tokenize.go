@@ -1,53 +1,54 @@
-// Package tokenize is a BERT WordPiece tokenizer whose output equals
-// HuggingFace's BertTokenizerFast (tokenizers, Rust) and BertTokenizer for
-// uncased and cased BERT vocabularies.
+// Package tokenize turns text into the token ids of a HuggingFace masked LM, equal to what
+// transformers' AutoTokenizer (the Rust "fast" tokenizers) gives for the same files. It reads
+// the tokenizer files of the encoder families lesionui runs:
 //
-// The pipeline is HF's: added/special tokens such as "[MASK]" are cut out of
-// the raw text first, the rest is normalised (control characters dropped,
-// whitespace unified, CJK ideographs isolated, accents stripped, lower-cased),
-// split on whitespace and punctuation, and each word is cut into "##"
-// word pieces by greedy longest match (github.com/sugarme/tokenizer's
-// WordPiece model). A word longer than 100 characters, or one with a
-// character sequence no piece covers, becomes a single [UNK]. Encode wraps
-// the result in [CLS] ... [SEP].
+//   - BERT, DistilBERT, ELECTRA: WordPiece, from tokenizer.json or vocab.txt (+ tokenizer_config.json);
+//   - RoBERTa: byte-level BPE, from tokenizer.json or vocab.json + merges.txt;
+//   - ALBERT, XLM-RoBERTa: SentencePiece Unigram, from tokenizer.json (a repository with only
+//     spiece.model / sentencepiece.bpe.model is refused with the command that writes one).
 //
-// Where HF's two implementations disagree this package follows the fast
-// (Rust) one: no NFC pass before splitting (the slow BertBasicTokenizer
-// composes "e\u0301" to "é" first, which matters for cased vocabularies) and
-// no final-sigma rule when lower-casing.
+// The pipeline is HF's: added tokens ("[MASK]", "<mask>", ...) are cut out of the raw text
+// first, with the whitespace they strip; the rest is normalised (BertNormalizer, or a chain of
+// Replace, NFKD, StripAccents, Lowercase, SentencePiece's Precompiled charsmap ...), split into
+// words by the pre-tokenizer (BERT's whitespace-and-punctuation split, GPT-2's byte-level regex,
+// SentencePiece's "▁" Metaspace), each word is cut into pieces by the model, and the
+// post-processor adds the model's own special tokens ([CLS] … [SEP], <s> … </s>).
 //
-// Goldens produced with HF's JavaScript port live in testdata/golden.json;
-// see scripts/tokref/golden.mjs.
+// Where HF's implementations disagree this package follows the Rust one (tokenizers), which is
+// what transformers uses: no NFC pass before BERT's splitting and no final-sigma rule when
+// lower-casing. Goldens produced with HF's JavaScript port live in testdata/; see
+// scripts/tokref/golden.mjs.
 package tokenize
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
-
-	"github.com/sugarme/tokenizer/model/wordpiece"
 )
 
-// Tokenizer turns text into BERT token ids. It is safe for concurrent use.
+// Tokenizer turns text into token ids. It is safe for concurrent use.
 type Tokenizer struct {
-	model  wordpiece.WordPiece
-	tokens []string // id -> token, as written in the vocabulary
-	norm   bertNormalizer
-	// raw are the added tokens matched before normalisation, normed those
-	// matched after it; both sorted longest first.
+	tokens []string // id -> token, as written in the vocabulary ("" for an unused id)
+	norm   normalizer
+	pre    preTokenizer
+	model  model
+	// raw are the added tokens matched before normalisation, normed those matched after it;
+	// both sorted longest first.
 	raw, normed []addedToken
-	special     SpecialIDs
-	unkToken    string
-	padToken    string
+	// prefix and suffix are the ids the post-processor puts around a text.
+	prefix, suffix []int
+	special        SpecialIDs
+	names          specialNames
 }
 
-// SpecialIDs holds the ids of BERT's special tokens.
+// SpecialIDs holds the ids of the special tokens. CLS and SEP are the tokens that open and close
+// every encoding ([CLS]/[SEP] in BERT and ALBERT, <s>/</s> in RoBERTa and XLM-R).
 type SpecialIDs struct {
 	Pad, Unk, CLS, SEP, Mask int
 }
 
-// Encoding is one tokenised text: ids and their tokens, [CLS] first and
-// [SEP] last.
+// Encoding is one tokenised text: ids and their tokens, with the model's special tokens.
 type Encoding struct {
 	IDs    []int
 	Tokens []string
@@ -64,18 +65,21 @@ type Batch struct {
 	Lengths       []int
 }
 
-// Encode tokenises text and adds [CLS] and [SEP].
+// Encode tokenises text and adds the model's special tokens, as HF's tokenizer(text) does.
 func (t *Tokenizer) Encode(text string) (Encoding, error) {
 	ids, toks, err := t.tokenize(text)
 	if err != nil {
 		return Encoding{}, err
 	}
-	enc := Encoding{
-		IDs:    make([]int, 0, len(ids)+2),
-		Tokens: make([]string, 0, len(ids)+2),
+	n := len(t.prefix) + len(ids) + len(t.suffix)
+	enc := Encoding{IDs: make([]int, 0, n), Tokens: make([]string, 0, n)}
+	for _, id := range t.prefix {
+		enc.IDs, enc.Tokens = append(enc.IDs, id), append(enc.Tokens, t.Token(id))
 	}
-	enc.IDs = append(append(append(enc.IDs, t.special.CLS), ids...), t.special.SEP)
-	enc.Tokens = append(append(append(enc.Tokens, t.Token(t.special.CLS)), toks...), t.Token(t.special.SEP))
+	enc.IDs, enc.Tokens = append(enc.IDs, ids...), append(enc.Tokens, toks...)
+	for _, id := range t.suffix {
+		enc.IDs, enc.Tokens = append(enc.IDs, id), append(enc.Tokens, t.Token(id))
+	}
 	return enc, nil
 }
 
@@ -103,34 +107,62 @@ func (t *Tokenizer) EncodeBatch(texts []string) (*Batch, error) {
 		}
 		for range width - n {
 			b.IDs[i] = append(b.IDs[i], t.special.Pad)
-			b.Tokens[i] = append(b.Tokens[i], t.padToken)
+			b.Tokens[i] = append(b.Tokens[i], t.names.pad)
 		}
 		b.AttentionMask[i] = mask
 	}
 	return b, nil
 }
 
-// TokenID returns the id of word, normalised like input text (so "Him" is
-// "him" for an uncased vocabulary). It fails when word is empty or does not
-// tokenise to exactly one known token; the error lists the pieces.
+// wordContext is the text a word follows when TokenID looks at it inside a sentence.
+const wordContext = "a"
+
+// TokenID returns the id of word as it appears inside a sentence, after a space: "him" in BERT,
+// "Ġhim" in RoBERTa, "▁him" in ALBERT and XLM-R (where a sentence-initial word may differ:
+// RoBERTa gives "him" there). The word is normalised like any text (so "Him" is "him" for an
+// uncased vocabulary). It fails when word is empty or is not exactly one known token there;
+// the error lists the pieces. A special token such as the mask token is returned as itself.
 func (t *Tokenizer) TokenID(word string) (int, error) {
-	if word == "" {
+	if strings.TrimSpace(word) == "" {
 		return 0, errors.New("tokenize: TokenID: empty word")
 	}
-	ids, toks, err := t.tokenize(word)
+	if id, ok := t.addedID(word); ok {
+		return id, nil
+	}
+	ctx, _, err := t.tokenize(wordContext)
 	if err != nil {
 		return 0, err
 	}
+	ids, toks, err := t.tokenize(wordContext + " " + word)
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) < len(ctx) || !slices.Equal(ids[:len(ctx)], ctx) {
+		return 0, fmt.Errorf("tokenize: word %q merges with the text before it", word)
+	}
+	ids, toks = ids[len(ctx):], toks[len(ctx):]
 	switch {
 	case len(ids) == 0:
 		return 0, fmt.Errorf("tokenize: word %q has no tokens after normalisation", word)
 	case len(ids) > 1:
 		return 0, fmt.Errorf("tokenize: word %q is not a single vocabulary token: it splits into %d pieces %s",
 			word, len(ids), strings.Join(toks, " "))
-	case ids[0] == t.special.Unk && word != t.unkToken:
-		return 0, fmt.Errorf("tokenize: word %q is not in the vocabulary (it becomes %s)", word, t.unkToken)
+	case ids[0] == t.special.Unk:
+		return 0, fmt.Errorf("tokenize: word %q is not in the vocabulary (it becomes %s)", word, t.names.unk)
 	}
 	return ids[0], nil
+}
+
+// addedID returns the id of an added token whose content is exactly s.
+func (t *Tokenizer) addedID(s string) (int, bool) {
+	for _, list := range [][]addedToken{t.raw, t.normed} {
+		for _, a := range list {
+			if a.content == s {
+				return a.id, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // Token returns the vocabulary entry for id, or "" when id is out of range.
@@ -141,47 +173,57 @@ func (t *Tokenizer) Token(id int) string {
 	return t.tokens[id]
 }
 
-// VocabSize is the number of ids (largest id + 1), i.e. the rows of BERT's
-// word-embedding matrix.
+// VocabSize is the number of ids (largest id + 1), i.e. the rows of the word-embedding matrix.
 func (t *Tokenizer) VocabSize() int { return len(t.tokens) }
 
 // Specials returns the ids of the special tokens.
 func (t *Tokenizer) Specials() SpecialIDs { return t.special }
 
-// MaskID is the id of the mask token ([MASK]).
+// MaskID is the id of the mask token ([MASK] or <mask>).
 func (t *Tokenizer) MaskID() int { return t.special.Mask }
 
-// CLSID is the id of the classifier token ([CLS]) that starts every encoding.
+// MaskToken is the mask token as it is written in a text: "[MASK]" for BERT and ALBERT,
+// "<mask>" for RoBERTa and XLM-R.
+func (t *Tokenizer) MaskToken() string { return t.names.mask }
+
+// CLSID is the id of the token that starts every encoding ([CLS] or <s>).
 func (t *Tokenizer) CLSID() int { return t.special.CLS }
 
-// SEPID is the id of the separator token ([SEP]) that ends every encoding.
+// SEPID is the id of the token that ends every encoding ([SEP] or </s>).
 func (t *Tokenizer) SEPID() int { return t.special.SEP }
 
-// PadID is the id of the padding token ([PAD]).
+// PadID is the id of the padding token.
 func (t *Tokenizer) PadID() int { return t.special.Pad }
 
-// UnkID is the id of the unknown token ([UNK]).
+// UnkID is the id of the unknown token.
 func (t *Tokenizer) UnkID() int { return t.special.Unk }
 
-// tokenize runs the pipeline without [CLS]/[SEP].
+// tokenize runs the pipeline without the post-processor's special tokens.
 func (t *Tokenizer) tokenize(text string) (ids []int, toks []string, err error) {
+	emit := func(id int) { ids, toks = append(ids, id), append(toks, t.Token(id)) }
 	for _, seg := range splitAdded(text, t.raw) {
 		if seg.id >= 0 {
-			ids, toks = append(ids, seg.id), append(toks, t.Token(seg.id))
+			emit(seg.id)
 			continue
 		}
-		for _, sub := range splitAdded(t.norm.normalize(seg.text), t.normed) {
+		normed := seg.text
+		if t.norm != nil {
+			normed = t.norm.normalize(seg.text)
+		}
+		for _, sub := range splitAdded(normed, t.normed) {
 			if sub.id >= 0 {
-				ids, toks = append(ids, sub.id), append(toks, t.Token(sub.id))
+				emit(sub.id)
 				continue
 			}
-			for _, word := range preTokenize(sub.text) {
-				pieces, err := t.model.Tokenize(word)
+			// Metaspace's prepend_scheme "first" treats only the text at the very start specially.
+			first := seg.start == 0 && sub.start == 0
+			for _, word := range t.pre.split(sub.text, first) {
+				pieces, err := t.model.tokenize(word)
 				if err != nil {
 					return nil, nil, fmt.Errorf("tokenize: word %q: %w", word, err)
 				}
 				for _, p := range pieces {
-					ids, toks = append(ids, p.Id), append(toks, p.Value)
+					ids, toks = append(ids, p.id), append(toks, p.token)
 				}
 			}
 		}

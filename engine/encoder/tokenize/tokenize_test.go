@@ -40,7 +40,7 @@ func TestTokenID(t *testing.T) {
 	for word, msg := range map[string]string{
 		"lesioning": `"lesioning" is not a single vocabulary token: it splits into 3 pieces les ##ion ##ing`,
 		"":          "empty word",
-		"   ":       "no tokens",
+		"   ":       "empty word",
 		"him.":      "2 pieces him .",
 		"∰":         "not in the vocabulary (it becomes [UNK])",
 	} {
@@ -100,7 +100,7 @@ func TestNormalizerBeyondJS(t *testing.T) {
 		}
 	}
 	// Without clean_text the pre-tokenizer still splits on Unicode whitespace.
-	if got := preTokenize("a\u3000b\u00a0c,d"); !slices.Equal(got, []string{"a", "b", "c", ",", "d"}) {
+	if got := (bertPre{}).split("a\u3000b\u00a0c,d", true); !slices.Equal(got, []string{"a", "b", "c", ",", "d"}) {
 		t.Errorf("preTokenize = %q", got)
 	}
 }
@@ -108,7 +108,7 @@ func TestNormalizerBeyondJS(t *testing.T) {
 func TestSplitAddedLongestMatch(t *testing.T) {
 	tokens := []addedToken{{content: "[MASK]x", id: 2}, {content: "[MASK]", id: 1}}
 	got := splitAdded("a[MASK]x[MASK]", tokens)
-	want := []segment{{"a", -1}, {"[MASK]x", 2}, {"[MASK]", 1}}
+	want := []segment{{"a", -1, 0}, {"[MASK]x", 2, 1}, {"[MASK]", 1, 8}}
 	if !slices.Equal(got, want) {
 		t.Errorf("splitAdded = %+v, want %+v", got, want)
 	}
@@ -177,7 +177,7 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"missing dir", filepath.Join(t.TempDir(), "nope"), []string{"tokenizer directory", "nope"}},
 		{"not a dir", filepath.Join(mk(map[string]string{"f": "x"}), "f"), []string{"not a directory"}},
-		{"missing vocab", mk(nil), []string{"vocab.txt", "no such file"}},
+		{"missing vocab", mk(nil), []string{"has no tokenizer", "vocab.txt", "tokenizer.json"}},
 		{"empty vocab", mk(map[string]string{"vocab.txt": ""}), []string{"vocab.txt", "empty vocabulary"}},
 		{"bad utf8", mk(map[string]string{"vocab.txt": "[PAD]\nok\n\xff\xfe\n"}), []string{"vocab.txt:3", "UTF-8"}},
 		{"no mask", mk(map[string]string{"vocab.txt": "[PAD]\n[UNK]\n[CLS]\n[SEP]\n"}), []string{"vocab.txt", `mask_token "[MASK]" is not in the vocabulary`}},
@@ -187,16 +187,16 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"tokenizer_config.json", "do_lower_case"}},
 		{"corrupt tokenizer.json", mk(map[string]string{"tokenizer.json": tj(func(s string) string { return s[:len(s)/2] })}),
 			[]string{"tokenizer.json", "unexpected end"}},
-		{"tokenizer.json not BERT", mk(map[string]string{"tokenizer.json": `{"model": {"type": "BPE", "vocab": {"a": 0}}}`}),
-			[]string{"tokenizer.json", `model type "BPE"`}},
+		{"tokenizer.json WordLevel", mk(map[string]string{"tokenizer.json": `{"model": {"type": "WordLevel", "vocab": {"a": 0}, "unk_token": "a"}}`}),
+			[]string{"tokenizer.json", `model type "WordLevel" is not supported`}},
 		{"tokenizer.json empty vocab", mk(map[string]string{"tokenizer.json": `{"model": {"type": "WordPiece", "vocab": {}}}`}),
 			[]string{"tokenizer.json", "model.vocab is empty"}},
 		{"tokenizer.json normalizer", mk(map[string]string{"tokenizer.json": tj(func(s string) string {
-			return strings.Replace(s, `"type":"BertNormalizer"`, `"type":"NFKC"`, 1)
-		})}), []string{"tokenizer.json", `normalizer type "NFKC"`}},
+			return strings.Replace(s, `"type":"BertNormalizer"`, `"type":"Nmt"`, 1)
+		})}), []string{"tokenizer.json", `normalizer: type "Nmt" is not supported`}},
 		{"tokenizer.json post-processor", mk(map[string]string{"tokenizer.json": tj(func(s string) string {
-			return strings.Replace(s, `"type":"TemplateProcessing"`, `"type":"RobertaProcessing"`, 1)
-		})}), []string{"tokenizer.json", `post_processor type "RobertaProcessing"`}},
+			return strings.Replace(s, `"type":"TemplateProcessing"`, `"type":"Foo"`, 1)
+		})}), []string{"tokenizer.json", `post_processor: type "Foo" is not supported`}},
 	} {
 		_, err := Load(c.dir)
 		if err == nil {
@@ -232,22 +232,22 @@ func TestBertProcessingJSON(t *testing.T) {
 }
 
 func TestAddedTokens(t *testing.T) {
-	// tokenizer_config.json's added_tokens_decoder replaces the default
-	// special-token list on the vocab.txt path.
+	// tokenizer_config.json's added_tokens_decoder gives the added tokens on
+	// the vocab.txt path; transformers adds the special tokens it lacks.
 	dir := t.TempDir()
 	writeFile(t, dir, "vocab.txt", []byte(tinyVocab+"xy\n"))
 	writeFile(t, dir, "tokenizer_config.json", []byte(`{"added_tokens_decoder": {
 		"4": {"content": "[MASK]", "normalized": false, "special": true},
 		"8": {"content": "XY", "normalized": true, "special": false}}}`))
 	tok := load(t, dir)
-	// "[CLS]" is not in added_tokens_decoder, so it is ordinary text here
-	// ("[", "cls", "]" are all unknown to this vocabulary);
-	// "XY" is matched after lower-casing.
+	// "[CLS]" is not in added_tokens_decoder, but transformers adds it as a
+	// special token (PreTrainedTokenizer.__init__); "XY" is matched after
+	// lower-casing.
 	enc, err := tok.Encode("[MASK]xYhims [CLS]")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"[CLS]", "[MASK]", "xy", "him", "##s", "[UNK]", "[UNK]", "[UNK]", "[SEP]"}
+	want := []string{"[CLS]", "[MASK]", "xy", "him", "##s", "[CLS]", "[SEP]"}
 	if !slices.Equal(enc.Tokens, want) || enc.IDs[2] != 8 {
 		t.Errorf("tokens %q ids %v, want %q with xy=8", enc.Tokens, enc.IDs, want)
 	}
