@@ -14,6 +14,13 @@ Contents:
   * "tail": two-sided p of Student's t from mpmath (50 digits) over t in [1e-8, 1e8], df in [2, 5000].
     Degenerate columns follow SPEC.md rather than scipy (which returns NaN there): both groups constant
     and equal -> t = 0, p = 1; zero pooled variance with different means -> t = +-inf, p = 0.
+  * "ttest" also carries Hedges' g per column ("g") from statsmodels' effectsize_smd (bias-corrected
+    standardized mean difference, pooled SD, J = 1 - 3/(4(na+nb)-9)); zero pooled SD follows the t rule
+    (0 for equal means, +-inf otherwise).
+  * "percentile": samples with numpy.percentile (default linear interpolation) at several q.
+  * "bootstrap": samples with the indices of every bootstrap resample (numpy's seeded generator) and the
+    95 % percentile interval of the resample means (numpy.percentile), so that the Go code can be fed
+    the same indices.
   * "adjust": p-vectors with Benjamini-Hochberg adjusted values from scipy.stats.false_discovery_control
     (method='bh') and statsmodels multipletests(method='fdr_bh'), asserted to agree, and Bonferroni from
     statsmodels. Debian's scipy (1.10) predates false_discovery_control (scipy >= 1.11); when it is
@@ -30,6 +37,7 @@ import mpmath
 import numpy as np
 import scipy
 import scipy.stats as stats
+from statsmodels.stats.meta_analysis import effectsize_smd
 from statsmodels.stats.multitest import multipletests
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "engine", "stats", "testdata", "golden.json")
@@ -99,6 +107,12 @@ def ttest_case(name, a, b):
                 ref = mp_p(t[j], df[j])
                 assert abs(p[j] - ref) <= 1e-9 * ref, (name, kind, j, p[j], ref)
         out[kind] = {"t": [enc(v) for v in t], "p": [enc(v) for v in p], "df": [enc(v) for v in df]}
+    with np.errstate(all="ignore"):
+        g, _ = effectsize_smd(ma, np.sqrt(va), a.shape[0], mb, np.sqrt(vb), b.shape[0])
+    for j in range(g.size):
+        if va[j] == 0 and vb[j] == 0:  # same rule as t
+            g[j] = 0.0 if ma[j] == mb[j] else math.copysign(math.inf, ma[j] - mb[j])
+    out["g"] = [enc(v) for v in g]
     return out
 
 
@@ -177,9 +191,32 @@ def adjust_cases():
     ]
 
 
+def percentile_cases():
+    rng = np.random.default_rng(11)
+    qs = [0, 0.025, 0.05, 0.25, 0.5, 0.9, 0.95, 0.975, 1]
+    out = []
+    for name, x in (("normal 20", rng.standard_normal(20)), ("single", [3.5]), ("two", [1.0, -2.0]),
+                    ("ties", [1, 1, 2, 2, 2, 5, 5]), ("uniform 101", rng.uniform(-1, 1, 101))):
+        x = np.asarray(x, dtype=np.float64)
+        out.append({"name": name, "x": x.tolist(), "q": qs, "want": [float(np.percentile(x, 100 * q)) for q in qs]})
+    return out
+
+
+def bootstrap_cases():
+    rng = np.random.default_rng(12)
+    out = []
+    for name, x, b in (("normal 15", rng.standard_normal(15), 200), ("skewed 8", rng.exponential(2.0, 8), 150)):
+        idx = rng.integers(0, len(x), size=(b, len(x)))
+        means = x[idx].mean(axis=1)
+        out.append({"name": name, "x": x.tolist(), "indices": idx.ravel().tolist(), "resamples": b,
+                    "ci": [float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))]})
+    return out
+
+
 def main():
     doc = {"generator": "scripts/stats_golden.py", "scipy": scipy.__version__,
-           "ttest": ttest_cases(), "tail": tail_cases(), "adjust": adjust_cases()}
+           "ttest": ttest_cases(), "tail": tail_cases(), "adjust": adjust_cases(),
+           "percentile": percentile_cases(), "bootstrap": bootstrap_cases()}
     with open(OUT, "w") as f:
         json.dump(doc, f, allow_nan=False)
         f.write("\n")

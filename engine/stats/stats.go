@@ -1,7 +1,9 @@
 // Package stats holds the statistics of the lesioning study: the independent-samples two-sided t-test
 // (Student's pooled-variance test, as scipy.stats.ttest_ind by default, or Welch's test), run per neuron
-// over activation matrices, and multiple-comparison corrections of the resulting p-values
-// (Benjamini–Hochberg as scipy.stats.false_discovery_control, or Bonferroni).
+// over activation matrices, multiple-comparison corrections of the resulting p-values
+// (Benjamini–Hochberg as scipy.stats.false_discovery_control, or Bonferroni), Hedges' g as the effect
+// size next to t, and the percentiles and percentile bootstrap the study's random baselines and
+// evaluation set are summarised with.
 //
 // p-values come from the regularized incomplete beta function, p = I_{df/(df+t²)}(df/2, 1/2), which stays
 // accurate in relative terms far into the tail (p ≈ 1e-170 and below, until float64 underflows near 1e-308).
@@ -72,10 +74,7 @@ func meanVar(x []float64) (mean, variance float64) {
 // so memory is read sequentially and no per-column allocation happens. It panics if len(a) != na*n or
 // len(b) != nb*n, which is a programming error, not a data condition.
 func TTestColumns(a []float32, na int, b []float32, nb int, n int, kind Kind) (t, p []float64) {
-	if n < 0 || na < 0 || nb < 0 || len(a) != na*n || len(b) != nb*n {
-		panic(fmt.Sprintf("stats: TTestColumns: len(a)=%d, len(b)=%d do not match [%d, %d] and [%d, %d]",
-			len(a), len(b), na, n, nb, n))
-	}
+	checkShapes("TTestColumns", a, na, b, nb, n)
 	t = make([]float64, n)
 	p = make([]float64, n)
 	scratch := make([]float64, 2*n)
@@ -87,6 +86,15 @@ func TTestColumns(a []float32, na int, b []float32, nb int, n int, kind Kind) (t
 		t[j], p[j], _ = fromMoments(na, ma[j], va[j], nb, mb[j], vb[j], kind)
 	}
 	return t, p
+}
+
+// checkShapes panics unless a and b are row-major [na, n] and [nb, n] matrices: a mismatch is a
+// programming error, not a data condition.
+func checkShapes(fn string, a []float32, na int, b []float32, nb int, n int) {
+	if n < 0 || na < 0 || nb < 0 || len(a) != na*n || len(b) != nb*n {
+		panic(fmt.Sprintf("stats: %s: len(a)=%d, len(b)=%d do not match [%d, %d] and [%d, %d]",
+			fn, len(a), len(b), na, n, nb, n))
+	}
 }
 
 // columnMeanVar writes the column means and unbiased variances of the row-major matrix x [rows, n].

@@ -40,8 +40,20 @@ type golden struct {
 		NA, NB, N      int
 		A, B           []float64
 		Student, Welch goldenResult
+		G              []num
 	}
-	Tail   []struct{ T, DF, P float64 }
+	Tail       []struct{ T, DF, P float64 }
+	Percentile []struct {
+		Name       string
+		X, Q, Want []float64
+	}
+	Bootstrap []struct {
+		Name      string
+		X         []float64
+		Indices   []int
+		Resamples int
+		CI        [2]float64
+	}
 	Adjust []struct {
 		Name              string
 		P, BH, Bonferroni []num
