@@ -18,14 +18,15 @@
 //	him: Robert helped Lucy with her project, and she thanked [MASK] for his hard work.
 //
 // The file holds exactly two group sections, then one [test] section. A group header names its target word (a
-// single word, no spaces, not "test" or "clean"); every following line up to the next header is one sentence
+// single word, no spaces, not "test", "eval" or "clean"); every following line up to the next header is one sentence
 // of that group, and each group needs at least 2 sentences. The t-test direction is first group versus second
 // (t > 0: the first group's activations are larger). The [test] section has three labelled lines: "clean:"
 // with the unmasked text, and one line per group word with the clean text in which that word is replaced by
 // [MASK] (exactly one [MASK]); the order of the two masked lines is the order of ContrastSet.Masked. A line
 // whose first non-blank character is '#' is a comment, and headers may carry a trailing "# comment"; inside
 // sentences and test texts '#' is ordinary text. A line starting with '[' is always a header. Leading and
-// trailing blanks are trimmed.
+// trailing blanks are trimmed. An [eval] section (an evaluation set, see EvalSet) may stand anywhere in
+// the file; Parse skips it and ParseEval reads it.
 //
 // Parse checks the structure; Validate checks, with the model's tokenizer, that every sentence contains its
 // target word exactly once as a single token and that each masked text is the clean text with that one token
@@ -130,7 +131,7 @@ type parser struct {
 	name    string
 	set     *ContrastSet
 	groups  []*Group
-	section string         // "", "group" or "test"
+	section string         // "", "group", "test" or "eval"
 	test    int            // line of the [test] header, 0 before it
 	seen    map[string]int // test label -> line
 	masked  int            // masked test lines read so far
@@ -175,6 +176,8 @@ func (p *parser) line(n int, text string) error {
 		return p.header(n, text)
 	case p.section == "":
 		return p.errorf(n, "text outside a section (expected a [word] group header first)")
+	case p.section == "eval":
+		return nil // the evaluation set's section: ParseEval reads it
 	case p.section == "group":
 		g := p.groups[len(p.groups)-1]
 		g.Sentences = append(g.Sentences, Sentence{Text: text, Line: n})
@@ -192,10 +195,14 @@ func (p *parser) header(n int, text string) error {
 	word, closed := strings.CutSuffix(word, "]")
 	word = strings.TrimSpace(word)
 	if !ok || !closed || word == "" || strings.ContainsAny(word, " \t[]") {
-		return p.errorf(n, "unknown section %s (want [word] for a group or [test])", text)
+		return p.errorf(n, "unknown section %s (want [word] for a group, [test] or [eval])", text)
 	}
 	if err := p.closeGroup(); err != nil {
 		return err
+	}
+	if word == "eval" {
+		p.section = "eval"
+		return nil
 	}
 	if word == "test" {
 		if p.test != 0 {

@@ -177,8 +177,8 @@ const tests = "[test]\nclean: I saw her and him.\nher: I saw [MASK] and him.\nhi
 
 func TestParseErrors(t *testing.T) {
 	for _, c := range []struct{ name, text, want string }{
-		{"unknown section", "[two words]\n", "f.txt:1: unknown section [two words] (want [word] for a group or [test])"},
-		{"unclosed header", "# x\n[him\n", "f.txt:2: unknown section [him (want [word] for a group or [test])"},
+		{"unknown section", "[two words]\n", "f.txt:1: unknown section [two words] (want [word] for a group, [test] or [eval])"},
+		{"unclosed header", "# x\n[him\n", "f.txt:2: unknown section [him (want [word] for a group, [test] or [eval])"},
 		{"outside section", "\nI saw him.\n" + groups + tests, "f.txt:2: text outside a section (expected a [word] group header first)"},
 		{"group after test", groups + "[test]\n[x]\n", "f.txt:8: group [x] after [test]; the two groups come first"},
 		{"small group", "[him]\nI saw him.\n[her]\nI saw her.\nThey saw her.\n" + tests, "f.txt:1: group [him] has 1 sentence(s); the t-test needs at least 2"},
