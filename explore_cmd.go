@@ -36,7 +36,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	var load time.Duration // how long the model took to load, for the exported record
 	open := func(f studyFlags) tui.OpenFunc {
 		return func(ctx context.Context, progress func(engine.Progress)) (*engine.Study, error) {
-			o, err := openStudy(ctx, &f, progress)
+			o, err := openStudy(ctx, &f, progress, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -55,7 +55,8 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if demo.IsDemo(s.Model.Dir) {
 			name = demo.Name
 		}
-		dir, _, err := report.Export(s, sweeps, s.Record(name, sweeps, load, took), ".", report.Options{Layer: layer, ModelName: name})
+		res := &engine.Results{Sweeps: sweeps, Timing: engine.RunTiming{Sweep: took}}
+		dir, _, err := report.Export(s, res, s.Record(name, res, load), ".", report.Options{Layer: layer, ModelName: name})
 		if err != nil {
 			return "", err
 		}

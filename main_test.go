@@ -41,27 +41,73 @@ type referenceRun struct {
 	} `json:"most"`
 }
 
-// studyJSON is the documented layout of `run --json`, the parts this test reads.
+// studyJSON is the documented layout of `run --json` (lesionui-study/2), the parts these tests read.
 type studyJSON struct {
 	Format     string `json:"format"`
 	TTest      string `json:"ttest"`
 	Correction string `json:"correction"`
 	Activation string `json:"activation"`
+	Units      string `json:"units"`
+	Ablation   string `json:"ablation"`
+	Seed       uint64 `json:"seed"`
 	Layers     []struct {
-		Layer int       `json:"layer"`
-		T     []float64 `json:"t"`
-		P, Q  []float64
-		Him   []int `json:"him"`
-		Her   []int `json:"her"`
+		Layer   int `json:"layer"`
+		T, P, Q []float64
+		G       []float64        `json:"g"`
+		Sets    map[string][]int `json:"sets"`
 	} `json:"layers"`
 	Clean   [3][2][2]float64 `json:"clean"`
 	Lesions map[string][]struct {
-		Layer     int              `json:"layer"`
-		Delta     [3][2][2]float64 `json:"delta"`
-		Magnitude float64          `json:"magnitude"`
-		HerImpact float64          `json:"her_impact"`
-		HimImpact float64          `json:"him_impact"`
+		Layer     int                  `json:"layer"`
+		Units     map[string][]int     `json:"units"`
+		Values    map[string][]float64 `json:"values"`
+		Delta     [3][2][2]float64     `json:"delta"`
+		Magnitude float64              `json:"magnitude"`
+		Impact    [2]float64           `json:"impact"`
 	} `json:"lesions"`
+	Baseline []struct {
+		Layer      int     `json:"layer"`
+		Percentile float64 `json:"percentile"`
+		Draws      []struct {
+			Units     map[string][]int `json:"units"`
+			Magnitude float64          `json:"magnitude"`
+			Impact    [2]float64       `json:"impact"`
+		} `json:"draws"`
+	} `json:"baseline"`
+	Eval *struct {
+		Items []struct {
+			Text         string `json:"text"`
+			Word         string `json:"word"`
+			MaskPosition int    `json:"mask_position"`
+			TokenIDs     []int  `json:"token_ids"`
+		} `json:"items"`
+		Clean []struct {
+			Answer float64 `json:"answer"`
+			Other  float64 `json:"other"`
+		} `json:"clean"`
+		Layers []struct {
+			Layer            int        `json:"layer"`
+			Mode             string     `json:"mode"`
+			MarginDelta      float64    `json:"margin_delta"`
+			CI               [2]float64 `json:"ci"`
+			AccuracyClean    float64    `json:"accuracy_clean"`
+			AccuracyLesioned float64    `json:"accuracy_lesioned"`
+			Flips            int        `json:"flips"`
+		} `json:"layers"`
+	} `json:"eval"`
+	TopK *struct {
+		K     int `json:"k"`
+		Clean [3][2][]struct {
+			Token string  `json:"token"`
+			ID    int     `json:"id"`
+			Logit float64 `json:"logit"`
+		} `json:"clean"`
+		Lesioned map[string][][3][2][]struct {
+			Token string  `json:"token"`
+			ID    int     `json:"id"`
+			Logit float64 `json:"logit"`
+		} `json:"lesioned"`
+	} `json:"topk"`
 	Timing map[string]float64 `json:"timing"`
 }
 
@@ -96,16 +142,16 @@ func TestRunJSONMatchesReference(t *testing.T) {
 			if err := json.Unmarshal(raw, &got); err != nil {
 				t.Fatal(err)
 			}
-			if got.Format != "lesionui-study/1" || got.TTest != v.name {
-				t.Errorf("format %q ttest %q", got.Format, got.TTest)
+			if got.Format != "lesionui-study/2" || got.TTest != v.name || got.Units != "significant" || got.Ablation != "zero" || got.Seed != 1 {
+				t.Errorf("format %q ttest %q units %q ablation %q seed %d", got.Format, got.TTest, got.Units, got.Ablation, got.Seed)
 			}
 			if len(got.Layers) != len(v.want.Layers) || len(got.Lesions["most"]) != len(v.want.Most) {
 				t.Fatalf("%d layers and %d lesions, reference %d and %d", len(got.Layers), len(got.Lesions["most"]), len(v.want.Layers), len(v.want.Most))
 			}
 			for l, want := range v.want.Layers {
 				g := got.Layers[l]
-				if !slices.Equal(g.Him, want.Him) || !slices.Equal(g.Her, want.Her) {
-					t.Errorf("layer %d: him %v her %v, reference %v %v", l, g.Him, g.Her, want.Him, want.Her)
+				if !slices.Equal(g.Sets["him"], want.Him) || !slices.Equal(g.Sets["her"], want.Her) {
+					t.Errorf("layer %d: him %v her %v, reference %v %v", l, g.Sets["him"], g.Sets["her"], want.Him, want.Her)
 				}
 				for u := range want.T {
 					if math.Abs(g.T[u]-want.T[u]) > 1e-4*math.Max(1, math.Abs(want.T[u])) {
@@ -123,8 +169,8 @@ func TestRunJSONMatchesReference(t *testing.T) {
 				}
 			}
 			for l, want := range v.want.Most {
-				if g := got.Lesions["most"][l]; math.Abs(g.HerImpact-want.HerImpact) > 1e-4 || math.Abs(g.Delta[2][1][1]-want.Delta[2][1][1]) > 1e-4 {
-					t.Errorf("most-tuned lesion, layer %d: her impact %g, reference %g", l, g.HerImpact, want.HerImpact)
+				if g := got.Lesions["most"][l]; math.Abs(g.Impact[0]-want.HerImpact) > 1e-4 || math.Abs(g.Delta[2][1][1]-want.Delta[2][1][1]) > 1e-4 {
+					t.Errorf("most-tuned lesion, layer %d: her impact %g, reference %g", l, g.Impact[0], want.HerImpact)
 				}
 			}
 			if len(got.Lesions["least"]) != len(got.Layers) {
@@ -213,7 +259,7 @@ func TestRunStatisticsFlags(t *testing.T) {
 	}
 	fewer := false
 	for l := range bh.Layers {
-		nb, nf := len(bh.Layers[l].Him)+len(bh.Layers[l].Her), len(bonf.Layers[l].Him)+len(bonf.Layers[l].Her)
+		nb, nf := len(bh.Layers[l].Sets["him"])+len(bh.Layers[l].Sets["her"]), len(bonf.Layers[l].Sets["him"])+len(bonf.Layers[l].Sets["her"])
 		if nf > nb {
 			t.Errorf("layer %d: Bonferroni finds %d units, more than BH's %d", l, nf, nb)
 		}

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"io"
 
-	"lesionui/engine"
+	"lesionui/engine/encoder"
 	"lesionui/report"
 )
 
@@ -14,11 +14,13 @@ import (
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var out, format string
 	var layer int
-	f, err := parseStudyFlags("report", "Usage: lesionui report --out DIR [flags]\n\nRuns the whole study and writes the notebook's figures (Parts 2-7), CSV tables\n(layers.csv, units.csv, logits.csv) and study.json (as 'run --json') into DIR.",
+	var df designFlags
+	f, err := parseStudyFlags("report", "Usage: lesionui report --out DIR [flags]\n\nRuns the whole study and writes the notebook's figures (Parts 2-7), the baseline, evaluation and\neffect-size figures, CSV tables and study.json (as 'run --json') into DIR.",
 		args, stderr, func(fs *flag.FlagSet) {
 			fs.StringVar(&out, "out", "", "folder to write the report into (created if needed; required)")
 			fs.StringVar(&format, "format", "png", "figure format: png or svg")
 			fs.IntVar(&layer, "layer", -1, "layer of the Part 2 and Part 5 figures (-1: the last, as in the notebook)")
+			df.register(fs)
 		})
 	if err != nil {
 		return err
@@ -32,8 +34,12 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if layer < -1 {
 		return usageErrorf("--layer must be a layer number or -1 for the last, got %d", layer)
 	}
-	r, err := runWholeStudy(ctx, f, stderr, func(s *engine.Study) error {
-		if n := len(s.Layers); layer >= n {
+	d, err := df.design()
+	if err != nil {
+		return err
+	}
+	r, err := runWholeStudy(ctx, f, d, stderr, func(m *encoder.Model) error {
+		if n := m.Config.NumHiddenLayers; layer >= n {
 			return usageErrorf("--layer %d: the model has layers 0..%d", layer, n-1)
 		}
 		return nil
@@ -42,7 +48,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer r.study.Model.Close()
-	files, err := report.Write(r.study, r.sweeps, r.record, out, report.Options{Format: format, Layer: layer, ModelName: r.name})
+	files, err := report.Write(r.study, r.results, r.record, out, report.Options{Format: format, Layer: layer, ModelName: r.name})
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func TestReportWritesFiles(t *testing.T) {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		t.Fatal(err)
 	}
-	if rec.Format != "lesionui-study/1" || len(rec.Layers) != 3 || len(rec.Lesions["most"]) != 3 || len(rec.Lesions["least"]) != 3 {
+	if rec.Format != "lesionui-study/2" || len(rec.Layers) != 3 || len(rec.Lesions["most"]) != 3 || len(rec.Lesions["least"]) != 3 {
 		t.Errorf("study.json: format %q, %d layers, %d+%d lesions", rec.Format, len(rec.Layers), len(rec.Lesions["most"]), len(rec.Lesions["least"]))
 	}
 	if rec.Timing["lesions_s"] <= 0 {

@@ -10,31 +10,35 @@ import (
 	"lesionui/engine/stats"
 )
 
-// recordKeys are the fixed keys of a layer entry of the record, which group words (keys of the
-// same objects) must not take.
-var recordKeys = []string{"layer", "t", "p", "q"}
-
-// RecordFormat names the version of the JSON layout written by WriteJSON.
-const RecordFormat = "lesionui-study/1"
+// RecordFormat names the version of the JSON layout written by WriteJSON. Version 2 moved the
+// word-keyed sets under their own keys ("sets", "units", "values"), replaced the per-word impact
+// keys by "impact" and added "g", the design ("units", "ablation", "seed"), "baseline", "eval"
+// and "topk"; readers of "lesionui-study/1" must be updated.
+const RecordFormat = "lesionui-study/2"
 
 // Record is the whole study as `lesionui run --json` and `lesionui report` write it. The layout is
-// stable within a RecordFormat; README.md documents it. Keys named for the words (the significant
-// sets, the lesioned sets and the impacts) follow the contrast set in use: "him"/"her" for the
-// notebook's.
+// stable within a RecordFormat; README.md documents it. Objects keyed by words (WordSets,
+// WordValues) follow the contrast set in use ("him"/"her" for the notebook's) and live under keys
+// of their own, so that any word is allowed.
 type Record struct {
-	Format     string           `json:"format"`
-	Model      ModelInfo        `json:"model"`
-	Sentences  SetInfo          `json:"sentences"`
-	Test       TestInfo         `json:"test"`
-	Alpha      float64          `json:"alpha"`
-	TTest      string           `json:"ttest"`      // "student" or "welch"
-	Correction string           `json:"correction"` // "bh" or "bonferroni"
-	Activation string           `json:"activation"` // "pre-gelu" or "post-gelu"
-	Layers     []map[string]any `json:"layers"`
-	Clean      Logits           `json:"clean"`
-	// Lesions holds one entry per layer for each mode, "most" and "least".
-	Lesions map[string][]map[string]any `json:"lesions"`
-	Timing  map[string]float64          `json:"timing"` // load_s, collect_s, stats_s, lesions_s
+	Format     string               `json:"format"`
+	Model      ModelInfo            `json:"model"`
+	Sentences  SetInfo              `json:"sentences"`
+	Test       TestInfo             `json:"test"`
+	Alpha      float64              `json:"alpha"`
+	TTest      string               `json:"ttest"`      // "student" or "welch"
+	Correction string               `json:"correction"` // "bh" or "bonferroni"
+	Activation string               `json:"activation"` // "pre-gelu" or "post-gelu"
+	Units      string               `json:"units"`      // "significant" or "top=K"
+	Ablation   string               `json:"ablation"`   // "zero", "mean", "scale=F" or "patch"
+	Seed       uint64               `json:"seed"`
+	Layers     []LayerInfo          `json:"layers"`
+	Clean      Logits               `json:"clean"`
+	Lesions    ByMode[[]LesionInfo] `json:"lesions"`
+	TopK       *TopKInfo            `json:"topk,omitempty"`
+	Baseline   []BaselineInfo       `json:"baseline,omitempty"`
+	Eval       *EvalInfo            `json:"eval,omitempty"`
+	Timing     TimingInfo           `json:"timing"`
 }
 
 // ModelInfo describes the model a study ran on.
@@ -67,6 +71,115 @@ type TestInfo struct {
 	TokenIDs      [3][]int  `json:"token_ids"`
 }
 
+// WordSets are units keyed by word: {"him": [...], "her": [...]}.
+type WordSets map[string][]int
+
+// WordValues are values keyed by word, in the order of the matching WordSets.
+type WordValues map[string][]float32
+
+// ByMode holds one value per sweep mode.
+type ByMode[T any] struct {
+	Most  T `json:"most"`
+	Least T `json:"least"`
+}
+
+// LayerInfo is one layer's statistics.
+type LayerInfo struct {
+	Layer int    `json:"layer"`
+	T     Floats `json:"t"`
+	P     Floats `json:"p"`
+	Q     Floats `json:"q"`
+	G     Floats `json:"g"`
+	// Sets are the FDR-significant units of each direction, whatever --units selects.
+	Sets WordSets `json:"sets"`
+}
+
+// LesionInfo is one layer's lesion of one mode.
+type LesionInfo struct {
+	Layer int `json:"layer"`
+	// Units are the units changed at each word's mask; Values what they were set to (mean and
+	// patch only).
+	Units     WordSets   `json:"units"`
+	Values    WordValues `json:"values,omitempty"`
+	Ablated   Logits     `json:"ablated"`
+	Delta     Logits     `json:"delta"`
+	Magnitude float64    `json:"magnitude"`
+	Impact    [2]float64 `json:"impact"` // test-word order: Delta[1][0][0], Delta[2][1][1]
+}
+
+// BaselineInfo is one layer's random baseline.
+type BaselineInfo struct {
+	Layer      int        `json:"layer"`
+	Percentile float64    `json:"percentile"` // 0–100: the share of draws whose magnitude is below the most-tuned one
+	Draws      []DrawInfo `json:"draws"`
+}
+
+// DrawInfo is one random draw.
+type DrawInfo struct {
+	Units     WordSets   `json:"units"`
+	Magnitude float64    `json:"magnitude"`
+	Impact    [2]float64 `json:"impact"`
+}
+
+// EvalInfo is the evaluation set and its lesions.
+type EvalInfo struct {
+	Name   string           `json:"name"`
+	Source string           `json:"source"`
+	Items  []EvalItemInfo   `json:"items"`
+	Clean  []WordLogitsInfo `json:"clean"`
+	Layers []EvalLayerInfo  `json:"layers"`
+}
+
+// EvalItemInfo is one evaluation item.
+type EvalItemInfo struct {
+	Text         string `json:"text"`
+	Word         string `json:"word"`
+	MaskPosition int    `json:"mask_position"`
+	TokenIDs     []int  `json:"token_ids"`
+}
+
+// WordLogitsInfo is an item's clean logits of its answer and of the other word.
+type WordLogitsInfo struct {
+	Answer float64 `json:"answer"`
+	Other  float64 `json:"other"`
+}
+
+// EvalLayerInfo is one layer's lesion of one mode on the evaluation set.
+type EvalLayerInfo struct {
+	Layer            int        `json:"layer"`
+	Mode             string     `json:"mode"`
+	MarginDelta      float64    `json:"margin_delta"`
+	CI               [2]float64 `json:"ci"`
+	AccuracyClean    float64    `json:"accuracy_clean"`
+	AccuracyLesioned float64    `json:"accuracy_lesioned"`
+	Flips            int        `json:"flips"`
+}
+
+// TopKInfo holds the top-k predictions: Clean[text][mask] and Lesioned[mode][layer][text][mask].
+type TopKInfo struct {
+	K        int                         `json:"k"`
+	Clean    [3][2][]TokenInfo           `json:"clean"`
+	Lesioned ByMode[[][3][2][]TokenInfo] `json:"lesioned"`
+}
+
+// TokenInfo is one predicted token.
+type TokenInfo struct {
+	Token string  `json:"token"`
+	ID    int     `json:"id"`
+	Logit float64 `json:"logit"`
+}
+
+// TimingInfo records the phases' durations in seconds (zero for phases that did not run).
+type TimingInfo struct {
+	Load     float64 `json:"load_s"`
+	Collect  float64 `json:"collect_s"`
+	Stats    float64 `json:"stats_s"`
+	Lesions  float64 `json:"lesions_s"`
+	Baseline float64 `json:"baseline_s"`
+	Eval     float64 `json:"eval_s"`
+	TopK     float64 `json:"topk_s"`
+}
+
 // Floats is a float64 slice that encodes non-finite values (t = ±Inf for zero-variance units
 // with different means) as null, which JSON requires.
 type Floats []float64
@@ -88,11 +201,12 @@ func (f Floats) MarshalJSON() ([]byte, error) {
 	return append(b, ']'), nil
 }
 
-// Record gathers the study, its sweeps ([mode][layer] in Modes order, as Sweep returns them)
-// and the phase timings into a Record. modelName is the name the user gave (Hub id or path).
-func (s *Study) Record(modelName string, sweeps [][]LesionResult, load, lesions time.Duration) *Record {
+// Record gathers the study and a run's results (Study.Run) into a Record. modelName is the name
+// the user gave (Hub id or path); load is how long loading the model took.
+func (s *Study) Record(modelName string, res *Results, load time.Duration) *Record {
 	c := s.Model.Config
 	t := s.Targets
+	d := res.Design
 	r := &Record{
 		Format: RecordFormat,
 		Model: ModelInfo{Name: modelName, Dir: s.Model.Dir, Layers: c.NumHiddenLayers, HiddenSize: c.HiddenSize,
@@ -105,29 +219,102 @@ func (s *Study) Record(modelName string, sweeps [][]LesionResult, load, lesions 
 		TTest:      map[stats.Kind]string{stats.Student: "student", stats.Welch: "welch"}[s.Options.Test],
 		Correction: map[stats.Correction]string{stats.BenjaminiHochberg: "bh", stats.Bonferroni: "bonferroni"}[s.Options.Correction],
 		Activation: map[bool]string{false: "pre-gelu", true: "post-gelu"}[s.Options.PostGELU],
+		Units:      d.Units.String(),
+		Ablation:   d.Ablation.String(),
+		Seed:       d.Seed,
 		Clean:      s.Clean,
-		Lesions:    map[string][]map[string]any{},
-		Timing: map[string]float64{"load_s": load.Seconds(), "collect_s": s.Timing.Collect.Seconds(),
-			"stats_s": s.Timing.Stats.Seconds(), "lesions_s": lesions.Seconds()},
+		Timing: TimingInfo{Load: load.Seconds(), Collect: s.Timing.Collect.Seconds(), Stats: s.Timing.Stats.Seconds(),
+			Lesions: res.Timing.Sweep.Seconds(), Baseline: res.Timing.Baseline.Seconds(), Eval: res.Timing.Eval.Seconds(),
+			TopK: res.Timing.TopK.Seconds()},
 	}
 	for _, lt := range s.Layers {
-		r.Layers = append(r.Layers, map[string]any{
-			"layer": lt.Layer, "t": Floats(lt.T), "p": Floats(lt.P), "q": Floats(lt.Q),
-			s.Set.A.Word: nonNil(lt.A), s.Set.B.Word: nonNil(lt.B),
-		})
+		r.Layers = append(r.Layers, LayerInfo{Layer: lt.Layer, T: lt.T, P: lt.P, Q: lt.Q, G: lt.G,
+			Sets: WordSets{s.Set.A.Word: nonNil(lt.A), s.Set.B.Word: nonNil(lt.B)}})
 	}
-	for i, results := range sweeps {
-		var entries []map[string]any
+	lesions := [2][]LesionInfo{}
+	for i, results := range res.Sweeps {
 		for _, l := range results {
-			entries = append(entries, map[string]any{
-				"layer": l.Layer, "ablated": l.Ablated, "delta": l.Delta, "magnitude": l.Magnitude,
-				t.Words[0] + "_impact": l.Impact[0], t.Words[1] + "_impact": l.Impact[1],
-				"neurons": map[string][]int{t.Words[0]: nonNil(l.Neurons[0]), t.Words[1]: nonNil(l.Neurons[1])},
-			})
+			lesions[i] = append(lesions[i], LesionInfo{Layer: l.Layer, Units: s.wordSets(l.Units), Values: s.wordValues(l.Values),
+				Ablated: l.Ablated, Delta: l.Delta, Magnitude: l.Magnitude, Impact: l.Impact})
 		}
-		r.Lesions[Modes[i].String()] = entries
+	}
+	r.Lesions = ByMode[[]LesionInfo]{Most: nonNil(lesions[0]), Least: nonNil(lesions[1])}
+	for _, b := range res.Baseline {
+		bi := BaselineInfo{Layer: b.Layer, Percentile: b.Percentile}
+		for _, d := range b.Draws {
+			bi.Draws = append(bi.Draws, DrawInfo{Units: s.wordSets(d.Units), Magnitude: d.Magnitude, Impact: d.Impact})
+		}
+		r.Baseline = append(r.Baseline, bi)
+	}
+	if e := res.Evaluation; e != nil {
+		r.Eval = evalInfo(e, res.Eval)
+	}
+	if res.TopK != nil {
+		r.TopK = &TopKInfo{K: d.TopK, Clean: tokenInfo(res.CleanTopK)}
+		var modes [2][][3][2][]TokenInfo
+		for i, layers := range res.TopK {
+			for _, p := range layers {
+				modes[i] = append(modes[i], tokenInfo(p))
+			}
+		}
+		r.TopK.Lesioned = ByMode[[][3][2][]TokenInfo]{Most: modes[0], Least: modes[1]}
 	}
 	return r
+}
+
+// evalInfo is the record of an evaluation set and its lesions ([mode][layer], Modes order),
+// layers in layer order with both modes of a layer together.
+func evalInfo(e *Evaluation, results [][]EvalResult) *EvalInfo {
+	info := &EvalInfo{Name: e.Set.Name, Source: e.Set.Source}
+	for i, it := range e.Items {
+		info.Items = append(info.Items, EvalItemInfo{Text: it.Text, Word: it.Word, MaskPosition: it.MaskPosition, TokenIDs: it.TokenIDs})
+		info.Clean = append(info.Clean, WordLogitsInfo{Answer: e.Clean[i].Answer, Other: e.Clean[i].Other})
+	}
+	if len(results) == 0 {
+		return info
+	}
+	for l := range results[0] {
+		for _, byLayer := range results {
+			r := byLayer[l]
+			info.Layers = append(info.Layers, EvalLayerInfo{Layer: r.Layer, Mode: r.Request.Mode.String(), MarginDelta: r.MarginDelta,
+				CI: r.CI, AccuracyClean: r.AccuracyClean, AccuracyLesioned: r.AccuracyLesioned, Flips: r.Flips})
+		}
+	}
+	return info
+}
+
+// wordSets keys sets in test-word (Masked) order by their words.
+func (s *Study) wordSets(sets [2][]int) WordSets {
+	return WordSets{s.Targets.Words[0]: nonNil(sets[0]), s.Targets.Words[1]: nonNil(sets[1])}
+}
+
+// wordValues keys values in test-word order by their words; nil when there are none.
+func (s *Study) wordValues(v [2][]float32) WordValues {
+	if v[0] == nil && v[1] == nil {
+		return nil
+	}
+	out := WordValues{}
+	for k, w := range s.Targets.Words {
+		out[w] = v[k]
+		if v[k] == nil {
+			out[w] = []float32{}
+		}
+	}
+	return out
+}
+
+// tokenInfo converts predictions for the record.
+func tokenInfo(p Predictions) [3][2][]TokenInfo {
+	var out [3][2][]TokenInfo
+	for t := range p {
+		for m := range p[t] {
+			out[t][m] = []TokenInfo{}
+			for _, tok := range p[t][m] {
+				out[t][m] = append(out[t][m], TokenInfo{Token: tok.Token, ID: tok.ID, Logit: tok.Logit})
+			}
+		}
+	}
+	return out
 }
 
 // WriteJSON writes the record as indented JSON.
@@ -137,10 +324,10 @@ func (r *Record) WriteJSON(w io.Writer) error {
 	return enc.Encode(r)
 }
 
-// nonNil makes empty sets encode as [] rather than null.
-func nonNil(s []int) []int {
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []int{}
+		return []T{}
 	}
 	return s
 }

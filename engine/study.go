@@ -4,6 +4,14 @@
 // them at the [MASK] of the test texts to see how the logits of the two words move, layer by
 // layer, against a control of equally many least-tuned units.
 //
+// Around the notebook's study (which stays the default, number for number) the package adds what a
+// reader needs before believing a lesion: other unit selections (Selection: the top K by |t|, random
+// draws), other ablations (Ablation: mean, scale, patch), a random-unit baseline per layer
+// (Study.Baseline), a held-out evaluation set with bootstrap intervals (Study.Evaluate), Hedges' g
+// per unit (LayerTest.G) and the top-k predictions at the masks (Study.TopK). Every piece works on
+// one layer, takes a context and can run in the background; Study.Run composes them into the whole
+// analysis that `lesionui run` and `lesionui report` write.
+//
 // Words and indices follow the notebook. Group A ("him") is tested against group B ("her"), so
 // t > 0 means the unit prefers A. Logits are laid out [text][mask position][word]: texts are
 // the clean text and the two masked ones (Masked[0] masks "her", Masked[1] masks "him"); mask
@@ -11,11 +19,9 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strings"
 	"time"
@@ -46,8 +52,8 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Progress reports a phase of work: "collect" and "sweep" count layers; a phase named
-// "download …" (reported by callers that fetch the model) counts bytes.
+// Progress reports a phase of work: "collect", "sweep", "baseline", "eval" and "topk" count
+// layers; a phase named "download …" (reported by callers that fetch the model) counts bytes.
 type Progress struct {
 	Phase       string
 	Done, Total int
@@ -61,13 +67,16 @@ func (p Progress) String() string {
 			return fmt.Sprintf("%s  %s / %s", p.Phase, byteSize(p.Done), byteSize(p.Total))
 		}
 		return fmt.Sprintf("%s  %s", p.Phase, byteSize(p.Done))
-	case p.Phase == "collect" || p.Phase == "sweep":
+	case slices.Contains(layerPhases, p.Phase):
 		return fmt.Sprintf("%s  layer %d of %d", p.Phase, p.Done, p.Total)
 	case p.Total > 0:
 		return fmt.Sprintf("%s  %d/%d", p.Phase, p.Done, p.Total)
 	}
 	return p.Phase
 }
+
+// layerPhases are the phases whose progress counts layers.
+var layerPhases = []string{"collect", "sweep", "baseline", "eval", "topk"}
 
 func byteSize(n int) string {
 	const unit = 1000
@@ -103,7 +112,10 @@ type Targets struct {
 type LayerTest struct {
 	Layer   int
 	T, P, Q []float64 // per unit: t (A − B), two-sided p, corrected p
-	A, B    []int     // significant units with t > 0 (prefer A) and t < 0 (prefer B), ascending
+	// G is Hedges' g per unit (A − B, the sign of t), on the tested activation, with the pooled SD
+	// whichever t-test runs (stats.HedgesG).
+	G    []float64
+	A, B []int // significant units with t > 0 (prefer A) and t < 0 (prefer B), ascending
 	// ByTuning lists the units by ascending |t|, ties by index and NaN last: the least-tuned
 	// first (the notebook's np.argsort(abs(t))).
 	ByTuning []int
@@ -137,42 +149,6 @@ func (lt LayerTest) Classes() []Class {
 // Logits holds the notebook's target logits: [text][mask position][word].
 type Logits [3][2][2]float64
 
-// Mode selects which units a lesion zeroes.
-type Mode int
-
-const (
-	// MostTuned zeroes the significant units of each word (the notebook's Part 5).
-	MostTuned Mode = iota
-	// LeastTuned zeroes as many units, taken in ascending |t| (the control of Part 7).
-	LeastTuned
-)
-
-// Modes lists both modes, in report order.
-var Modes = []Mode{MostTuned, LeastTuned}
-
-// String names the mode as the JSON record does: "most" or "least".
-func (m Mode) String() string {
-	if m == LeastTuned {
-		return "least"
-	}
-	return "most"
-}
-
-// LesionResult is the outcome of one lesion.
-type LesionResult struct {
-	Layer int
-	Mode  Mode
-	// Neurons are the units zeroed at the mask of Masked[0] and Masked[1].
-	Neurons [2][]int
-	Ablated Logits
-	Delta   Logits // clean − ablated
-	// Magnitude is the mean |Delta| over all 12 entries.
-	Magnitude float64
-	// Impact is the signed change of each word's logit at its own mask, in text with that mask:
-	// Delta[1][0][0] (her) and Delta[2][1][1] (him).
-	Impact [2]float64
-}
-
 // Timing records how long New's phases took.
 type Timing struct {
 	Collect, Stats time.Duration
@@ -189,7 +165,8 @@ type Study struct {
 	Timing  Timing
 
 	sentenceIDs [][]int        // token ids of every sentence, group A's first
-	acts        [][]float32    // [layer][sentence · unit], group A's sentences first
+	acts        [][]float32    // [layer][sentence · unit], group A's sentences first: the tested activation
+	means       []groupMeans   // [layer]: pre-GELU means at the target tokens, for mean and patch ablations
 	trace       *encoder.Trace // clean pass over the test texts
 }
 
@@ -199,11 +176,6 @@ type Study struct {
 func New(ctx context.Context, m *encoder.Model, set *sentences.ContrastSet, opt Options, progress func(Progress)) (*Study, error) {
 	if err := set.Validate(vocabulary{m}); err != nil {
 		return nil, err
-	}
-	for _, w := range []string{set.A.Word, set.B.Word} {
-		if slices.Contains(recordKeys, w) {
-			return nil, fmt.Errorf("%s: the group word %q is also a key of the study's JSON record (%v); choose another word", set.Name, w, recordKeys)
-		}
 	}
 	s := &Study{Model: m, Set: set, Options: opt.withDefaults()}
 	if err := s.locateTargets(); err != nil {
@@ -306,7 +278,9 @@ func (s *Study) groupOf(word string) int {
 	return 1
 }
 
-// collect records the expansion at every sentence's target token in every layer, in one pass.
+// collect records the expansion at every sentence's target token in every layer, in one pass: the
+// tested activation, and the pre-GELU means of each group that mean and patch ablations set units to
+// (pre-GELU also when the test is post-GELU: the ablations change the pre-GELU value).
 func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
 	ids := s.sentenceIDs
 	sites := make([]encoder.Site, len(ids))
@@ -315,7 +289,7 @@ func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
 	}
 	opt := encoder.Options{Capture: sites, Points: encoder.PreActivation}
 	if s.Options.PostGELU {
-		opt.Points = encoder.PostActivation
+		opt.Points |= encoder.PostActivation
 	}
 	if progress != nil {
 		opt.Progress = func(done, total int) { progress(Progress{Phase: "collect", Done: done, Total: total}) }
@@ -328,6 +302,11 @@ func (s *Study) collect(ctx context.Context, progress func(Progress)) error {
 	if s.Options.PostGELU {
 		s.acts = res.Post
 	}
+	nA := len(s.Set.A.Sentences)
+	s.means = make([]groupMeans, len(res.Pre))
+	for l, pre := range res.Pre {
+		s.means[l] = newGroupMeans(pre, nA, len(ids)-nA, s.Model.Config.IntermediateSize)
+	}
 	return nil
 }
 
@@ -339,9 +318,11 @@ func (s *Study) test(opt Options) []LayerTest {
 	out := make([]LayerTest, len(s.acts))
 	linalg.Parallel(len(s.acts), func(l int) {
 		acts := s.acts[l]
-		t, p := stats.TTestColumns(acts[:nA*units], nA, acts[nA*units:], nB, units, opt.Test)
+		a, b := acts[:nA*units], acts[nA*units:]
+		t, p := stats.TTestColumns(a, nA, b, nB, units, opt.Test)
 		q := stats.Adjust(p, opt.Correction)
-		lt := LayerTest{Layer: l, T: t, P: p, Q: q, ByTuning: byTuning(t)}
+		g := stats.HedgesGColumns(a, nA, b, nB, units)
+		lt := LayerTest{Layer: l, T: t, P: p, Q: q, G: g, ByTuning: byTuning(t)}
 		for u := range units {
 			if q[u] < opt.Alpha {
 				switch {
@@ -355,150 +336,6 @@ func (s *Study) test(opt Options) []LayerTest {
 		out[l] = lt
 	})
 	return out
-}
-
-// LesionSet returns the units a lesion in layer zeroes at the mask of Masked[0] and of Masked[1]:
-// the significant units of each masked word, or (LeastTuned) as many units in ascending |t|,
-// ties broken by index, so that the two control sets overlap as in the notebook.
-func (s *Study) LesionSet(layer int, mode Mode) [2][]int {
-	lt := s.Layers[layer]
-	var sets [2][]int
-	for k, w := range s.Targets.Words {
-		if s.groupOf(w) == 0 {
-			sets[k] = lt.A
-		} else {
-			sets[k] = lt.B
-		}
-	}
-	if mode == LeastTuned {
-		for k := range sets {
-			sets[k] = lt.ByTuning[:len(sets[k])]
-		}
-	}
-	return sets
-}
-
-// byTuning returns the units sorted by ascending |t|, ties by index (a stable argsort), with
-// NaN t last.
-func byTuning(t []float64) []int {
-	order := make([]int, len(t))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		x, y := math.Abs(t[a]), math.Abs(t[b])
-		if math.IsNaN(x) || math.IsNaN(y) {
-			return cmp.Compare(boolInt(math.IsNaN(x)), boolInt(math.IsNaN(y)))
-		}
-		return cmp.Compare(x, y)
-	})
-	return order
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// Lesion runs one lesion in layer: it re-runs the two masked texts from that layer with their
-// word's units zeroed at their mask.
-func (s *Study) Lesion(ctx context.Context, layer int, mode Mode) (LesionResult, error) {
-	res, err := s.lesions(ctx, layer, []Mode{mode})
-	if err != nil {
-		return LesionResult{}, err
-	}
-	return res[0], nil
-}
-
-// lesions runs the given modes of one layer in one resumed pass: two sequences per mode.
-func (s *Study) lesions(ctx context.Context, layer int, modes []Mode) ([]LesionResult, error) {
-	if layer < 0 || layer >= len(s.Layers) {
-		return nil, fmt.Errorf("lesion: layer %d outside 0..%d", layer, len(s.Layers)-1)
-	}
-	// Each mode re-runs the masked texts whose lesion set is not empty; a text with nothing to
-	// zero keeps its clean logits exactly.
-	type run struct{ mode, text int } // text 1 or 2
-	var runs []run
-	var seqs []int
-	var les []encoder.Intervention
-	var logitSites []encoder.Site
-	sets := make([][2][]int, len(modes))
-	for i, mode := range modes {
-		set := s.LesionSet(layer, mode)
-		sets[i] = set
-		for k := range 2 {
-			if len(set[k]) == 0 {
-				continue
-			}
-			seq := len(seqs)
-			runs = append(runs, run{i, k + 1})
-			seqs = append(seqs, k+1) // test text k+1 carries the mask of Masked[k]
-			les = append(les, encoder.Zero(layer, encoder.Site{Seq: seq, Pos: s.Targets.MaskPositions[k]}, set[k]))
-			for _, p := range s.Targets.MaskPositions {
-				logitSites = append(logitSites, encoder.Site{Seq: seq, Pos: p})
-			}
-		}
-	}
-	ablated := make([]Logits, len(modes))
-	for i := range ablated {
-		ablated[i] = s.Clean
-	}
-	if len(seqs) > 0 {
-		r, err := s.trace.Resume(ctx, layer, seqs, encoder.Options{Interventions: les, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
-		if err != nil {
-			return nil, err
-		}
-		for j, rn := range runs {
-			for p := range 2 {
-				for w := range 2 {
-					ablated[rn.mode][rn.text][p][w] = float64(r.Logits[2*j+p][w])
-				}
-			}
-		}
-	}
-	out := make([]LesionResult, len(modes))
-	for i, mode := range modes {
-		out[i] = s.result(layer, mode, sets[i], ablated[i])
-	}
-	return out, nil
-}
-
-// result derives a lesion's deltas, magnitude and impacts from its ablated logits.
-func (s *Study) result(layer int, mode Mode, set [2][]int, ablated Logits) LesionResult {
-	r := LesionResult{Layer: layer, Mode: mode, Neurons: set, Ablated: ablated}
-	var sum float64
-	for t := range 3 {
-		for p := range 2 {
-			for w := range 2 {
-				r.Delta[t][p][w] = s.Clean[t][p][w] - ablated[t][p][w]
-				sum += math.Abs(r.Delta[t][p][w])
-			}
-		}
-	}
-	r.Magnitude = sum / 12
-	r.Impact = [2]float64{r.Delta[1][0][0], r.Delta[2][1][1]}
-	return r
-}
-
-// Sweep lesions every layer in each of modes (the laminar analysis of Parts 6 and 7),
-// [mode][layer]. Both modes of a layer share one resumed pass. progress may be nil.
-func (s *Study) Sweep(ctx context.Context, modes []Mode, progress func(Progress)) ([][]LesionResult, error) {
-	out := make([][]LesionResult, len(modes))
-	for l := range s.Layers {
-		res, err := s.lesions(ctx, l, modes)
-		if err != nil {
-			return nil, err
-		}
-		for i := range modes {
-			out[i] = append(out[i], res[i])
-		}
-		if progress != nil {
-			progress(Progress{Phase: "sweep", Done: l + 1, Total: len(s.Layers)})
-		}
-	}
-	return out, nil
 }
 
 // maskSites are the logit sites of the clean pass: both masks of each of the three texts.

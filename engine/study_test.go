@@ -125,7 +125,7 @@ func TestStudyMatchesReference(t *testing.T) {
 					t.Errorf("layer %d: him %v her %v, reference him %v her %v", l, got.A, got.B, want.Him, want.Her)
 				}
 			}
-			sweep, err := s.Sweep(context.Background(), Modes, nil)
+			sweep, err := s.Sweep(context.Background(), Design{}.Requests(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func TestStudyMatchesReference(t *testing.T) {
 					if !near(got.Magnitude, w.Magnitude, 1e-4) || !near(got.Impact[0], w.HerImpact, 1e-4) || !near(got.Impact[1], w.HimImpact, 1e-4) {
 						t.Errorf("%s layer %d: magnitude %g impacts %v, reference %g [%g %g]", Modes[i], l, got.Magnitude, got.Impact, w.Magnitude, w.HerImpact, w.HimImpact)
 					}
-					one, err := s.Lesion(context.Background(), l, Modes[i])
+					one, err := s.Lesion(context.Background(), l, Request{Selection: Selection{Mode: Modes[i]}})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -213,7 +213,7 @@ func TestEmptyLesionSetKeepsCleanLogits(t *testing.T) {
 		t.Fatalf("fixture changed: layer %d has %d him and %d her units", layer, len(s.Layers[layer].A), len(s.Layers[layer].B))
 	}
 	for _, mode := range Modes {
-		r, err := s.Lesion(context.Background(), layer, mode)
+		r, err := s.Lesion(context.Background(), layer, Request{Selection: Selection{Mode: mode}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -234,8 +234,6 @@ func TestNewRejectsBadSets(t *testing.T) {
 	}{
 		{"sentence too long", "[him]\nI saw him.\n" + long + "him.\n[her]\nI saw her.\n" + long + "her.\n[test]\nclean: I saw her and him.\nher: I saw [MASK] and him.\nhim: I saw her and [MASK].\n",
 			"set.txt:3: 68 tokens, but the model takes at most 64"},
-		{"word that is a record key", "[t]\nI saw t.\nI met t.\n[her]\nI saw her.\nI met her.\n[test]\nclean: I saw her and t.\nher: I saw [MASK] and t.\nt: I saw her and [MASK].\n",
-			"key of the study's JSON record"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			set, err := sentences.Parse(strings.NewReader(c.file), "set.txt")
@@ -256,7 +254,7 @@ func TestConcurrentLesionsAndCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := s.Sweep(context.Background(), Modes, nil)
+	want, err := s.Sweep(context.Background(), Design{}.Requests(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +266,7 @@ func TestConcurrentLesionsAndCancel(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				r, err := s.Lesion(context.Background(), l, mode)
+				r, err := s.Lesion(context.Background(), l, Request{Selection: Selection{Mode: mode}})
 				if err != nil {
 					t.Error(err)
 				}
@@ -286,7 +284,7 @@ func TestConcurrentLesionsAndCancel(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := s.Sweep(ctx, Modes, nil); !errors.Is(err, context.Canceled) {
+	if _, err := s.Sweep(ctx, Design{}.Requests(), nil); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled sweep: %v", err)
 	}
 	if _, err := New(ctx, s.Model, sentences.Builtin(), Options{}, nil); !errors.Is(err, context.Canceled) {
@@ -318,7 +316,7 @@ func TestOneLayerModel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sweep, err := s.Sweep(context.Background(), Modes, nil)
+	sweep, err := s.Sweep(context.Background(), Design{}.Requests(), nil)
 	if err != nil || len(s.Layers) != 1 || len(sweep[0]) != 1 {
 		t.Fatalf("layers %d, sweep %v, err %v", len(s.Layers), sweep, err)
 	}

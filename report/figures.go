@@ -17,6 +17,7 @@ import (
 // study is what the figures and tables are drawn from.
 type study struct {
 	s           *engine.Study
+	res         *engine.Results
 	sweeps      [][]engine.LesionResult // [mode][layer], modes in engine.Modes order
 	most, least []engine.LesionResult   // the sweeps of the two modes
 	layer       int                     // the layer of Parts 2 and 5

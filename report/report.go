@@ -50,10 +50,10 @@ type file struct {
 }
 
 // Write renders the report of s into dir (created if needed) and returns the paths written.
-// sweeps are s.Sweep's results for engine.Modes ([mode][layer]); rec is the record to write
-// as study.json, or nil to build it from s with zero timings.
-func Write(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, dir string, opt Options) ([]string, error) {
-	files, err := render(s, sweeps, rec, opt)
+// res is s.Run's result (at least its Sweeps, [mode][layer] in engine.Modes order); rec is the
+// record to write as study.json, or nil to build it from s and res with a zero load time.
+func Write(s *engine.Study, res *engine.Results, rec *engine.Record, dir string, opt Options) ([]string, error) {
+	files, err := render(s, res, rec, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -68,10 +68,10 @@ const ExportPrefix = "lesionui-report-"
 
 // Export writes the report into a new folder parentDir/lesionui-report-YYYYMMDD-HHMMSS (local
 // time; "-2", "-3", … are appended if it exists) and returns the folder and the paths written.
-// It needs the sweeps: run s.Sweep(ctx, engine.Modes, …) first. On failure the folder is
-// removed.
-func Export(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, parentDir string, opt Options) (string, []string, error) {
-	files, err := render(s, sweeps, rec, opt)
+// It needs at least the sweeps of res (s.Sweep(ctx, engine.Design{}.Requests(), …)). On failure the
+// folder is removed.
+func Export(s *engine.Study, res *engine.Results, rec *engine.Record, parentDir string, opt Options) (string, []string, error) {
+	files, err := render(s, res, rec, opt)
 	if err != nil {
 		return "", nil, err
 	}
@@ -96,8 +96,8 @@ func Export(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record,
 }
 
 // render checks the inputs and renders every file in memory.
-func render(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, opt Options) ([]file, error) {
-	d, err := newStudy(s, sweeps, opt)
+func render(s *engine.Study, res *engine.Results, rec *engine.Record, opt Options) ([]file, error) {
+	d, err := newStudy(s, res, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -113,7 +113,7 @@ func render(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record,
 		name = s.Model.Dir
 	}
 	if rec == nil {
-		rec = s.Record(name, sweeps, 0, 0)
+		rec = s.Record(name, res, 0)
 	}
 	sub := subtitle(s, rec)
 	var files []file
@@ -145,25 +145,29 @@ func render(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record,
 	return append(files, file{"study.json", js.Bytes()}), nil
 }
 
-// newStudy checks the study, its sweeps and the layer, and gathers what the figures need.
-func newStudy(s *engine.Study, sweeps [][]engine.LesionResult, opt Options) (*study, error) {
+// newStudy checks the study, its results and the layer, and gathers what the figures need.
+func newStudy(s *engine.Study, res *engine.Results, opt Options) (*study, error) {
 	if s == nil || len(s.Layers) == 0 {
 		return nil, errors.New("report: no study (or a study without layers)")
 	}
+	if res == nil {
+		return nil, errors.New("report: no results; run Study.Run (or at least Study.Sweep) first")
+	}
 	n := len(s.Layers)
+	sweeps := res.Sweeps
 	if len(sweeps) != len(engine.Modes) {
-		return nil, fmt.Errorf("report: want the sweeps of %d modes (%v), got %d; run Study.Sweep(ctx, engine.Modes, …) first",
+		return nil, fmt.Errorf("report: want the sweeps of %d modes (%v), got %d; run Study.Sweep(ctx, engine.Design{}.Requests(), …) first",
 			len(engine.Modes), engine.Modes, len(sweeps))
 	}
-	d := &study{s: s, sweeps: sweeps, layer: opt.Layer, model: modelLabel(s, opt.ModelName)}
+	d := &study{s: s, res: res, sweeps: sweeps, layer: opt.Layer, model: modelLabel(s, opt.ModelName)}
 	for i, rs := range sweeps {
 		if len(rs) != n {
 			return nil, fmt.Errorf("report: the %s sweep has %d layers, the study %d", engine.Modes[i], len(rs), n)
 		}
 		for l, r := range rs {
-			if r.Layer != l || r.Mode != engine.Modes[i] {
+			if r.Layer != l || r.Request.Mode != engine.Modes[i] {
 				return nil, fmt.Errorf("report: sweep %d entry %d is layer %d mode %s, want layer %d mode %s",
-					i, l, r.Layer, r.Mode, l, engine.Modes[i])
+					i, l, r.Layer, r.Request.Mode, l, engine.Modes[i])
 			}
 		}
 		switch engine.Modes[i] {

@@ -38,16 +38,17 @@ var fixtureStudy = sync.OnceValues(func() (*fixtureRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	sweeps, err := s.Sweep(ctx, engine.Modes, nil)
+	res, err := s.Run(ctx, engine.Design{}, nil)
 	if err != nil {
 		return nil, err
 	}
-	return &fixtureRun{s, sweeps, s.Record("tiny-bert", sweeps, 0, 0)}, nil
+	return &fixtureRun{s, res, res.Sweeps, s.Record("tiny-bert", res, 0)}, nil
 })
 
 type fixtureRun struct {
 	s      *engine.Study
-	sweeps [][]engine.LesionResult
+	res    *engine.Results
+	sweeps [][]engine.LesionResult // res.Sweeps
 	rec    *engine.Record
 }
 
@@ -74,7 +75,7 @@ func TestWriteProducesEveryFile(t *testing.T) {
 	for _, format := range []string{"png", "svg"} {
 		t.Run(format, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "out")
-			paths, err := Write(r.s, r.sweeps, r.rec, dir, Options{Format: format, Layer: -1, ModelName: "tiny-bert"})
+			paths, err := Write(r.s, r.res, r.rec, dir, Options{Format: format, Layer: -1, ModelName: "tiny-bert"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -204,7 +205,7 @@ func parse(t *testing.T, s string) float64 {
 func TestTablesAgreeWithStudy(t *testing.T) {
 	r := loadFixture(t)
 	dir := t.TempDir()
-	if _, err := Write(r.s, r.sweeps, nil, dir, Options{Format: "svg", Layer: 1}); err != nil {
+	if _, err := Write(r.s, r.res, nil, dir, Options{Format: "svg", Layer: 1}); err != nil {
 		t.Fatal(err)
 	}
 	s := r.s
@@ -318,7 +319,7 @@ func TestTablesAgreeWithStudy(t *testing.T) {
 func TestStudyJSONIsTheRecord(t *testing.T) {
 	r := loadFixture(t)
 	dir := t.TempDir()
-	if _, err := Write(r.s, r.sweeps, r.rec, dir, Options{Format: "svg", Layer: 0}); err != nil {
+	if _, err := Write(r.s, r.res, r.rec, dir, Options{Format: "svg", Layer: 0}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(filepath.Join(dir, "study.json"))
@@ -346,11 +347,11 @@ func TestStudyJSONIsTheRecord(t *testing.T) {
 func TestExportMakesATimestampedFolder(t *testing.T) {
 	r := loadFixture(t)
 	parent := t.TempDir()
-	dir1, files, err := Export(r.s, r.sweeps, r.rec, parent, Options{Layer: -1})
+	dir1, files, err := Export(r.s, r.res, r.rec, parent, Options{Layer: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir2, _, err := Export(r.s, r.sweeps, r.rec, parent, Options{Format: "svg", Layer: -1})
+	dir2, _, err := Export(r.s, r.res, r.rec, parent, Options{Format: "svg", Layer: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -386,14 +387,14 @@ func TestBadInputsWriteNothing(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			parent := t.TempDir()
 			dir := filepath.Join(parent, "out")
-			_, err := Write(r.s, c.sweeps, r.rec, dir, c.opt)
+			_, err := Write(r.s, &engine.Results{Sweeps: c.sweeps}, r.rec, dir, c.opt)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error %v, want one containing %q", err, c.want)
 			}
 			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
 				t.Errorf("%s exists after a failed report", dir)
 			}
-			if _, _, err := Export(r.s, c.sweeps, r.rec, parent, c.opt); err == nil {
+			if _, _, err := Export(r.s, &engine.Results{Sweeps: c.sweeps}, r.rec, parent, c.opt); err == nil {
 				t.Error("Export accepted it")
 			}
 			if entries, _ := os.ReadDir(parent); len(entries) != 0 {
@@ -413,7 +414,7 @@ func TestUnwritableFolderLeavesNoFiles(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "units.csv", "x"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Write(r.s, r.sweeps, r.rec, dir, Options{Format: "svg", Layer: -1}); err == nil {
+	if _, err := Write(r.s, r.res, r.rec, dir, Options{Format: "svg", Layer: -1}); err == nil {
 		t.Fatal("no error with units.csv a non-empty folder")
 	}
 	entries, _ := os.ReadDir(dir)
@@ -429,7 +430,7 @@ func TestDemoModelIsNamedInHeaders(t *testing.T) {
 	if got := modelLabel(r.s, "tiny-bert"); got != "tiny-bert" {
 		t.Errorf("label %q", got)
 	}
-	d, err := newStudy(r.s, r.sweeps, Options{Layer: -1, ModelName: demo.Name})
+	d, err := newStudy(r.s, r.res, Options{Layer: -1, ModelName: demo.Name})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,7 +449,7 @@ func TestWriteSample(t *testing.T) {
 	}
 	r := loadFixture(t)
 	for _, f := range []string{"png", "svg"} {
-		if _, err := Write(r.s, r.sweeps, r.rec, dir, Options{Format: f, Layer: -1, ModelName: "tiny-bert"}); err != nil {
+		if _, err := Write(r.s, r.res, r.rec, dir, Options{Format: f, Layer: -1, ModelName: "tiny-bert"}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -491,13 +492,13 @@ func TestDegenerateStudy(t *testing.T) {
 	sweeps := make([][]engine.LesionResult, len(engine.Modes))
 	for i, m := range engine.Modes {
 		for l := range s.Layers {
-			sweeps[i] = append(sweeps[i], engine.LesionResult{Layer: l, Mode: m, Ablated: s.Clean})
+			sweeps[i] = append(sweeps[i], engine.LesionResult{Layer: l, Request: engine.Design{}.Request(m), Ablated: s.Clean})
 		}
 	}
 	dirs := make([]string, len(s.Layers))
 	for layer, format := range []string{"png", "svg", "svg"} {
 		dirs[layer] = t.TempDir()
-		if _, err := Write(&s, sweeps, nil, dirs[layer], Options{Format: format, Layer: layer}); err != nil {
+		if _, err := Write(&s, &engine.Results{Sweeps: sweeps}, nil, dirs[layer], Options{Format: format, Layer: layer}); err != nil {
 			t.Fatalf("%s layer %d: %v", format, layer, err)
 		}
 	}

@@ -36,7 +36,7 @@ func bertLargeShaped() (*engine.Study, [][]engine.LesionResult) {
 		}
 		s.Layers = append(s.Layers, lt)
 		for i, mode := range engine.Modes {
-			sweep[i] = append(sweep[i], engine.LesionResult{Layer: l, Mode: mode, Magnitude: r.Float64(),
+			sweep[i] = append(sweep[i], engine.LesionResult{Layer: l, Request: engine.Design{}.Request(mode), Magnitude: r.Float64(),
 				Impact: [2]float64{r.NormFloat64(), r.NormFloat64()}})
 		}
 	}

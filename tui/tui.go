@@ -444,7 +444,7 @@ func (m *Model) startLesion() tea.Cmd {
 	gen, kind, s, ctx, work := m.gen, m.kind, v.study, m.ctx, m.work
 	return tea.Batch(func() tea.Msg {
 		msg := lesionMsg{gen: gen, kind: kind, key: k}
-		if !work.run(func() { msg.res, msg.err = s.Lesion(ctx, k.layer, k.mode) }) {
+		if !work.run(func() { msg.res, msg.err = s.Lesion(ctx, k.layer, engine.Design{}.Request(k.mode)) }) {
 			msg.err = context.Canceled
 		}
 		return msg
@@ -535,7 +535,7 @@ func (m *Model) startSweep() tea.Cmd {
 	v.sweepErr, v.sweepProg = nil, engine.Progress{Phase: "sweep", Total: len(s.Layers)}
 	v.sweepTask = startTask(m.ctx, m.work, func(ctx context.Context, p func(engine.Progress)) (any, error) {
 		start := time.Now()
-		sweep, err := s.Sweep(ctx, engine.Modes, p)
+		sweep, err := s.Sweep(ctx, engine.Design{}.Requests(), p)
 		return timedSweep{sweep, time.Since(start)}, err
 	})
 	return tea.Batch(v.sweepTask.wait(), m.startSpinner())

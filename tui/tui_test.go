@@ -40,8 +40,8 @@ func TestLayerKeys(t *testing.T) {
 		if m.layer != st.want {
 			t.Fatalf("after %q: layer %d, want %d", st.key, m.layer, st.want)
 		}
-		if r := shown(t, m); r.Layer != st.want || r.Mode != engine.MostTuned {
-			t.Fatalf("after %q: lesion of layer %d %v shown, want layer %d most", st.key, r.Layer, r.Mode, st.want)
+		if r := shown(t, m); r.Layer != st.want || r.Request.Mode != engine.MostTuned {
+			t.Fatalf("after %q: lesion of layer %d %v shown, want layer %d most", st.key, r.Layer, r.Request.Mode, st.want)
 		}
 	}
 	if !strings.Contains(m.View(), "▶  1") {
@@ -56,10 +56,10 @@ func TestModeLesionAndTextKeys(t *testing.T) {
 	r := shown(t, m)
 	lt := s.Layers[m.layer]
 	// Words are her, him: her = group B, him = group A; the control takes as many units.
-	if r.Mode != engine.LeastTuned || len(r.Neurons[0]) != len(lt.B) || len(r.Neurons[1]) != len(lt.A) {
-		t.Fatalf("least-tuned lesion: mode %v, %d and %d units; want %d and %d", r.Mode, len(r.Neurons[0]), len(r.Neurons[1]), len(lt.B), len(lt.A))
+	if r.Request.Mode != engine.LeastTuned || len(r.Units[0]) != len(lt.B) || len(r.Units[1]) != len(lt.A) {
+		t.Fatalf("least-tuned lesion: mode %v, %d and %d units; want %d and %d", r.Request.Mode, len(r.Units[0]), len(r.Units[1]), len(lt.B), len(lt.A))
 	}
-	want, err := s.Lesion(context.Background(), m.layer, engine.LeastTuned)
+	want, err := s.Lesion(context.Background(), m.layer, engine.Design{}.Request(engine.LeastTuned))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,8 +166,8 @@ func TestWelchToggle(t *testing.T) {
 			t.Errorf("layer %d: %d/%d units, Welch gives %d/%d", l, len(lt.A), len(lt.B), len(welch.Layers[l].A), len(welch.Layers[l].B))
 		}
 	}
-	if r := shown(t, m); !equalSets(r.Neurons[1], welch.Layers[m.layer].A) {
-		t.Errorf("Welch lesion zeroes %v, want %v", r.Neurons[1], welch.Layers[m.layer].A)
+	if r := shown(t, m); !equalSets(r.Units[1], welch.Layers[m.layer].A) {
+		t.Errorf("Welch lesion zeroes %v, want %v", r.Units[1], welch.Layers[m.layer].A)
 	}
 	if !strings.Contains(m.View(), "Welch t") {
 		t.Errorf("title does not name Welch:\n%s", m.View())
@@ -224,7 +224,7 @@ func TestSweepAndExport(t *testing.T) {
 	}
 	for i, mode := range engine.Modes {
 		for l := range s.Layers {
-			want, err := s.Lesion(context.Background(), l, mode)
+			want, err := s.Lesion(context.Background(), l, engine.Design{}.Request(mode))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -272,7 +272,7 @@ func (m *Model) logitsPane(w, h int) []string {
 	default:
 		k := m.text - 1
 		lines = append(lines, styles.lesion.Render(fmt.Sprintf(" %d %s-tuned units of %q zeroed at the %s, layer %d",
-			len(r.Neurons[k]), m.mode, s.Targets.Words[k], m.wordPos(k), m.layer)))
+			len(r.Units[k]), m.mode, s.Targets.Words[k], m.wordPos(k), m.layer)))
 	}
 	lo, hi := 0.0, 0.0
 	for _, lg := range []*engine.Logits{&s.Clean, lesionedOrNil(r, m.lesionOn)} {

@@ -66,7 +66,7 @@ func runGoStudy(ctx context.Context, dir string) (*goStudy, error) {
 	r.Clean = (newTime - s.Timing.Collect - s.Timing.Stats).Seconds()
 
 	sweepStart := time.Now()
-	sweep, err := s.Sweep(ctx, engine.Modes, nil)
+	sweep, err := s.Sweep(ctx, engine.Design{}.Requests(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +75,7 @@ func runGoStudy(ctx context.Context, dir string) (*goStudy, error) {
 
 	for l := range s.Layers {
 		t := time.Now()
-		if _, err := s.Lesion(ctx, l, engine.MostTuned); err != nil {
+		if _, err := s.Lesion(ctx, l, engine.Design{}.Request(engine.MostTuned)); err != nil {
 			return nil, err
 		}
 		r.LesionMS = append(r.LesionMS, float64(time.Since(t).Microseconds())/1e3)
