@@ -283,3 +283,87 @@ func TestRunJSONFileIsReadable(t *testing.T) {
 		t.Errorf("mode %v, %v; want 0644", st.Mode(), err)
 	}
 }
+
+// Bad design flags and evaluation files fail with the flag or file:line named, before the
+// collection (a study of the fixture would take longer than these do and print a table).
+func TestRunBadDesign(t *testing.T) {
+	dir := t.TempDir()
+	badEval := filepath.Join(dir, "eval.txt")
+	os.WriteFile(badEval, []byte("[eval]\nhim: I saw him.\nher: I saw [MASK] and [MASK].\nher: I saw [MASK].\n"), 0o644)
+	wrongWord := filepath.Join(dir, "word.txt")
+	os.WriteFile(wrongWord, []byte("# x\n[eval]\nhim: I saw [MASK].\nshe: I saw [MASK].\n"), 0o644)
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--units", "top=0"}, exitUsage, "--units: top=0: K must be at least 1"},
+		{[]string{"--units", "top=-3"}, exitUsage, "--units: top=-3: K must be at least 1"},
+		{[]string{"--units", "top=65"}, exitUsage, "--units: top=65: a layer has only 64 units"},
+		{[]string{"--units", "all"}, exitUsage, `--units: "all" is neither significant nor top=K`},
+		{[]string{"--ablate", "scale=abc"}, exitUsage, `--ablate: scale=abc: "abc" is not a finite number`},
+		{[]string{"--ablate", "shuffle"}, exitUsage, `--ablate: unknown ablation "shuffle"`},
+		{[]string{"--baseline", "-1"}, exitUsage, "--baseline must be 0 (none) to"},
+		{[]string{"--topk", "-1"}, exitUsage, "--topk must be 0 (none) or more"},
+		{[]string{"--topk", "1000"}, exitUsage, "--topk: 1000, want 0 to the vocabulary's 174 tokens"},
+		{[]string{"--eval", badEval}, exitError, badEval + ":2: no [MASK] in the text: mark where \"him\" belongs\n" + badEval + ":3: 2 [MASK] in the text, want exactly 1"},
+		{[]string{"--eval", wrongWord}, exitError, wrongWord + `:4: answer "she" is not one of the group words "him" and "her"`},
+		{[]string{"--eval", filepath.Join(dir, "none.txt")}, exitError, "none.txt"},
+	} {
+		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
+			code, stdout, stderr := run(t, append([]string{"run", "--model", fixtureModel}, c.args...)...)
+			if code != c.code || !strings.Contains(stderr, c.want) || stdout != "" || strings.Contains(stderr, "collect") {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d mentioning %q before the collection", code, stdout, stderr, c.code, c.want)
+			}
+		})
+	}
+}
+
+// The issue's command line writes a v2 record with every part; the record's numbers are checked
+// against the PyTorch reference in engine's tests (TestV2MatchesReference).
+func TestRunWholeDesign(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.json")
+	code, stdout, stderr := run(t, "run", "--model", fixtureModel, "--units", "top=50", "--ablate", "mean", "--baseline", "20", "--eval", "builtin", "--json", path)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"units top=50, ablation mean", "|Δ| random 5–95% (20)", "evaluation set builtin", "Δmargin most", "clean top-10 at the her mask"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("table lacks %q:\n%s", want, stdout)
+		}
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got studyJSON
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Format != "lesionui-study/2" || got.Units != "top=50" || got.Ablation != "mean" || got.Seed != 1 {
+		t.Errorf("format %q units %q ablation %q seed %d", got.Format, got.Units, got.Ablation, got.Seed)
+	}
+	most := got.Lesions["most"]
+	if len(most) != 3 || len(most[0].Units["her"]) == 0 || len(most[0].Values["her"]) != len(most[0].Units["her"]) {
+		t.Errorf("most-tuned lesions %+v", most)
+	}
+	if len(got.Baseline) != 3 || len(got.Baseline[0].Draws) != 20 || len(got.Baseline[2].Draws[19].Units["him"]) != len(most[2].Units["him"]) {
+		t.Errorf("baseline: %d layers", len(got.Baseline))
+	}
+	if got.Eval == nil || len(got.Eval.Items) != 160 || len(got.Eval.Clean) != 160 || len(got.Eval.Layers) != 6 || got.Eval.Layers[1].Mode != "least" {
+		t.Errorf("eval: %+v", got.Eval)
+	}
+	if got.TopK == nil || got.TopK.K != 10 || len(got.TopK.Clean[1][0]) != 10 || len(got.TopK.Lesioned["least"]) != 3 || got.TopK.Lesioned["most"][2][1][0][0].Token == "" {
+		t.Errorf("topk: %+v", got.TopK)
+	}
+	for _, l := range got.Layers {
+		if len(l.G) != 64 {
+			t.Errorf("layer %d: %d g values", l.Layer, len(l.G))
+		}
+	}
+	for _, k := range []string{"baseline_s", "eval_s", "topk_s"} {
+		if got.Timing[k] <= 0 {
+			t.Errorf("timing %s = %g", k, got.Timing[k])
+		}
+	}
+}

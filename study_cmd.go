@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -146,11 +147,11 @@ func (f *designFlags) design() (engine.Design, error) {
 // file:line errors.
 func checkDesign(d engine.Design, m *encoder.Model, set *sentences.ContrastSet) error {
 	if err := d.Check(m.Config.IntermediateSize, m.Config.VocabSize); err != nil {
-		flag := "--units"
-		if strings.HasPrefix(err.Error(), "top-k") {
-			flag = "--topk"
+		var de *engine.DesignError
+		if errors.As(err, &de) {
+			return usageErrorf("--%s: %v", de.Field, de.Err)
 		}
-		return usageErrorf("%s: %v", flag, err)
+		return err
 	}
 	if d.Eval != nil {
 		return engine.ValidateEval(m, set, d.Eval)

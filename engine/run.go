@@ -43,20 +43,34 @@ func (d Design) Requests() []Request {
 	return reqs
 }
 
+// DesignError is a Design value the model cannot take; Field names it as the command line does
+// ("units", "ablate", "baseline" or "topk").
+type DesignError struct {
+	Field string
+	Err   error
+}
+
+func (e *DesignError) Error() string { return e.Field + ": " + e.Err.Error() }
+
+// Unwrap returns the underlying error.
+func (e *DesignError) Unwrap() error { return e.Err }
+
 // Check validates the design against a model with units expansion units per layer and a
-// vocabulary of vocab tokens, so that a bad design fails before any model work.
+// vocabulary of vocab tokens, so that a bad design fails before any model work. Its errors are
+// *DesignError.
 func (d Design) Check(units, vocab int) error {
+	fail := func(field string, err error) error { return &DesignError{field, err} }
 	if err := d.Units.Check(units); err != nil {
-		return fmt.Errorf("units %w", err)
+		return fail("units", err)
 	}
 	if err := d.Ablation.check(); err != nil {
-		return err
+		return fail("ablate", err)
 	}
 	switch {
 	case d.Baseline < 0 || d.Baseline > MaxBaselineDraws:
-		return fmt.Errorf("baseline: %d draws, want 0 to %d", d.Baseline, MaxBaselineDraws)
+		return fail("baseline", fmt.Errorf("%d draws, want 0 to %d", d.Baseline, MaxBaselineDraws))
 	case d.TopK < 0 || d.TopK > vocab:
-		return fmt.Errorf("top-k: %d, want 0 to the vocabulary's %d", d.TopK, vocab)
+		return fail("topk", fmt.Errorf("%d, want 0 to the vocabulary's %d tokens", d.TopK, vocab))
 	}
 	return nil
 }

@@ -73,12 +73,13 @@ func LoadEval(path string) (*EvalSet, error) {
 
 // ParseEval reads the [eval] section of a sentence file; name is the file name used in errors and as
 // the set's Name and Source. It checks the structure only: see CheckWords and Validate. Errors are
-// *Error values with the file and line.
+// *Error values with the file and line; the items' problems are reported all at once, joined.
 func ParseEval(r io.Reader, name string) (*EvalSet, error) {
 	e := &EvalSet{Name: name, Source: name}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
 	line, header, in := 0, 0, false
+	var errs []error // the items' problems, all of them
 	for sc.Scan() {
 		line++
 		text := sc.Text()
@@ -99,7 +100,8 @@ func ParseEval(r io.Reader, name string) (*EvalSet, error) {
 		case in:
 			item, err := parseEvalItem(text)
 			if err != nil {
-				return nil, &Error{name, line, err.Error()}
+				errs = append(errs, &Error{name, line, err.Error()})
+				continue
 			}
 			item.Line = line
 			e.Items = append(e.Items, item)
@@ -109,6 +111,8 @@ func ParseEval(r io.Reader, name string) (*EvalSet, error) {
 		return nil, &Error{name, line + 1, fmt.Sprintf("reading: %v", err)}
 	}
 	switch {
+	case len(errs) > 0:
+		return nil, errors.Join(errs...)
 	case header == 0:
 		return nil, &Error{name, max(line, 1), fmt.Sprintf("end of file: no %s section", EvalSection)}
 	case len(e.Items) < 2:
