@@ -78,7 +78,7 @@ func ValidateEval(m *encoder.Model, set *sentences.ContrastSet, ev *sentences.Ev
 	}
 	var errs []error
 	for _, it := range ev.Items {
-		enc, err := m.Tokenizer.Encode(it.Text)
+		enc, err := m.Tokenizer.Encode(modelText(m.Tokenizer, it.Text))
 		if err != nil {
 			errs = append(errs, &sentences.Error{File: ev.Name, Line: it.Line, Msg: err.Error()})
 		} else if max := m.Config.MaxPositionEmbeddings; len(enc.IDs) > max {
@@ -98,7 +98,7 @@ func (s *Study) NewEvaluation(ctx context.Context, ev *sentences.EvalSet, progre
 	seqs := make([][]int, len(ev.Items))
 	sites := make([]encoder.Site, len(ev.Items))
 	for i, it := range ev.Items {
-		enc, err := s.Model.Tokenizer.Encode(it.Text)
+		enc, err := s.Model.Tokenizer.Encode(modelText(s.Model.Tokenizer, it.Text))
 		if err != nil {
 			return nil, err
 		}
