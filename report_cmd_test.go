@@ -15,10 +15,10 @@ func TestReportWritesFiles(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	paths := strings.Fields(stdout)
-	if len(paths) != 11 {
-		t.Fatalf("printed %d files, want 11:\n%s", len(paths), stdout)
+	if len(paths) != 13 {
+		t.Fatalf("printed %d files, want 13:\n%s", len(paths), stdout)
 	}
-	for _, want := range []string{"part2_tvalues_layer1.svg", "part5_ablation_layer1.svg", "units.csv", "study.json"} {
+	for _, want := range []string{"part2_tvalues_layer1.svg", "part5_ablation_layer1.svg", "effect_sizes.svg", "units.csv", "topk.csv", "study.json"} {
 		if !strings.Contains(stdout, filepath.Join(dir, want)) {
 			t.Errorf("%s not printed:\n%s", want, stdout)
 		}
@@ -57,6 +57,9 @@ func TestReportBadInputs(t *testing.T) {
 		{"negative layer", []string{"report", "--model", fixtureModel, "--out", out, "--layer", "-2"}, "--layer"},
 		{"layer past the model", []string{"report", "--model", fixtureModel, "--out", out, "--layer", "3"}, "layers 0..2"},
 		{"argument", []string{"report", "--out", out, "extra"}, "extra"},
+		{"units", []string{"report", "--model", fixtureModel, "--out", out, "--units", "top=0"}, "--units: top=0"},
+		{"units past the layer", []string{"report", "--model", fixtureModel, "--out", out, "--units", "top=100"}, "only 64 units"},
+		{"ablation", []string{"report", "--model", fixtureModel, "--out", out, "--ablate", "scale=x"}, "--ablate"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			code, _, stderr := run(t, c.args...)

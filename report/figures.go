@@ -35,6 +35,7 @@ func (d *study) figures() []figure {
 		d.laminar("part7_laminar_least", "Part 7 · laminar lesions of the least-tuned units (control)", d.least),
 		d.part7Compare(),
 	}
+	figs = append(figs, d.designFigures()...)
 	for i := range figs {
 		figs[i].header += " — " + d.model
 	}

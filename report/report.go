@@ -11,9 +11,16 @@
 //	part6_laminar_most           the most-tuned lesion of every layer: magnitude and signed impacts
 //	part7_laminar_least          the same for the least-tuned control
 //	part7_most_vs_least          both sweeps side by side
+//	sweep_random_band            Parts 6–7 with the random baseline's 5–95 % band and median (with a baseline)
+//	eval_margin_change           the evaluation set per layer: margin change with its interval, accuracy (with --eval)
+//	effect_sizes                 Hedges' g per layer, one box per class of units
 //	layers.csv                   per layer: significant counts and percentages, magnitude and impacts of both modes
-//	units.csv                    per layer and unit: t, p, q and class (long format)
+//	units.csv                    per layer and unit: t, p, q, g and class (long format)
 //	logits.csv                   per mode, layer, text, mask position and word: clean, ablated, delta
+//	baseline.csv                 per layer and draw: magnitude, impacts, units, the most-tuned percentile (with a baseline)
+//	eval.csv                     per layer and mode: margin change, interval, accuracy clean and lesioned, flips (with --eval)
+//	eval_items.csv               per mode, layer and item: clean and lesioned logits of the answer and the other word
+//	topk.csv                     clean and per mode and layer: the top-k tokens at every mask (with --topk)
 //	study.json                   engine.Record.WriteJSON
 //
 // Everything is rendered in memory first and then written through temporary files renamed
@@ -26,6 +33,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"lesionui/demo"
@@ -124,14 +132,12 @@ func render(s *engine.Study, res *engine.Results, rec *engine.Record, opt Option
 		}
 		files = append(files, file{fig.name + "." + format, b})
 	}
-	for _, t := range []struct {
-		name string
-		rows [][]string
-	}{
+	tables := append([]namedTable{
 		{"layers.csv", d.layersTable()},
 		{"units.csv", d.unitsTable()},
 		{"logits.csv", d.logitsTable()},
-	} {
+	}, d.designTables()...)
+	for _, t := range tables {
 		b, err := table(t.rows)
 		if err != nil {
 			return nil, fmt.Errorf("report: %s: %w", t.name, err)
@@ -203,9 +209,24 @@ func subtitle(s *engine.Study, rec *engine.Record) string {
 	act := map[string]string{"pre-gelu": "pre-GELU", "post-gelu": "post-GELU"}[rec.Activation]
 	test := map[string]string{"student": "Student's t-test", "welch": "Welch's t-test"}[rec.TTest]
 	corr := map[string]string{"bh": "Benjamini-Hochberg q", "bonferroni": "Bonferroni p"}[rec.Correction]
-	return fmt.Sprintf("%s: %d %q vs %d %q sentences · %s, %s < %g · %s MLP expansion, %d layers × %d units",
+	return fmt.Sprintf("%s: %d %q vs %d %q sentences · %s, %s < %g · %s MLP expansion, %d layers × %d units · lesions: %s units, %s",
 		s.Set.Name, rec.Sentences.Counts[0], rec.Sentences.Words[0], rec.Sentences.Counts[1],
-		rec.Sentences.Words[1], test, corr, rec.Alpha, act, len(s.Layers), s.Model.Config.IntermediateSize)
+		rec.Sentences.Words[1], test, corr, rec.Alpha, act, len(s.Layers), s.Model.Config.IntermediateSize, rec.Units, ablationLabel(rec.Ablation))
+}
+
+// ablationLabel says what an ablation does, for the subtitle.
+func ablationLabel(a string) string {
+	switch {
+	case a == "zero":
+		return "zeroed"
+	case a == "mean":
+		return "set to their mean"
+	case a == "patch":
+		return "set to the other group's mean"
+	case strings.HasPrefix(a, "scale="):
+		return "scaled by " + strings.TrimPrefix(a, "scale=")
+	}
+	return a
 }
 
 // writeAll writes every file to a temporary file in dir and then renames them all into place.

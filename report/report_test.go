@@ -27,7 +27,8 @@ import (
 
 const fixture = "../engine/encoder/testdata/tiny-bert"
 
-// fixtureStudy is the study of the tiny-bert fixture with both sweeps, built once.
+// fixtureStudy is the study of the tiny-bert fixture with both sweeps, a random baseline, an
+// evaluation set and top-3 predictions, built once.
 var fixtureStudy = sync.OnceValues(func() (*fixtureRun, error) {
 	m, err := encoder.Load(filepath.FromSlash(fixture), nil)
 	if err != nil {
@@ -38,7 +39,11 @@ var fixtureStudy = sync.OnceValues(func() (*fixtureRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.Run(ctx, engine.Design{}, nil)
+	ev, err := sentences.LoadEval("../engine/testdata/eval_fixture.txt")
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Run(ctx, engine.Design{Seed: 1, Baseline: 4, Eval: ev, TopK: 3}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -66,7 +71,8 @@ func wantFiles(ext string) []string {
 	return []string{
 		"part2_tvalues_layer2." + ext, "part3_significant_per_layer." + ext, "part4_clean_logits." + ext,
 		"part5_ablation_layer2." + ext, "part6_laminar_most." + ext, "part7_laminar_least." + ext,
-		"part7_most_vs_least." + ext, "layers.csv", "units.csv", "logits.csv", "study.json",
+		"part7_most_vs_least." + ext, "sweep_random_band." + ext, "eval_margin_change." + ext, "effect_sizes." + ext,
+		"layers.csv", "units.csv", "logits.csv", "baseline.csv", "eval.csv", "eval_items.csv", "topk.csv", "study.json",
 	}
 }
 
@@ -251,7 +257,7 @@ func TestTablesAgreeWithStudy(t *testing.T) {
 			t.Fatalf("units.csv row %d is layer %s unit %s, want %d %d", i, row[0], row[1], l, u)
 		}
 		lt := s.Layers[l]
-		for name, want := range map[string]float64{"t": lt.T[u], "p": lt.P[u], "q": lt.Q[u]} {
+		for name, want := range map[string]float64{"t": lt.T[u], "p": lt.P[u], "q": lt.Q[u], "g": lt.G[u]} {
 			if got := parse(t, row[col[name]]); got != want && !(math.IsNaN(got) && math.IsNaN(want)) {
 				t.Errorf("layer %d unit %d %s = %g, want %g", l, u, name, got, want)
 			}
@@ -313,6 +319,69 @@ func TestTablesAgreeWithStudy(t *testing.T) {
 				t.Errorf("mode %d layer %d: impact is not Delta[1][0][0]", mode, l)
 			}
 		}
+	}
+}
+
+// The baseline, evaluation and top-k tables hold the run's numbers, row for row.
+func TestDesignTablesAgreeWithResults(t *testing.T) {
+	r := loadFixture(t)
+	dir := t.TempDir()
+	if _, err := Write(r.s, r.res, nil, dir, Options{Format: "svg", Layer: -1}); err != nil {
+		t.Fatal(err)
+	}
+	res, n := r.res, len(r.s.Layers)
+	rows, col := readCSV(t, filepath.Join(dir, "baseline.csv"))
+	if len(rows) != n*(1+4) {
+		t.Fatalf("baseline.csv has %d rows, want %d", len(rows), n*5)
+	}
+	for i, row := range rows {
+		b := res.Baseline[i/5]
+		want := b.Most
+		if d := i % 5; d > 0 {
+			want = b.Draws[d-1]
+			if row[col["draw"]] != strconv.Itoa(d-1) {
+				t.Errorf("row %d draw %s", i, row[col["draw"]])
+			}
+		}
+		if parse(t, row[col["magnitude"]]) != want.Magnitude || parse(t, row[col["her_impact"]]) != want.Impact[0] ||
+			row[col["him_units"]] != unitList(want.Units[1]) || parse(t, row[col["most_percentile"]]) != b.Percentile {
+			t.Errorf("baseline.csv row %d %v, want %+v", i, row, want)
+		}
+	}
+	rows, col = readCSV(t, filepath.Join(dir, "eval.csv"))
+	if len(rows) != 2*n {
+		t.Fatalf("eval.csv has %d rows", len(rows))
+	}
+	for i, row := range rows {
+		e := res.Eval[i%2][i/2]
+		if row[col["mode"]] != engine.Modes[i%2].String() || parse(t, row[col["margin_delta"]]) != e.MarginDelta ||
+			parse(t, row[col["ci_low"]]) != e.CI[0] || parse(t, row[col["ci_high"]]) != e.CI[1] ||
+			parse(t, row[col["accuracy_lesioned"]]) != e.AccuracyLesioned || row[col["flips"]] != strconv.Itoa(e.Flips) {
+			t.Errorf("eval.csv row %d %v, want %+v", i, row, e)
+		}
+	}
+	rows, col = readCSV(t, filepath.Join(dir, "eval_items.csv"))
+	items := len(res.Evaluation.Items)
+	if len(rows) != 2*n*items {
+		t.Fatalf("eval_items.csv has %d rows", len(rows))
+	}
+	var sum float64
+	for _, row := range rows[:items] { // most-tuned, layer 0
+		sum += parse(t, row[col["margin_delta"]])
+	}
+	if got := sum / float64(items); math.Abs(got-res.Eval[0][0].MarginDelta) > 1e-12 {
+		t.Errorf("eval_items.csv: mean margin change %g, eval.csv %g", got, res.Eval[0][0].MarginDelta)
+	}
+	rows, col = readCSV(t, filepath.Join(dir, "topk.csv"))
+	if len(rows) != (1+2*n)*6*3 {
+		t.Fatalf("topk.csv has %d rows", len(rows))
+	}
+	if row := rows[0]; row[col["mode"]] != "clean" || row[col["token"]] != res.CleanTopK[0][0][0].Token || row[col["rank"]] != "1" {
+		t.Errorf("topk.csv first row %v", row)
+	}
+	last := rows[len(rows)-1]
+	if tok := res.TopK[1][n-1][2][1][2]; last[col["mode"]] != "least" || last[col["layer"]] != strconv.Itoa(n-1) || last[col["token"]] != tok.Token || parse(t, last[col["logit"]]) != tok.Logit {
+		t.Errorf("topk.csv last row %v, want %+v", last, tok)
 	}
 }
 

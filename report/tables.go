@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"math"
 	"strconv"
 
 	"lesionui/engine"
@@ -43,20 +44,28 @@ func (d *study) layersTable() [][]string {
 	return rows
 }
 
-// unitsTable is one row per layer and unit: t, p, corrected q and the class (the group word
-// the unit significantly prefers, or "ns").
+// unitsTable is one row per layer and unit: t, p, corrected q, Hedges' g and the class (the
+// group word the unit significantly prefers, or "ns").
 func (d *study) unitsTable() [][]string {
 	g := d.groups()
 	names := [3]string{g[0], g[1], "ns"}
-	rows := [][]string{{"layer", "unit", "t", "p", "q", "class"}}
+	rows := [][]string{{"layer", "unit", "t", "p", "q", "g", "class"}}
 	for l, lt := range d.s.Layers {
 		cls := lt.Classes()
 		ls := strconv.Itoa(l)
 		for u := range lt.T {
-			rows = append(rows, []string{ls, strconv.Itoa(u), num(lt.T[u]), num(lt.P[u]), num(lt.Q[u]), names[cls[u]]})
+			rows = append(rows, []string{ls, strconv.Itoa(u), num(lt.T[u]), num(lt.P[u]), num(lt.Q[u]), num(effectSize(lt, u)), names[cls[u]]})
 		}
 	}
 	return rows
+}
+
+// effectSize is unit u's Hedges' g, NaN for a layer test without effect sizes.
+func effectSize(lt engine.LayerTest, u int) float64 {
+	if u < len(lt.G) {
+		return lt.G[u]
+	}
+	return math.NaN()
 }
 
 // textNames name the test texts in the logits table: the clean text, then the text with the
