@@ -5,7 +5,7 @@
 //
 //	go run ./scripts/bench [-dir DIR] [-keep] [-json FILE] [-python /usr/bin/python3]
 //
-// It takes about 10 minutes on 2 cores (PyTorch's 49 full forwards of the sweep dominate) and
+// It takes about 15 minutes on 2 cores (PyTorch's 49 full forwards of the sweep dominate) and
 // about 4.5 GB of memory at its peak (PyTorch's copies of the model). The machine's load average
 // at the start is printed and saved: numbers taken under load are noisy. It
 //
@@ -21,7 +21,11 @@
 //     pass), stats (t-tests and FDR, all layers), one lesion update (median over the 24 layers
 //     of Study.Lesion, most-tuned), the laminar sweep in both modes (Study.Sweep) and the whole
 //     study (load + collect + stats + clean pass + sweep, wall clock); the collection's GFLOP/s
-//     and the peak RSS (VmHWM).
+//     and the peak RSS (VmHWM). Then (science.go) the study beyond the notebook in the same
+//     process: the random baseline (20 draws per layer, each layer's draws in one resumed pass)
+//     and the built-in evaluation set (its traced clean pass, then both modes in every layer),
+//     with their GFLOP/s set against the collection's (target ≥ 0.8×) and the peak RSS after
+//     the evaluation set's trace.
 //  3. runs scripts/bench/torch_study.py with -python (torch.set_num_threads(2)): the same
 //     phases done as the notebook does them (see that file's header).
 //  4. times linalg.Linear on m×k×n = 1024×1024×4096 and 128×1024×4096 (best of -repeat runs of
@@ -356,6 +360,7 @@ func (r *report) finish() {
 			add("sgemm "+s.Shape, s.Lesionui/s.Numpy, "≥ 0.7× numpy", s.Lesionui >= 0.7*s.Numpy)
 		}
 	}
+	r.finishScience()
 }
 
 // targetOf returns the result of the named target, or "".
@@ -407,4 +412,5 @@ func (r *report) print(w io.Writer) {
 		a.CleanMaxAbsDiff, a.MagnitudeMaxAbsDiff, a.SignificantEqual, a.Layers)
 	fmt.Fprintf(w, "lesionui also ran %.2f s of tokenisation, validation and the clean pass inside the whole study; PyTorch padded %d tokens to %d\n",
 		g.Clean, p.Tokens, p.PaddedTokens)
+	r.printScience(w)
 }

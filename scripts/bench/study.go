@@ -42,6 +42,8 @@ type goStudy struct {
 	Significant [][2]int      `json:"significant"`
 	CleanLogits engine.Logits `json:"clean_logits"`
 	Magnitude   [2][]float64  `json:"magnitude"` // [mode][layer]
+	// Science is the random baseline's and the evaluation set's timing (science.go).
+	Science *scienceBench `json:"science"`
 }
 
 // runGoStudy runs lesionui's study on the checkpoint in dir and times each phase.
@@ -105,7 +107,10 @@ func runGoStudy(ctx context.Context, dir string) (*goStudy, error) {
 			r.Magnitude[i] = append(r.Magnitude[i], res.Magnitude)
 		}
 	}
-	r.PeakRSSMB, err = peakRSSMB()
+	if r.PeakRSSMB, err = peakRSSMB(); err != nil {
+		return nil, err
+	}
+	r.Science, err = measureScience(ctx, s)
 	return &r, err
 }
 
