@@ -111,6 +111,20 @@ type studyJSON struct {
 	Timing map[string]float64 `json:"timing"`
 }
 
+// readStudyJSON decodes the record `run --json` wrote to path.
+func readStudyJSON(t *testing.T, path string) studyJSON {
+	t.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got studyJSON
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 func TestRunJSONMatchesReference(t *testing.T) {
 	b, err := os.ReadFile("engine/testdata/study_golden.json")
 	if err != nil {
@@ -134,14 +148,7 @@ func TestRunJSONMatchesReference(t *testing.T) {
 			if !strings.Contains(stdout, "layer") || !strings.Contains(stdout, "him>her") {
 				t.Errorf("table missing from stdout:\n%s", stdout)
 			}
-			raw, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var got studyJSON
-			if err := json.Unmarshal(raw, &got); err != nil {
-				t.Fatal(err)
-			}
+			got := readStudyJSON(t, path)
 			if got.Format != "lesionui-study/2" || got.TTest != v.name || got.Units != "significant" || got.Ablation != "zero" || got.Seed != 1 {
 				t.Errorf("format %q ttest %q units %q ablation %q seed %d", got.Format, got.TTest, got.Units, got.Ablation, got.Seed)
 			}
@@ -332,14 +339,7 @@ func TestRunWholeDesign(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, stdout)
 		}
 	}
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got studyJSON
-	if err := json.Unmarshal(raw, &got); err != nil {
-		t.Fatal(err)
-	}
+	got := readStudyJSON(t, path)
 	if got.Format != "lesionui-study/2" || got.Units != "top=50" || got.Ablation != "mean" || got.Seed != 1 {
 		t.Errorf("format %q units %q ablation %q seed %d", got.Format, got.Units, got.Ablation, got.Seed)
 	}

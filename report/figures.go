@@ -280,66 +280,101 @@ func (d *study) laminar(name, header string, rs []engine.LesionResult) figure {
 	}
 }
 
-// part7Compare sets the two sweeps side by side: magnitude and each word's impact per layer.
-func (d *study) part7Compare() figure {
+// sweepPanel is one panel of a figure that compares the sweeps: a quantity per layer for the
+// most- and the least-tuned lesion.
+type sweepPanel struct {
+	title, ylabel string
+	most, least   []float64
+}
+
+// sweepPanels returns the layers and the three panels comparing the sweeps: the magnitude and
+// each word's impact.
+func (d *study) sweepPanels() ([]float64, [3]sweepPanel) {
 	w := d.s.Targets.Words
 	x, magM, impM := sweepSeries(d.most)
 	_, magL, impL := sweepSeries(d.least)
-	panels := []struct {
-		title, ylabel string
-		most, least   []float64
-	}{
+	return x, [3]sweepPanel{
 		{"A) Overall impact on target logits", "Magnitude change in logits", magM, magL},
 		{fmt.Sprintf("B) %s manipulation", strings.ToUpper(w[0])), fmt.Sprintf("Δ %q logit at the %q mask", w[0], w[0]), impM[0], impL[0]},
 		{fmt.Sprintf("C) %s manipulation", strings.ToUpper(w[1])), fmt.Sprintf("Δ %q logit at the %q mask", w[1], w[1]), impM[1], impL[1]},
 	}
+}
+
+// modeLines adds a panel's two series to p (most-tuned: blue hexagons; least-tuned: grey dashed
+// squares) and returns their legend entries.
+func modeLines(p *plot.Plot, x []float64, pn sweepPanel) []legendEntry {
 	series := []struct {
 		name  string
+		ys    []float64
 		clr   color.Color
 		face  color.Color
 		sides int
 		dash  []vg.Length
 	}{
-		{"most-tuned units", cycle[0], hexFace, 6, nil},
-		{"least-tuned units (control)", grey, white, 4, []vg.Length{4, 3}},
+		{"most-tuned units", pn.most, cycle[0], hexFace, 6, nil},
+		{"least-tuned units (control)", pn.least, grey, white, 4, []vg.Length{4, 3}},
 	}
-	legend := make([]legendEntry, len(series))
+	var legend []legendEntry
+	for _, s := range series {
+		l := line(x, s.ys, s.clr, 1.2)
+		l.Dashes = s.dash
+		m := points(x, s.ys, black, s.face, s.sides, 5)
+		p.Add(l, m)
+		legend = append(legend, legendEntry{s.name, []plot.Thumbnailer{l, m}})
+	}
+	return legend
+}
+
+// sweepPlot is a panel's plot without data: the zero line under the impacts, layers on x.
+func sweepPlot(pn sweepPanel, i, layers int) *plot.Plot {
+	p := newPlot(pn.title, "Transformer block", pn.ylabel)
+	if i > 0 {
+		p.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
+	}
+	layerAxis(p, layers)
+	return p
+}
+
+// scaleSweepPlot fits the y axis of panel i: from 0 for the magnitude, with margins for the impacts.
+func scaleSweepPlot(p *plot.Plot, i int) {
+	if i == 0 {
+		zeroFloor(p)
+		headroom(p, 0.05)
+	} else {
+		margins(&p.Y, 0.05)
+	}
+}
+
+// panelRow draws plots side by side under a legend row shared by them.
+func panelRow(legend []legendEntry, plots []*plot.Plot) func(draw.Canvas) {
+	return func(c draw.Canvas) {
+		c = legendRow(c, legend)
+		weights := make([]float64, len(plots))
+		for i := range weights {
+			weights[i] = 1
+		}
+		for i, col := range columns(c, 16, weights...) {
+			plots[i].Draw(col)
+		}
+	}
+}
+
+// part7Compare sets the two sweeps side by side: magnitude and each word's impact per layer.
+func (d *study) part7Compare() figure {
+	x, panels := d.sweepPanels()
+	var legend []legendEntry
 	plots := make([]*plot.Plot, len(panels))
 	for i, pn := range panels {
-		p := newPlot(pn.title, "Transformer block", pn.ylabel)
-		if i > 0 {
-			p.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
-		}
-		for j, s := range series {
-			ys := pn.most
-			if j == 1 {
-				ys = pn.least
-			}
-			l := line(x, ys, s.clr, 1.2)
-			l.Dashes = s.dash
-			m := points(x, ys, black, s.face, s.sides, 5)
-			p.Add(l, m)
-			legend[j] = legendEntry{s.name, []plot.Thumbnailer{l, m}}
-		}
-		layerAxis(p, len(x))
-		if i == 0 {
-			zeroFloor(p)
-			headroom(p, 0.05)
-		} else {
-			margins(&p.Y, 0.05)
-		}
+		p := sweepPlot(pn, i, len(x))
+		legend = modeLines(p, x, pn)
+		scaleSweepPlot(p, i)
 		plots[i] = p
 	}
 	return figure{
 		name:   "part7_most_vs_least",
 		header: "Part 7 · lesions of the most-tuned units against the least-tuned control",
 		w:      15 * vg.Inch, h: 4.6 * vg.Inch,
-		draw: func(c draw.Canvas) {
-			c = legendRow(c, legend)
-			for i, col := range columns(c, 16, 1, 1, 1) {
-				plots[i].Draw(col)
-			}
-		},
+		draw: panelRow(legend, plots),
 	}
 }
 

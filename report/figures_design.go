@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -106,10 +105,8 @@ func (iv intervals) Thumbnail(c *draw.Canvas) {
 // randomBand is the laminar sweep of Parts 6 and 7 with the random baseline's 5–95 % band and
 // median behind the most- and least-tuned lesions: magnitude and each word's impact per layer.
 func (d *study) randomBand() figure {
-	w := d.s.Targets.Words
 	bl := d.res.Baseline
-	x, magM, impM := sweepSeries(d.most)
-	_, magL, impL := sweepSeries(d.least)
+	x, panels := d.sweepPanels()
 	var lo, med, hi [3][]float64 // magnitude, impact 0, impact 1
 	for _, b := range bl {
 		for i, q := range []float64{bandLow, 0.5, bandHigh} {
@@ -120,53 +117,25 @@ func (d *study) randomBand() figure {
 			dst[2] = append(dst[2], imp[1])
 		}
 	}
-	panels := []struct {
-		title, ylabel string
-		most, least   []float64
-	}{
-		{"A) Overall impact on target logits", "Magnitude change in logits", magM, magL},
-		{fmt.Sprintf("B) %s manipulation", strings.ToUpper(w[0])), fmt.Sprintf("Δ %q logit at the %q mask", w[0], w[0]), impM[0], impL[0]},
-		{fmt.Sprintf("C) %s manipulation", strings.ToUpper(w[1])), fmt.Sprintf("Δ %q logit at the %q mask", w[1], w[1]), impM[1], impL[1]},
-	}
-	n := len(bl[0].Draws)
 	var legend []legendEntry
 	plots := make([]*plot.Plot, len(panels))
 	for i, pn := range panels {
-		p := newPlot(pn.title, "Transformer block", pn.ylabel)
-		if i > 0 {
-			p.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
-		}
+		p := sweepPlot(pn, i, len(x))
 		bnd := band{x: x, lo: lo[i], hi: hi[i], fill: bandFill}
 		mid := line(x, med[i], bandMedian, 1)
 		mid.Dashes = []vg.Length{1, 2}
-		mostL, mostP := line(x, pn.most, cycle[0], 1.2), points(x, pn.most, black, hexFace, 6, 5)
-		leastL, leastP := line(x, pn.least, grey, 1.2), points(x, pn.least, black, white, 4, 5)
-		leastL.Dashes = []vg.Length{4, 3}
-		p.Add(bnd, mid, leastL, leastP, mostL, mostP)
-		layerAxis(p, len(x))
-		margins(&p.Y, 0.05)
-		if i == 0 {
-			zeroFloor(p)
-			headroom(p, 0.05)
-			legend = []legendEntry{
-				{"most-tuned units", []plot.Thumbnailer{mostL, mostP}},
-				{"least-tuned units (control)", []plot.Thumbnailer{leastL, leastP}},
-				{fmt.Sprintf("random units: %d–%d %% of %d draws", int(100*bandLow), int(100*bandHigh), n), []plot.Thumbnailer{bnd}},
-				{"random median", []plot.Thumbnailer{mid}},
-			}
-		}
+		p.Add(bnd, mid)
+		legend = append(modeLines(p, x, pn),
+			legendEntry{fmt.Sprintf("random units: %d–%d %% of %d draws", int(100*bandLow), int(100*bandHigh), len(bl[0].Draws)), []plot.Thumbnailer{bnd}},
+			legendEntry{"random median", []plot.Thumbnailer{mid}})
+		scaleSweepPlot(p, i)
 		plots[i] = p
 	}
 	return figure{
 		name:   "sweep_random_band",
 		header: "Laminar lesions against random units of the same sizes",
 		w:      15 * vg.Inch, h: 4.8 * vg.Inch,
-		draw: func(c draw.Canvas) {
-			c = legendRow(c, legend)
-			for i, col := range columns(c, 16, 1, 1, 1) {
-				plots[i].Draw(col)
-			}
-		},
+		draw: panelRow(legend, plots),
 	}
 }
 
@@ -286,10 +255,7 @@ func (d *study) effectSizes() figure {
 		name:   "effect_sizes",
 		header: "Effect sizes of the MLP expansion units, layer by layer",
 		w:      14 * vg.Inch, h: 4.8 * vg.Inch,
-		draw: func(c draw.Canvas) {
-			c = legendRow(c, legend)
-			p.Draw(c)
-		},
+		draw: panelRow(legend, []*plot.Plot{p}),
 	}
 }
 
