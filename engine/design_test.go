@@ -337,7 +337,7 @@ func TestRunAndCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(phases, []string{"sweep", "baseline", "eval", "topk"}) {
+	if !slices.Equal(phases, []string{"sweep", "baseline", "eval clean", "eval", "topk"}) {
 		t.Errorf("phases %v", phases)
 	}
 	if len(res.Sweeps) != 2 || len(res.Baseline) != 3 || len(res.Eval[1]) != 3 || len(res.TopK[0]) != 3 || len(res.CleanTopK[1][0]) != 3 {

@@ -202,7 +202,8 @@ func (f Floats) MarshalJSON() ([]byte, error) {
 }
 
 // Record gathers the study and a run's results (Study.Run) into a Record. modelName is the name
-// the user gave (Hub id or path); load is how long loading the model took.
+// the user gave (Hub id or path); load is how long loading the model took. Sweeps and top-k
+// predictions are read in Modes order.
 func (s *Study) Record(modelName string, res *Results, load time.Duration) *Record {
 	c := s.Model.Config
 	t := s.Targets
@@ -232,7 +233,7 @@ func (s *Study) Record(modelName string, res *Results, load time.Duration) *Reco
 			Sets: WordSets{s.Set.A.Word: nonNil(lt.A), s.Set.B.Word: nonNil(lt.B)}})
 	}
 	lesions := [2][]LesionInfo{}
-	for i, results := range res.Sweeps {
+	for i, results := range res.Sweeps[:min(len(res.Sweeps), len(lesions))] {
 		for _, l := range results {
 			lesions[i] = append(lesions[i], LesionInfo{Layer: l.Layer, Units: s.wordSets(l.Units), Values: s.wordValues(l.Values),
 				Ablated: l.Ablated, Delta: l.Delta, Magnitude: l.Magnitude, Impact: l.Impact})
@@ -252,7 +253,7 @@ func (s *Study) Record(modelName string, res *Results, load time.Duration) *Reco
 	if res.TopK != nil {
 		r.TopK = &TopKInfo{K: d.TopK, Clean: tokenInfo(res.CleanTopK)}
 		var modes [2][][3][2][]TokenInfo
-		for i, layers := range res.TopK {
+		for i, layers := range res.TopK[:min(len(res.TopK), len(modes))] {
 			for _, p := range layers {
 				modes[i] = append(modes[i], tokenInfo(p))
 			}

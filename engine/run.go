@@ -99,7 +99,7 @@ type RunTiming struct {
 }
 
 // Run computes everything d asks for, layer by layer, reporting the phases "sweep", "baseline",
-// "eval" (the clean pass, then each layer) and "topk" to progress (which may be nil).
+// "eval clean", "eval" and "topk" to progress (which may be nil).
 func (s *Study) Run(ctx context.Context, d Design, progress func(Progress)) (*Results, error) {
 	if err := d.Check(s.Model.Config.IntermediateSize, s.Model.Config.VocabSize); err != nil {
 		return nil, err

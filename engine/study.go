@@ -52,8 +52,8 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Progress reports a phase of work: "collect", "sweep", "baseline", "eval" and "topk" count
-// layers; a phase named "download …" (reported by callers that fetch the model) counts bytes.
+// Progress reports a phase of work: "collect", "sweep", "baseline", "eval clean" (the evaluation
+// set's clean pass), "eval" and "topk" count layers; a phase named "download …" (reported by callers that fetch the model) counts bytes.
 type Progress struct {
 	Phase       string
 	Done, Total int
@@ -76,7 +76,7 @@ func (p Progress) String() string {
 }
 
 // layerPhases are the phases whose progress counts layers.
-var layerPhases = []string{"collect", "sweep", "baseline", "eval", "topk"}
+var layerPhases = []string{"collect", "sweep", "baseline", "eval clean", "eval", "topk"}
 
 func byteSize(n int) string {
 	const unit = 1000
