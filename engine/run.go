@@ -50,6 +50,7 @@ type DesignError struct {
 	Err   error
 }
 
+// Error names the field and says what is wrong with it.
 func (e *DesignError) Error() string { return e.Field + ": " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
