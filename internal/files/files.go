@@ -5,6 +5,7 @@
 package files
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -73,18 +74,7 @@ func regular(path string, fi fs.FileInfo) error {
 	if fi.Mode().IsRegular() {
 		return nil
 	}
-	what := "not a regular file"
-	switch m := fi.Mode(); {
-	case m.IsDir():
-		what = "a directory, not a file"
-	case m&fs.ModeNamedPipe != 0:
-		what = "a named pipe (FIFO), not a regular file"
-	case m&fs.ModeSocket != 0:
-		what = "a socket, not a regular file"
-	case m&fs.ModeDevice != 0:
-		what = "a device, not a regular file"
-	}
-	return fmt.Errorf("%s is %s", path, what)
+	return fmt.Errorf("%s is %s, not a regular file", path, describe(fi.Mode()))
 }
 
 // ByteSize formats n bytes for people, in decimal units (as download sizes are shown).
@@ -99,4 +89,13 @@ func ByteSize(n int64) string {
 		i++
 	}
 	return fmt.Sprintf("%.1f %cB", v, "kMGT"[i-1])
+}
+
+// unwrapPath strips an *fs.PathError, whose path the caller's message already names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

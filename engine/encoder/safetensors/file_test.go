@@ -294,5 +294,5 @@ func TestWriteFileErrors(t *testing.T) {
 		t.Errorf("failed writes left %v behind", entries)
 	}
 	bad := filepath.Join(dir, "no", "such", "dir.safetensors")
-	wantError(t, WriteFile(bad, nil, nil), bad, "", "cannot create")
+	wantError(t, WriteFile(bad, nil, nil), bad, "", "cannot write: the folder "+filepath.Dir(bad)+" does not exist")
 }
