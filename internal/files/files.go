@@ -69,12 +69,22 @@ func (e *TooLargeError) Error() string {
 		e.Path, ByteSize(e.Size), ByteSize(e.Limit))
 }
 
-// regular returns an error naming what path is unless fi is a regular file.
+// regular returns a *NotRegularError unless fi is a regular file.
 func regular(path string, fi fs.FileInfo) error {
 	if fi.Mode().IsRegular() {
 		return nil
 	}
-	return fmt.Errorf("%s is %s, not a regular file", path, describe(fi.Mode()))
+	return &NotRegularError{Path: path, Kind: describe(fi.Mode())}
+}
+
+// NotRegularError is a path lesionui was to read that is not a regular file.
+type NotRegularError struct {
+	Path string
+	Kind string // what it is, with an article: "a named pipe (FIFO)", "a directory", …
+}
+
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%s is %s, not a regular file", e.Path, e.Kind)
 }
 
 // ByteSize formats n bytes for people, in decimal units (as download sizes are shown).

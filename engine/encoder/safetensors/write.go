@@ -85,7 +85,7 @@ func buildHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) {
 		if n != len(t.Data) {
 			return bad("shape %v has %d elements but Data has %d", t.Shape, n, len(t.Data))
 		}
-		size := int64(n) * int64(t.DType.Size())
+		size := int64(n) * int64(t.DType.Bits()/8)
 		shape := t.Shape
 		if shape == nil {
 			shape = []int{} // a scalar's shape is [], not null
