@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+	"reflect"
+
+	"lesionui/internal/files"
 )
 
 // Config holds the BertConfig fields the engine reads from a model's config.json.
@@ -32,7 +34,7 @@ const (
 // LoadConfig reads and validates a BertConfig JSON file. Missing optional fields take
 // HF's defaults (hidden_act gelu, type_vocab_size 2, layer_norm_eps 1e-12).
 func LoadConfig(path string) (Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := files.ReadRegular(path, maxConfigLen) // a FIFO is refused, a huge file not read
 	if errors.Is(err, fs.ErrNotExist) {
 		return Config{}, fmt.Errorf("%s: no config.json: not a HuggingFace model directory", path)
 	}
@@ -41,12 +43,31 @@ func LoadConfig(path string) (Config, error) {
 	}
 	c := Config{HiddenAct: ActGELU, TypeVocabSize: 2, LayerNormEps: 1e-12, PositionEmbeddingType: "absolute"}
 	if err := json.Unmarshal(b, &c); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return Config{}, fmt.Errorf("%s: %s is %s, not %s", path, te.Field, te.Value, jsonType(te.Type.Kind()))
+		}
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := c.validate(); err != nil {
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return c, nil
+}
+
+// maxConfigLen bounds config.json: real ones are a few kB, the largest (long label maps)
+// well under a MB.
+const maxConfigLen = 16 << 20
+
+// jsonType names what a Config field of kind k takes, for errors.
+func jsonType(k reflect.Kind) string {
+	switch k {
+	case reflect.Int:
+		return "an integer that fits in 64 bits"
+	case reflect.Float64:
+		return "a number"
+	}
+	return "a string"
 }
 
 func (c Config) validate() error {
