@@ -237,4 +237,7 @@ func printTable(w io.Writer, name string, s *engine.Study, sweeps [][]engine.Les
 			m.Magnitude, m.Impact[0], m.Impact[1], c.Magnitude, c.Impact[0], c.Impact[1])
 	}
 	tw.Flush()
+	for _, warn := range s.Warnings {
+		fmt.Fprintf(w, "\nwarning: %s\n", warn.Message)
+	}
 }

@@ -50,6 +50,13 @@ type weightReader struct {
 	ckpt *safetensors.Checkpoint
 	cfg  Config
 	err  error
+	read []namedWeights // every tensor read, in the order of the forward pass
+}
+
+// namedWeights is a tensor as the model uses it, with its checkpoint name.
+type namedWeights struct {
+	name string
+	data []float32
 }
 
 // candidates lists the spellings real checkpoints use for a canonical parameter name: with or
@@ -97,6 +104,7 @@ func (r *weightReader) tensor(name string, shape ...int) []float32 {
 	if err != nil {
 		r.err = err
 	}
+	r.read = append(r.read, namedWeights{found, data})
 	return data
 }
 
@@ -163,16 +171,17 @@ func encoderLayers(ckpt *safetensors.Checkpoint) int {
 	return n
 }
 
-// readWeights maps every parameter of BertForMaskedLM. Tensors the study does not use (pooler,
-// next-sentence head, position_ids buffers) are left alone.
-func readWeights(ckpt *safetensors.Checkpoint, cfg Config, progress func(done, total int)) (embeddings, []layer, mlmHead, error) {
+// readWeights maps every parameter of BertForMaskedLM and lists them by name in the order of
+// the forward pass. Tensors the study does not use (pooler, next-sentence head, position_ids
+// buffers) are left alone.
+func readWeights(ckpt *safetensors.Checkpoint, cfg Config, progress func(done, total int)) (embeddings, []layer, mlmHead, []namedWeights, error) {
 	r := &weightReader{ckpt: ckpt, cfg: cfg}
 	h, in, v := cfg.HiddenSize, cfg.IntermediateSize, cfg.VocabSize
 	if r.find("cls.predictions.transform.dense.weight") == "" {
-		return embeddings{}, nil, mlmHead{}, fmt.Errorf("%s: the checkpoint has no masked-LM head (cls.predictions.*): lesionui needs a BertForMaskedLM or BertForPreTraining checkpoint", ckpt.Dir())
+		return embeddings{}, nil, mlmHead{}, nil, fmt.Errorf("%s: the checkpoint has no masked-LM head (cls.predictions.*): lesionui needs a BertForMaskedLM or BertForPreTraining checkpoint", ckpt.Dir())
 	}
 	if err := r.checkSizes(); err != nil {
-		return embeddings{}, nil, mlmHead{}, err
+		return embeddings{}, nil, mlmHead{}, nil, err
 	}
 	total := cfg.NumHiddenLayers + 2
 	emb := embeddings{
@@ -211,5 +220,5 @@ func readWeights(ckpt *safetensors.Checkpoint, cfg Config, progress func(done, t
 		head.Bias = r.tensor("cls.predictions.decoder.bias", v)
 	}
 	progress(total, total)
-	return emb, layers, head, r.err
+	return emb, layers, head, r.read, r.err
 }
