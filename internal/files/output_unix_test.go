@@ -4,10 +4,12 @@ package files
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -273,4 +275,50 @@ func TestCheckDir(t *testing.T) {
 		}
 	}
 	noLeftovers(t, dir, "file")
+}
+
+// TestUnwritableFolder: a folder without write permission is refused by CheckOutput (before
+// the work) and Create. Root may write anywhere, so as root the test runs itself again as
+// nobody.
+func TestUnwritableFolder(t *testing.T) {
+	if dir := os.Getenv("FILES_TEST_UNWRITABLE"); dir != "" { // the child
+		for _, err := range []error{CheckOutput(filepath.Join(dir, "out.json")), writeString(filepath.Join(dir, "out.json"), "x"),
+			CheckDir(dir), CheckDir(filepath.Join(dir, "new"))} {
+			fmt.Println(err)
+		}
+		return
+	}
+	base, err := os.MkdirTemp("", "files-unwritable-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(base)
+	dir := filepath.Join(base, "read-only")
+	if err := os.Mkdir(dir, 0o555); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(base, 0o755)
+	bin := filepath.Join(base, "files.test")
+	if b, err := os.ReadFile(os.Args[0]); err != nil || os.WriteFile(bin, b, 0o755) != nil {
+		t.Fatal("cannot copy the test binary:", err)
+	}
+	cmd := exec.Command(bin, "-test.run=^TestUnwritableFolder$")
+	cmd.Env = append(os.Environ(), "FILES_TEST_UNWRITABLE="+dir)
+	if os.Geteuid() == 0 {
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Skipf("cannot run as another user here: %v\n%s", err, out)
+	}
+	lines := strings.Split(string(out), "\n")
+	if len(lines) < 4 {
+		t.Fatalf("child printed %q", out)
+	}
+	for i, want := range []string{"cannot create files in " + dir, "cannot create a file in " + dir, "cannot create files in " + dir, "cannot create files in " + dir} {
+		if !strings.Contains(lines[i], want) {
+			t.Errorf("check %d: %q, want %q", i, lines[i], want)
+		}
+	}
+	noLeftovers(t, dir)
 }
