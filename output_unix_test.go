@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lesionui/internal/filestest"
 )
 
 // TestRunJSONOutputs writes `run --json` where people point it: through a symlink, into a
@@ -52,9 +54,7 @@ func TestRunJSONOutputs(t *testing.T) {
 
 	t.Run("fifo", func(t *testing.T) {
 		fifo := filepath.Join(dir, "pipe.json")
-		if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-			t.Skip("no mkfifo:", err)
-		}
+		filestest.MakeFIFO(t, fifo)
 		got := make(chan []byte, 1)
 		go func() {
 			f, err := os.Open(fifo)

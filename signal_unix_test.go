@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lesionui/internal/filestest"
 )
 
 // TestMain lets the tests run the test binary as lesionui itself (LESIONUI_TEST_MAIN=1), so
@@ -105,9 +107,7 @@ func TestSignalsInterrupt(t *testing.T) {
 // used to wait for a writer for ever.
 func TestSentencesFIFO(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "set.txt")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Skip("no mkfifo:", err)
-	}
+	filestest.MakeFIFO(t, fifo)
 	cmd, stderr := lesionui(t, nil, "run", "--model", fixtureModel, "--sentences", fifo)
 	if code := waitExit(t, cmd, 10*time.Second); code != exitError || !strings.Contains(stderr.String(), fifo+" is a named pipe") {
 		t.Errorf("exit %d, stderr %q", code, stderr)

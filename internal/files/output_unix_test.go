@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"lesionui/internal/filestest"
 )
 
 // writeString writes s to path through Write.
@@ -23,20 +25,6 @@ func writeString(path, s string) error {
 		_, err := io.WriteString(w, s)
 		return err
 	})
-}
-
-// within runs fn, failing the test if it takes longer than a few seconds (a blocked open).
-func within(t *testing.T, what string, fn func() error) error {
-	t.Helper()
-	done := make(chan error, 1)
-	go func() { done <- fn() }()
-	select {
-	case err := <-done:
-		return err
-	case <-time.After(5 * time.Second):
-		t.Fatalf("%s blocked", what)
-		return nil
-	}
 }
 
 // noLeftovers fails if dir holds anything but the names given.
@@ -159,16 +147,14 @@ func TestWriteThroughSymlinks(t *testing.T) {
 
 func TestWriteFIFODirectly(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "pipe")
-	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-		t.Skip("no mkfifo:", err)
-	}
+	filestest.MakeFIFO(t, fifo)
 	// No reader: a clear error at once, not a wait for ever.
-	err := within(t, "writing a FIFO without a reader", func() error { return writeString(fifo, "lost") })
+	err := filestest.Within(t, "writing a FIFO without a reader", func() error { return writeString(fifo, "lost") })
 	if err == nil || !strings.Contains(err.Error(), "no reader") || !strings.Contains(err.Error(), fifo) {
 		t.Errorf("FIFO without a reader: %v", err)
 	}
 	// CheckOutput neither blocks nor opens the pipe (which would wake a waiting reader).
-	if err := within(t, "CheckOutput on a FIFO", func() error { return CheckOutput(fifo) }); err != nil {
+	if err := filestest.Within(t, "CheckOutput on a FIFO", func() error { return CheckOutput(fifo) }); err != nil {
 		t.Errorf("CheckOutput(FIFO): %v", err)
 	}
 	got := make(chan string, 1)

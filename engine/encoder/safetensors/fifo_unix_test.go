@@ -3,12 +3,11 @@
 package safetensors
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
+
+	"lesionui/internal/filestest"
 )
 
 // TestFIFOsAreRefused puts a named pipe where each weight file goes: opening it would wait
@@ -21,25 +20,16 @@ func TestFIFOsAreRefused(t *testing.T) {
 				writeSharded(t, dir)
 			}
 			fifo := filepath.Join(dir, name)
-			os.Remove(fifo)
-			if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-				t.Skip("no mkfifo:", err)
-			}
-			done := make(chan error, 1)
-			go func() {
+			filestest.MakeFIFO(t, fifo)
+			err := filestest.Within(t, "OpenDir with a FIFO as "+name, func() error {
 				c, err := OpenDir(dir)
 				if err == nil {
 					c.Close()
 				}
-				done <- err
-			}()
-			select {
-			case err := <-done:
-				if err == nil || !strings.Contains(err.Error(), fifo) || !strings.Contains(err.Error(), "named pipe (FIFO), not a regular file") {
-					t.Errorf("OpenDir with %s a FIFO: %v", name, err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatalf("OpenDir blocked on a FIFO as %s", name)
+				return err
+			})
+			if err == nil || !strings.Contains(err.Error(), fifo) || !strings.Contains(err.Error(), "named pipe (FIFO), not a regular file") {
+				t.Errorf("OpenDir with %s a FIFO: %v", name, err)
 			}
 		})
 	}
