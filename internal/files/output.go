@@ -22,6 +22,8 @@ import (
 // it would destroy it; a pipe must have a reader (Create fails at once rather than waiting
 // for one). Directories, sockets and block devices are refused, and so are read-only files
 // (no write permission bit, even for root) and files in directories lesionui cannot write.
+// A file with other hard links is replaced under its given name only: the other names keep
+// the old content.
 type Output struct {
 	path   string // as given, for errors
 	target string // the real location: path with its symlinks resolved
