@@ -14,7 +14,7 @@ type NonFiniteError struct {
 	Layer int    // the layer of an activation; -1 for a logit
 	Site  string // where, for people: which sentence or test text, which logit
 	Value float64
-	// Weight is the model's first non-finite weight (an *encoder.NonFiniteWeightError naming
+	// Weight names the weights that are not finite (a *safetensors.NonFiniteError naming
 	// the tensor), or nil when every weight is finite and the value overflowed float32.
 	Weight error
 }

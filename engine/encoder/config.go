@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"reflect"
 
 	"lesionui/internal/files"
 )
@@ -43,10 +42,6 @@ func LoadConfig(path string) (Config, error) {
 	}
 	c := Config{HiddenAct: ActGELU, TypeVocabSize: 2, LayerNormEps: 1e-12, PositionEmbeddingType: "absolute"}
 	if err := json.Unmarshal(b, &c); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) && te.Field != "" {
-			return Config{}, fmt.Errorf("%s: %s is %s, not %s", path, te.Field, te.Value, jsonType(te.Type.Kind()))
-		}
 		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if err := c.validate(); err != nil {
@@ -58,17 +53,6 @@ func LoadConfig(path string) (Config, error) {
 // maxConfigLen bounds config.json: real ones are a few kB, the largest (long label maps)
 // well under a MB.
 const maxConfigLen = 16 << 20
-
-// jsonType names what a Config field of kind k takes, for errors.
-func jsonType(k reflect.Kind) string {
-	switch k {
-	case reflect.Int:
-		return "an integer that fits in 64 bits"
-	case reflect.Float64:
-		return "a number"
-	}
-	return "a string"
-}
 
 func (c Config) validate() error {
 	if c.ModelType != "" && c.ModelType != "bert" {

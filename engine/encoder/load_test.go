@@ -119,11 +119,11 @@ func TestLoadErrors(t *testing.T) {
 		{"1e12 layers as an exponent", func(t *testing.T, d string) {
 			replaceInConfig(t, d, `"num_hidden_layers": 3`, `"num_hidden_layers": 1e12`)
 		},
-			[]string{"config.json: num_hidden_layers is number 1e12, not an integer"}},
+			[]string{"config.json", "num_hidden_layers", "number 1e12"}},
 		{"2^63 layers", func(t *testing.T, d string) {
 			replaceInConfig(t, d, `"num_hidden_layers": 3`, `"num_hidden_layers": 9223372036854775808`)
 		},
-			[]string{"config.json: num_hidden_layers is number 9223372036854775808, not an integer that fits in 64 bits"}},
+			[]string{"config.json", "num_hidden_layers", "number 9223372036854775808"}},
 		{"absurd hidden_size", func(t *testing.T, d string) {
 			editConfig(t, d, "hidden_size", 1<<40)
 			editConfig(t, d, "num_attention_heads", 1<<20)

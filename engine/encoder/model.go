@@ -23,11 +23,10 @@ type Model struct {
 	Dir       string
 	Tokenizer *tokenize.Tokenizer
 
-	ckpt    *safetensors.Checkpoint
-	emb     embeddings
-	layers  []layer
-	head    mlmHead
-	weights []namedWeights // every tensor above, by name, in forward order (for CheckWeights)
+	ckpt   *safetensors.Checkpoint
+	emb    embeddings
+	layers []layer
+	head   mlmHead
 }
 
 // LoadProgress reports how far Load has come: Stage names the part being read.
@@ -61,12 +60,12 @@ func Load(dir string, progress func(LoadProgress)) (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
-	emb, layers, head, weights, err := readWeights(ckpt, cfg, func(done, total int) { report("weights", done, total) })
+	emb, layers, head, err := readWeights(ckpt, cfg, func(done, total int) { report("weights", done, total) })
 	if err != nil {
 		ckpt.Close()
 		return nil, err
 	}
-	return &Model{Config: cfg, Dir: dir, Tokenizer: tok, ckpt: ckpt, emb: emb, layers: layers, head: head, weights: weights}, nil
+	return &Model{Config: cfg, Dir: dir, Tokenizer: tok, ckpt: ckpt, emb: emb, layers: layers, head: head}, nil
 }
 
 // Close releases the memory-mapped weights. The model must not be used afterwards.

@@ -2,9 +2,7 @@ package encoder
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 
 	"lesionui/engine/encoder/safetensors"
@@ -50,13 +48,6 @@ type weightReader struct {
 	ckpt *safetensors.Checkpoint
 	cfg  Config
 	err  error
-	read []namedWeights // every tensor read, in the order of the forward pass
-}
-
-// namedWeights is a tensor as the model uses it, with its checkpoint name.
-type namedWeights struct {
-	name string
-	data []float32
 }
 
 // candidates lists the spellings real checkpoints use for a canonical parameter name: with or
@@ -104,7 +95,6 @@ func (r *weightReader) tensor(name string, shape ...int) []float32 {
 	if err != nil {
 		r.err = err
 	}
-	r.read = append(r.read, namedWeights{found, data})
 	return data
 }
 
@@ -116,72 +106,16 @@ func (r *weightReader) layerNorm(prefix string, n int) layerNorm {
 	return layerNorm{Gamma: r.tensor(prefix+".weight", n), Beta: r.tensor(prefix+".bias", n)}
 }
 
-// checkSizes checks config.json's sizes against the checkpoint's tensors before anything
-// sized by them is allocated, so that an absurd value (num_hidden_layers of 10¹²) is an
-// error naming the field instead of an exhausted memory: each size must be the one the
-// tensor that stores it has, and the checkpoint must hold num_hidden_layers layers.
-func (r *weightReader) checkSizes() error {
-	c := r.cfg
-	configErr := func(format string, args ...any) error {
-		return fmt.Errorf("%s: %s", filepath.Join(r.ckpt.Dir(), "config.json"), fmt.Sprintf(format, args...))
-	}
-	for _, s := range []struct {
-		tensor string
-		dims   []sizeField
-	}{
-		{"bert.embeddings.word_embeddings.weight", []sizeField{{"vocab_size", c.VocabSize}, {"hidden_size", c.HiddenSize}}},
-		{"bert.embeddings.position_embeddings.weight", []sizeField{{"max_position_embeddings", c.MaxPositionEmbeddings}}},
-		{"bert.embeddings.token_type_embeddings.weight", []sizeField{{"type_vocab_size", c.TypeVocabSize}}},
-		{"bert.encoder.layer.0.intermediate.dense.weight", []sizeField{{"intermediate_size", c.IntermediateSize}}},
-	} {
-		name := r.find(s.tensor)
-		if name == "" {
-			continue // reported as missing by readWeights
-		}
-		info, _ := r.ckpt.Info(name)
-		for i, d := range s.dims {
-			if len(info.Shape) <= i || info.Shape[i] != d.value {
-				return configErr("%s is %d, but the checkpoint's %s has shape %v", d.name, d.value, name, info.Shape)
-			}
-		}
-	}
-	if n := encoderLayers(r.ckpt); c.NumHiddenLayers > n {
-		return configErr("num_hidden_layers is %d, but the checkpoint holds %d encoder layers", c.NumHiddenLayers, n)
-	}
-	return nil
-}
-
-// sizeField is a size config.json gives, by its field name.
-type sizeField struct {
-	name  string
-	value int
-}
-
-// encoderLayers is how many encoder layers ckpt holds: one more than the largest N of its
-// "encoder.layer.N." tensor names.
-func encoderLayers(ckpt *safetensors.Checkpoint) int {
-	n := 0
-	for _, name := range ckpt.Names() {
-		_, rest, ok := strings.Cut(name, "encoder.layer.")
-		digits, _, ok2 := strings.Cut(rest, ".")
-		if i, err := strconv.Atoi(digits); ok && ok2 && err == nil && i >= n {
-			n = i + 1
-		}
-	}
-	return n
-}
-
-// readWeights maps every parameter of BertForMaskedLM and lists them by name in the order of
-// the forward pass. Tensors the study does not use (pooler, next-sentence head, position_ids
-// buffers) are left alone.
-func readWeights(ckpt *safetensors.Checkpoint, cfg Config, progress func(done, total int)) (embeddings, []layer, mlmHead, []namedWeights, error) {
+// readWeights maps every parameter of BertForMaskedLM. Tensors the study does not use (pooler,
+// next-sentence head, position_ids buffers) are left alone.
+func readWeights(ckpt *safetensors.Checkpoint, cfg Config, progress func(done, total int)) (embeddings, []layer, mlmHead, error) {
 	r := &weightReader{ckpt: ckpt, cfg: cfg}
 	h, in, v := cfg.HiddenSize, cfg.IntermediateSize, cfg.VocabSize
 	if r.find("cls.predictions.transform.dense.weight") == "" {
-		return embeddings{}, nil, mlmHead{}, nil, fmt.Errorf("%s: the checkpoint has no masked-LM head (cls.predictions.*): lesionui needs a BertForMaskedLM or BertForPreTraining checkpoint", ckpt.Dir())
+		return embeddings{}, nil, mlmHead{}, fmt.Errorf("%s: the checkpoint has no masked-LM head (cls.predictions.*): lesionui needs a BertForMaskedLM or BertForPreTraining checkpoint", ckpt.Dir())
 	}
 	if err := r.checkSizes(); err != nil {
-		return embeddings{}, nil, mlmHead{}, nil, err
+		return embeddings{}, nil, mlmHead{}, err
 	}
 	total := cfg.NumHiddenLayers + 2
 	emb := embeddings{
@@ -220,5 +154,5 @@ func readWeights(ckpt *safetensors.Checkpoint, cfg Config, progress func(done, t
 		head.Bias = r.tensor("cls.predictions.decoder.bias", v)
 	}
 	progress(total, total)
-	return emb, layers, head, r.read, r.err
+	return emb, layers, head, r.err
 }
