@@ -26,14 +26,14 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if out == "" {
 		return usageErrorf("--out DIR is required")
 	}
+	if err := report.CheckDir(out); err != nil { // before the study, not after it
+		return fmt.Errorf("--out: %w", err)
+	}
 	if format != "png" && format != "svg" {
 		return usageErrorf("--format must be png or svg, got %q", format)
 	}
 	if layer < -1 {
 		return usageErrorf("--layer must be a layer number or -1 for the last, got %d", layer)
-	}
-	if err := report.CheckDir(out); err != nil { // before the study, not after it
-		return fmt.Errorf("--out: %w", err)
 	}
 	r, err := runWholeStudy(ctx, f, stderr, func(s *engine.Study) error {
 		if n := len(s.Layers); layer >= n {

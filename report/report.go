@@ -63,7 +63,7 @@ type file struct {
 // sweeps are s.Sweep's results for engine.Modes ([mode][layer]); rec is the record to write
 // as study.json, or nil to build it from s with zero timings.
 func Write(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, dir string, opt Options) ([]string, error) {
-	rendered, err := render(s, sweeps, rec, opt)
+	files, err := render(s, sweeps, rec, opt)
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func Write(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	return writeAll(dir, rendered)
+	return writeAll(dir, files)
 }
 
 // CheckDir reports whether a report can be written into dir (an existing folder or one that
@@ -93,7 +93,7 @@ const ExportPrefix = "lesionui-report-"
 // It needs the sweeps: run s.Sweep(ctx, engine.Modes, …) first. On failure the folder is
 // removed.
 func Export(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, parentDir string, opt Options) (string, []string, error) {
-	rendered, err := render(s, sweeps, rec, opt)
+	files, err := render(s, sweeps, rec, opt)
 	if err != nil {
 		return "", nil, err
 	}
@@ -109,7 +109,7 @@ func Export(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record,
 	if err != nil {
 		return "", nil, fmt.Errorf("report: %w", err)
 	}
-	paths, err := writeAll(dir, rendered)
+	paths, err := writeAll(dir, files)
 	if err != nil {
 		os.Remove(dir) // empty unless a rename failed half-way
 		return "", nil, err
@@ -138,13 +138,13 @@ func render(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record,
 		rec = s.Record(name, sweeps, 0, 0)
 	}
 	sub := subtitle(s, rec)
-	var out []file
+	var files []file
 	for _, fig := range d.figures() {
 		b, err := renderFigure(fig, sub, format)
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
-		out = append(out, file{fig.name + "." + format, b})
+		files = append(files, file{fig.name + "." + format, b})
 	}
 	for _, t := range []struct {
 		name string
@@ -158,13 +158,13 @@ func render(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record,
 		if err != nil {
 			return nil, fmt.Errorf("report: %s: %w", t.name, err)
 		}
-		out = append(out, file{t.name, b})
+		files = append(files, file{t.name, b})
 	}
 	var js bytes.Buffer
 	if err := rec.WriteJSON(&js); err != nil {
 		return nil, fmt.Errorf("report: study.json: %w", err)
 	}
-	return append(out, file{"study.json", js.Bytes()}), nil
+	return append(files, file{"study.json", js.Bytes()}), nil
 }
 
 // newStudy checks the study, its sweeps and the layer, and gathers what the figures need.

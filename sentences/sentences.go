@@ -25,8 +25,7 @@
 // [MASK] (exactly one [MASK]); the order of the two masked lines is the order of ContrastSet.Masked. A line
 // whose first non-blank character is '#' is a comment, and headers may carry a trailing "# comment"; inside
 // sentences and test texts '#' is ordinary text. A line starting with '[' is always a header. Leading and
-// trailing blanks are trimmed. Lines may end in "\n", "\r\n" or a lone "\r", and the file may start with a
-// UTF-8 byte order mark.
+// trailing blanks are trimmed.
 //
 // Parse checks the structure; Validate checks, with the model's tokenizer, that every sentence contains its
 // target word exactly once as a single token and that each masked text is the clean text with that one token
@@ -147,6 +146,8 @@ type parser struct {
 
 // Parse reads a contrast set in the file format of the package doc; name is the file name used in errors
 // and as the set's Name and Source. It checks the structure only; see Validate for the token-level checks.
+// Lines may end in "\n", "\r\n" or a lone "\r" (classic Mac OS), and the file may start with a UTF-8 byte
+// order mark.
 func Parse(r io.Reader, name string) (*ContrastSet, error) {
 	p := &parser{name: name, set: &ContrastSet{Name: name, Source: name}, seen: map[string]int{}}
 	sc := bufio.NewScanner(r)
