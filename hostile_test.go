@@ -51,7 +51,7 @@ func TestRunRefusesNonFiniteWeights(t *testing.T) {
 }
 
 // TestRunWarnsOfZeroVariance: groups that repeat one sentence make every t infinite; `run`
-// says so under its table and in the JSON record.
+// says so under its table and in the JSON record, `report` on stderr.
 func TestRunWarnsOfZeroVariance(t *testing.T) {
 	set := filepath.Join(t.TempDir(), "same.txt")
 	os.WriteFile(set, []byte("[him]\nI saw him.\nI saw him.\n[her]\nI saw her.\nI saw her.\n[test]\n"+
@@ -63,6 +63,11 @@ func TestRunWarnsOfZeroVariance(t *testing.T) {
 	code, stdout, _ = run(t, "run", "--model", fixtureModel, "--sentences", set, "--json", "-")
 	if code != exitOK || !strings.Contains(stdout, `"kind": "zero-variance"`) {
 		t.Errorf("exit %d, the JSON has no zero-variance warning:\n%.300s", code, stdout[max(0, len(stdout)-600):])
+	}
+	out := filepath.Join(t.TempDir(), "report")
+	if code, _, stderr := run(t, "report", "--model", fixtureModel, "--sentences", set, "--out", out, "--format", "svg"); code != exitOK ||
+		!strings.Contains(stderr, "warning: in 3 of 3 layers") {
+		t.Errorf("report: exit %d, stderr without the warning:\n%s", code, stderr)
 	}
 	if _, stdout, _ = run(t, "run", "--model", fixtureModel, "--json", "-"); !strings.Contains(stdout, `"warnings": []`) {
 		t.Error(`the notebook's set: no "warnings": [] in the JSON`)

@@ -52,5 +52,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, p := range files {
 		fmt.Fprintln(stdout, p)
 	}
+	printWarnings(stderr, r.study)
 	return nil
 }

@@ -237,6 +237,11 @@ func printTable(w io.Writer, name string, s *engine.Study, sweeps [][]engine.Les
 			m.Magnitude, m.Impact[0], m.Impact[1], c.Magnitude, c.Impact[0], c.Impact[1])
 	}
 	tw.Flush()
+	printWarnings(w, s)
+}
+
+// printWarnings prints the study's warnings, each after a blank line.
+func printWarnings(w io.Writer, s *engine.Study) {
 	for _, warn := range s.Warnings {
 		fmt.Fprintf(w, "\nwarning: %s\n", warn.Message)
 	}
