@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"lesionui/engine"
+	"lesionui/internal/files"
 	"lesionui/report"
 )
 
@@ -26,7 +27,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if out == "" {
 		return usageErrorf("--out DIR is required")
 	}
-	if err := report.CheckDir(out); err != nil { // before the study, not after it
+	if err := files.CheckDir(out); err != nil { // before the study, not after it
 		return fmt.Errorf("--out: %w", err)
 	}
 	if format != "png" && format != "svg" {

@@ -186,7 +186,10 @@ func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "-":
 		return r.record.WriteJSON(stdout)
 	}
-	return files.Write(jsonPath, r.record.WriteJSON)
+	if err := files.Write(jsonPath, r.record.WriteJSON); err != nil {
+		return fmt.Errorf("--json: %w", err)
+	}
+	return nil
 }
 
 // studyRun is a study with the laminar sweep done in both modes, as run and report need it.

@@ -63,26 +63,17 @@ type file struct {
 // sweeps are s.Sweep's results for engine.Modes ([mode][layer]); rec is the record to write
 // as study.json, or nil to build it from s with zero timings.
 func Write(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, dir string, opt Options) ([]string, error) {
+	if err := files.CheckDir(dir); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
 	files, err := render(s, sweeps, rec, opt)
 	if err != nil {
-		return nil, err
-	}
-	if err := CheckDir(dir); err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	return writeAll(dir, files)
-}
-
-// CheckDir reports whether a report can be written into dir (an existing folder or one that
-// can be created), so that commands can refuse a bad --out before running the study.
-func CheckDir(dir string) error {
-	if err := files.CheckDir(dir); err != nil {
-		return fmt.Errorf("report: %w", err)
-	}
-	return nil
 }
 
 // ExportPrefix starts the name of the folders Export creates.
