@@ -15,8 +15,8 @@ func TestReportWritesFiles(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	paths := strings.Fields(stdout)
-	if len(paths) != 13 {
-		t.Fatalf("printed %d files, want 13:\n%s", len(paths), stdout)
+	if len(paths) != 14 {
+		t.Fatalf("printed %d files, want 14:\n%s", len(paths), stdout)
 	}
 	for _, want := range []string{"part2_tvalues_layer1.svg", "part5_ablation_layer1.svg", "effect_sizes.svg", "units.csv", "topk.csv", "study.json"} {
 		if !strings.Contains(stdout, filepath.Join(dir, want)) {

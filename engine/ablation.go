@@ -48,7 +48,7 @@ func ParseAblation(s string) (Ablation, error) {
 		return Ablation{}, fmt.Errorf("unknown ablation %q (want zero, mean, scale=F or patch)", s)
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+	if err != nil || !(math.Abs(f) <= math.MaxFloat32) {
 		return Ablation{}, fmt.Errorf("scale=%s: %q is not a finite number", v, v)
 	}
 	return Ablation{Kind: ScaleAblation, Factor: f}, nil
@@ -76,8 +76,8 @@ func (a Ablation) check() error {
 	switch {
 	case a.Kind < ZeroAblation || a.Kind > PatchAblation:
 		return fmt.Errorf("unknown ablation kind %d", int(a.Kind))
-	case a.Kind == ScaleAblation && (math.IsNaN(a.Factor) || math.IsInf(a.Factor, 0)):
-		return fmt.Errorf("ablation scale=%g: the factor must be finite", a.Factor)
+	case a.Kind == ScaleAblation && !(math.Abs(a.Factor) <= math.MaxFloat32):
+		return fmt.Errorf("scale=%g: the factor must be a finite float32", a.Factor)
 	}
 	return nil
 }

@@ -403,3 +403,25 @@ func TestRecordAllowsAnyWord(t *testing.T) {
 		t.Errorf("sets %v", back.Layers[0].Sets)
 	}
 }
+
+// A scale that overflows float32 is refused; one that overflows the model's arithmetic is a
+// NonFiniteError naming the lesion, never a plausible number.
+func TestHugeScaleIsAnError(t *testing.T) {
+	if _, err := ParseAblation("scale=1e39"); err == nil {
+		t.Error("scale=1e39 parsed")
+	}
+	s := fixtureStudy(t)
+	req := Request{Ablation: Ablation{Kind: ScaleAblation, Factor: 3e38}}
+	_, err := s.Lesion(context.Background(), 0, req)
+	var nf *NonFiniteError
+	if !errors.As(err, &nf) || !strings.Contains(err.Error(), "the lesion in layer 0 (most units, scale=3e+38)") {
+		t.Errorf("error %v", err)
+	}
+	e, err := s.NewEvaluation(context.Background(), fixtureEval(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Evaluate(context.Background(), e, 0, req); !errors.As(err, &nf) || !strings.Contains(err.Error(), "eval_fixture.txt:4") {
+		t.Errorf("evaluate: %v", err)
+	}
+}

@@ -179,6 +179,14 @@ func (s *Study) Evaluate(ctx context.Context, e *Evaluation, layer int, req Requ
 		logits = res.Logits
 	}
 	r := EvalResult{Layer: layer, Request: req, Lesioned: e.wordLogits(logits, rows), AccuracyClean: e.AccuracyClean}
+	for i, w := range r.Lesioned {
+		if !finite(w.Answer) || !finite(w.Other) {
+			it := e.Items[i]
+			site := fmt.Sprintf("the lesion (%s units, %s) of the evaluation item %q (%s)", req.Mode, req.Ablation, it.Text,
+				(&sentences.Error{File: e.Set.Name, Line: it.Line}).Location())
+			return EvalResult{}, s.nonFinite(layer, site, w.Answer+w.Other)
+		}
+	}
 	r.AccuracyLesioned = accuracy(r.Lesioned)
 	deltas := make([]float64, len(e.Items))
 	var sum float64

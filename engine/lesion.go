@@ -87,7 +87,7 @@ func (s *Study) Lesion(ctx context.Context, layer int, req Request) (LesionResul
 
 // Lesions runs the requests' lesions of one layer side by side in one resumed pass (two
 // sequences per request), in reqs order. A masked text whose set is empty is not re-run and keeps
-// its clean logits exactly.
+// its clean logits exactly. A non-finite logit (a scale that overflows) is a *NonFiniteError.
 func (s *Study) Lesions(ctx context.Context, layer int, reqs []Request) ([]LesionResult, error) {
 	if layer < 0 || layer >= len(s.Layers) {
 		return nil, fmt.Errorf("lesion: layer %d outside 0..%d", layer, len(s.Layers)-1)
@@ -138,6 +138,9 @@ func (s *Study) Lesions(ctx context.Context, layer int, reqs []Request) ([]Lesio
 	}
 	out := make([]LesionResult, len(reqs))
 	for i, req := range reqs {
+		if err := s.checkLogits(ablated[i], fmt.Sprintf("the lesion in layer %d (%s units, %s)", layer, req.Mode, req.Ablation)); err != nil {
+			return nil, err
+		}
 		out[i] = s.result(layer, req, plans[i], ablated[i])
 	}
 	return out, nil

@@ -39,6 +39,8 @@ type Record struct {
 	Baseline   []BaselineInfo       `json:"baseline,omitempty"`
 	Eval       *EvalInfo            `json:"eval,omitempty"`
 	Timing     TimingInfo           `json:"timing"`
+	// Warnings are the study's warnings ([] if none).
+	Warnings []Warning `json:"warnings"`
 }
 
 // ModelInfo describes the model a study ran on.
@@ -203,8 +205,11 @@ func (f Floats) MarshalJSON() ([]byte, error) {
 
 // Record gathers the study and a run's results (Study.Run) into a Record. modelName is the name
 // the user gave (Hub id or path); load is how long loading the model took. Sweeps and top-k
-// predictions are read in Modes order.
+// predictions are read in Modes order; a nil res records the statistics alone.
 func (s *Study) Record(modelName string, res *Results, load time.Duration) *Record {
+	if res == nil {
+		res = &Results{}
+	}
 	c := s.Model.Config
 	t := s.Targets
 	d := res.Design
@@ -224,6 +229,7 @@ func (s *Study) Record(modelName string, res *Results, load time.Duration) *Reco
 		Ablation:   d.Ablation.String(),
 		Seed:       d.Seed,
 		Clean:      s.Clean,
+		Warnings:   append([]Warning{}, s.Warnings...),
 		Timing: TimingInfo{Load: load.Seconds(), Collect: s.Timing.Collect.Seconds(), Stats: s.Timing.Stats.Seconds(),
 			Lesions: res.Timing.Sweep.Seconds(), Baseline: res.Timing.Baseline.Seconds(), Eval: res.Timing.Eval.Seconds(),
 			TopK: res.Timing.TopK.Seconds()},

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+
+	"lesionui/internal/files"
 )
 
 // Config holds the BertConfig fields the engine reads from a model's config.json.
@@ -32,7 +33,7 @@ const (
 // LoadConfig reads and validates a BertConfig JSON file. Missing optional fields take
 // HF's defaults (hidden_act gelu, type_vocab_size 2, layer_norm_eps 1e-12).
 func LoadConfig(path string) (Config, error) {
-	b, err := os.ReadFile(path)
+	b, err := files.ReadRegular(path, maxConfigLen) // a FIFO is refused, a huge file not read
 	if errors.Is(err, fs.ErrNotExist) {
 		return Config{}, fmt.Errorf("%s: no config.json: not a HuggingFace model directory", path)
 	}
@@ -48,6 +49,10 @@ func LoadConfig(path string) (Config, error) {
 	}
 	return c, nil
 }
+
+// maxConfigLen bounds config.json: real ones are a few kB, the largest (long label maps)
+// well under a MB.
+const maxConfigLen = 16 << 20
 
 func (c Config) validate() error {
 	if c.ModelType != "" && c.ModelType != "bert" {

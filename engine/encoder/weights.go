@@ -114,6 +114,9 @@ func readWeights(ckpt *safetensors.Checkpoint, cfg Config, progress func(done, t
 	if r.find("cls.predictions.transform.dense.weight") == "" {
 		return embeddings{}, nil, mlmHead{}, fmt.Errorf("%s: the checkpoint has no masked-LM head (cls.predictions.*): lesionui needs a BertForMaskedLM or BertForPreTraining checkpoint", ckpt.Dir())
 	}
+	if err := r.checkSizes(); err != nil {
+		return embeddings{}, nil, mlmHead{}, err
+	}
 	total := cfg.NumHiddenLayers + 2
 	emb := embeddings{
 		Word:      r.tensor("bert.embeddings.word_embeddings.weight", v, h),
