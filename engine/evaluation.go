@@ -78,11 +78,8 @@ func ValidateEval(m *encoder.Model, set *sentences.ContrastSet, ev *sentences.Ev
 	}
 	var errs []error
 	for _, it := range ev.Items {
-		enc, err := m.Tokenizer.Encode(modelText(m.Tokenizer, it.Text))
-		if err != nil {
-			errs = append(errs, &sentences.Error{File: ev.Name, Line: it.Line, Msg: err.Error()})
-		} else if max := m.Config.MaxPositionEmbeddings; len(enc.IDs) > max {
-			errs = append(errs, &sentences.Error{File: ev.Name, Line: it.Line, Msg: fmt.Sprintf("%d tokens, but the model takes at most %d", len(enc.IDs), max)})
+		if _, err := encodeText(m, it.Text, ev.Name, it.Line); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
@@ -98,14 +95,14 @@ func (s *Study) NewEvaluation(ctx context.Context, ev *sentences.EvalSet, progre
 	seqs := make([][]int, len(ev.Items))
 	sites := make([]encoder.Site, len(ev.Items))
 	for i, it := range ev.Items {
-		enc, err := s.Model.Tokenizer.Encode(modelText(s.Model.Tokenizer, it.Text))
+		ids, err := encodeText(s.Model, it.Text, ev.Name, it.Line)
 		if err != nil {
 			return nil, err
 		}
-		pos := slices.Index(enc.IDs, s.Model.Tokenizer.MaskID())
+		pos := slices.Index(ids, s.Model.Tokenizer.MaskID())
 		e.Items = append(e.Items, EvalItem{Text: it.Text, Word: it.Word, Group: s.groupOf(it.Word), Line: it.Line,
-			MaskPosition: pos, TokenIDs: enc.IDs})
-		seqs[i], sites[i] = enc.IDs, encoder.Site{Seq: i, Pos: pos}
+			MaskPosition: pos, TokenIDs: ids})
+		seqs[i], sites[i] = ids, encoder.Site{Seq: i, Pos: pos}
 	}
 	opt := encoder.Options{Logits: sites, Vocab: s.Targets.GroupIDs[:], Trace: true}
 	if progress != nil {

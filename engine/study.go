@@ -226,12 +226,18 @@ func (s *Study) WithOptions(opt Options) (*Study, error) {
 // encode tokenizes a sentence or test text of the set; one longer than the model takes is an
 // error at its line.
 func (s *Study) encode(text string, line int) ([]int, error) {
-	enc, err := s.Model.Tokenizer.Encode(modelText(s.Model.Tokenizer, text))
+	return encodeText(s.Model, text, s.Set.Name, line)
+}
+
+// encodeText tokenizes a text of a sentence file for m; one longer than the model takes is an
+// error at its file and line.
+func encodeText(m *encoder.Model, text, file string, line int) ([]int, error) {
+	enc, err := m.Tokenizer.Encode(modelText(m.Tokenizer, text))
 	if err != nil {
-		return nil, err
+		return nil, &sentences.Error{File: file, Line: line, Msg: err.Error()}
 	}
-	if max := s.Model.Config.MaxPositionEmbeddings; len(enc.IDs) > max {
-		return nil, &sentences.Error{File: s.Set.Name, Line: line, Msg: fmt.Sprintf("%d tokens, but the model takes at most %d", len(enc.IDs), max)}
+	if max := m.Config.MaxPositionEmbeddings; len(enc.IDs) > max {
+		return nil, &sentences.Error{File: file, Line: line, Msg: fmt.Sprintf("%d tokens, but the model takes at most %d", len(enc.IDs), max)}
 	}
 	return enc.IDs, nil
 }
