@@ -39,6 +39,11 @@ type Options struct {
 	// Trace keeps the hidden state entering every layer (and each layer's attention output),
 	// for Trace.Resume.
 	Trace bool
+	// TraceSites, when set with Trace, are the only sites where the trace keeps each layer's
+	// attention output: Resume's fast path reads it only where it intervenes, so a trace for
+	// interventions at known sites (the masks of an evaluation set) needs half the memory. A
+	// Resume that intervenes elsewhere re-runs its first layer in full.
+	TraceSites []Site
 	// Progress, if set, is called after each layer with the number done and the total.
 	Progress func(done, total int)
 }
@@ -122,7 +127,7 @@ func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt *O
 		res.Post = make([][]float32, n)
 	}
 	if opt.Trace {
-		res.Trace = &Trace{model: m, seqs: b.seqs, start: b.start, inputs: make([][]float32, n), attn: make([][]float32, n)}
+		res.Trace = newTrace(m, b, opt.TraceSites)
 	}
 	buf := newScratch(b.tokens(), m.Config)
 	last := m.neededRows(b, opt) // the last layer computes only the rows that anything reads
@@ -140,7 +145,7 @@ func (m *Model) run(ctx context.Context, b *batch, from int, x []float32, opt *O
 		var c captured
 		x, c = m.encoderLayer(l, x, b, rows, opt, buf)
 		if res.Trace != nil && rows == nil {
-			res.Trace.attn[l] = slices.Clone(buf.a[:len(x)])
+			res.Trace.attn[l] = res.Trace.keepAttention(buf.a[:len(x)])
 		}
 		if res.Pre != nil {
 			res.Pre[l] = c.pre
@@ -174,6 +179,11 @@ func (m *Model) check(b *batch, opt *Options) error {
 	}
 	for _, s := range opt.Logits {
 		if err := site("logit", s); err != nil {
+			return err
+		}
+	}
+	for _, s := range opt.TraceSites {
+		if err := site("trace", s); err != nil {
 			return err
 		}
 	}
