@@ -81,7 +81,7 @@ func TestLoadErrors(t *testing.T) {
 		{"corrupt config", func(t *testing.T, d string) { os.WriteFile(filepath.Join(d, "config.json"), []byte("{"), 0o644) }, []string{"config.json"}},
 		{"missing weights", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "model.safetensors")) }, []string{"safetensors"}},
 		{"missing vocab", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "vocab.txt")) }, []string{"vocab.txt"}},
-		{"unsupported activation", func(t *testing.T, d string) { editConfig(t, d, "hidden_act", "relu") }, []string{"hidden_act", "relu"}},
+		{"unsupported activation", func(t *testing.T, d string) { editConfig(t, d, "hidden_act", "quick_gelu") }, []string{"hidden_act", "quick_gelu", "relu"}},
 		{"heads do not divide hidden", func(t *testing.T, d string) { editConfig(t, d, "num_attention_heads", 5) }, []string{"num_attention_heads"}},
 		{"shape disagrees with config", func(t *testing.T, d string) { editConfig(t, d, "intermediate_size", 65) }, []string{"bert.encoder.layer.0.intermediate.dense.weight", "[64 32]", "[65 32]"}},
 		{"more layers than stored", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 4) }, []string{"bert.encoder.layer.3.attention.self.query.weight", "missing"}},
