@@ -56,7 +56,8 @@ func decodeTablesOfWidthH(defaults Config) func([]byte) (Config, error) {
 }
 
 // LoadConfig reads and validates a model's config.json, in its family's field names and with the
-// defaults of its HF configuration class for absent optional fields. It needs no weights, so a Hub
+// defaults of its HF configuration class for absent fields (as PretrainedConfig does; a size that
+// disagrees with the checkpoint is caught when the weights are read). It needs no weights, so a Hub
 // model can be checked before anything large is downloaded.
 func LoadConfig(path string) (Config, error) {
 	c, _, err := loadConfig(path)

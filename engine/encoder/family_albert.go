@@ -27,7 +27,8 @@ func init() {
 			Expansion: "albert.encoder.albert_layer_groups.0.albert_layers.0.ffn"},
 		prefix: "albert",
 		decode: decodeBertStyle(Config{
-			ModelType: "albert", VocabSize: 30000, EmbeddingSize: 128, HiddenAct: "gelu_new", TypeVocabSize: 2,
+			ModelType: "albert", VocabSize: 30000, EmbeddingSize: 128, HiddenSize: 4096, NumHiddenLayers: 12,
+			NumAttentionHeads: 64, IntermediateSize: 16384, HiddenAct: "gelu_new", MaxPositionEmbeddings: 512, TypeVocabSize: 2,
 			LayerNormEps: 1e-12, PositionEmbeddingType: "absolute", TieWordEmbeddings: true,
 			NumHiddenGroups: 1, InnerGroupNum: 1,
 		}),

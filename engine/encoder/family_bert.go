@@ -2,7 +2,8 @@ package encoder
 
 // BERT: BertForMaskedLM and BertForPreTraining (src/transformers/models/bert/modeling_bert.py), the
 // family lesionui started with: bert-base/large-(un)cased, google-bert/*, and the many BERTs in
-// BertConfig's format. Defaults are BertConfig's (configuration_bert.py).
+// BertConfig's format. Defaults are BertConfig's (configuration_bert.py: vocab 30522, hidden 768, 12 layers, 12
+// heads, intermediate 3072, "gelu", 512 positions, 2 token types, eps 1e-12).
 //
 // Names: bert.embeddings.{word,position,token_type}_embeddings, bert.embeddings.LayerNorm,
 // bert.encoder.layer.N.{attention.self.{query,key,value}, attention.output.{dense,LayerNorm},
@@ -16,7 +17,8 @@ func init() {
 		Architecture: Architecture{Family: "BERT", ModelType: "bert", Expansion: "bert.encoder.layer.L.intermediate.dense"},
 		prefix:       "bert",
 		decode: decodeTablesOfWidthH(Config{
-			ModelType: "bert", HiddenAct: "gelu", TypeVocabSize: 2, LayerNormEps: 1e-12,
+			ModelType: "bert", VocabSize: 30522, HiddenSize: 768, NumHiddenLayers: 12, NumAttentionHeads: 12,
+			IntermediateSize: 3072, HiddenAct: "gelu", MaxPositionEmbeddings: 512, TypeVocabSize: 2, LayerNormEps: 1e-12,
 			PositionEmbeddingType: "absolute", TieWordEmbeddings: true,
 		}),
 		weights: func(r *weightReader) (embeddings, []layer, mlmHead) {

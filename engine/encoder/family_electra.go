@@ -26,7 +26,8 @@ func init() {
 		Architecture: Architecture{Family: "ELECTRA generator", ModelType: "electra", Expansion: "electra.encoder.layer.L.intermediate.dense"},
 		prefix:       "electra",
 		decode: decodeBertStyle(Config{
-			ModelType: "electra", VocabSize: 30522, EmbeddingSize: 128, HiddenAct: "gelu", TypeVocabSize: 2,
+			ModelType: "electra", VocabSize: 30522, EmbeddingSize: 128, HiddenSize: 256, NumHiddenLayers: 12,
+			NumAttentionHeads: 4, IntermediateSize: 1024, HiddenAct: "gelu", MaxPositionEmbeddings: 512, TypeVocabSize: 2,
 			LayerNormEps: 1e-12, PositionEmbeddingType: "absolute", TieWordEmbeddings: true,
 		}),
 		check:   checkElectraGenerator,

@@ -22,12 +22,16 @@ import "fmt"
 // both unused. The head's activation is always erf GELU (RobertaLMHead calls activations.gelu,
 // whatever hidden_act says).
 func init() {
-	for _, f := range []struct{ name, modelType string }{{"RoBERTa", "roberta"}, {"XLM-RoBERTa", "xlm-roberta"}} {
+	for _, f := range []struct {
+		name, modelType string
+		vocab           int
+	}{{"RoBERTa", "roberta", 50265}, {"XLM-RoBERTa", "xlm-roberta", 30522}} {
 		register(&family{
 			Architecture: Architecture{Family: f.name, ModelType: f.modelType, Expansion: "roberta.encoder.layer.L.intermediate.dense"},
 			prefix:       "roberta",
 			decode: decodeTablesOfWidthH(Config{
-				ModelType: f.modelType, HiddenAct: "gelu", TypeVocabSize: 2, LayerNormEps: 1e-12,
+				ModelType: f.modelType, VocabSize: f.vocab, HiddenSize: 768, NumHiddenLayers: 12, NumAttentionHeads: 12,
+				IntermediateSize: 3072, HiddenAct: "gelu", MaxPositionEmbeddings: 512, TypeVocabSize: 2, LayerNormEps: 1e-12,
 				PositionEmbeddingType: "absolute", PadTokenID: 1, TieWordEmbeddings: true,
 			}),
 			check:   checkPadPositions,

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+
+	"lesionui/engine/encoder/safetensors"
 )
 
 // familyGolden is what scripts/reference/make_family_fixtures.py records from encoders_ref.py, the
@@ -166,5 +170,108 @@ func TestRobertaMaxTokens(t *testing.T) {
 	long := append(append([]int(nil), g.Seqs[5]...), 5)
 	if _, err := m.Forward(context.Background(), [][]int{long}, Options{}); err == nil {
 		t.Fatal("a sequence one token past the position table ran")
+	}
+}
+
+// dropTensors rewrites a copied fixture's model.safetensors without the tensors drop accepts.
+func dropTensors(t *testing.T, dir string, drop func(name string) bool) {
+	t.Helper()
+	rewriteWeights(t, dir, func(ts []safetensors.Tensor) []safetensors.Tensor {
+		var out []safetensors.Tensor
+		for _, x := range ts {
+			if !drop(x.Name) {
+				out = append(out, x)
+			}
+		}
+		return out
+	})
+}
+
+// Broken checkpoints of each family fail with errors that name the family's own tensors.
+func TestFamilyLoadErrors(t *testing.T) {
+	open := func(dir string) error {
+		cfg, fam, err := loadConfig(filepath.Join(dir, "config.json"))
+		if err != nil {
+			return err
+		}
+		m, err := openWeights(dir, cfg, fam, func(int, int) {})
+		if err == nil {
+			m.Close()
+		}
+		return err
+	}
+	for _, c := range []struct {
+		name, fixture string
+		damage        func(t *testing.T, dir string)
+		want          []string
+	}{
+		{"RoBERTa without head", "tiny-roberta", func(t *testing.T, d string) {
+			dropTensors(t, d, func(n string) bool { return strings.HasPrefix(n, "lm_head.") })
+		}, []string{"no masked-LM head (lm_head.dense.weight)", "RobertaForMaskedLM"}},
+		{"XLM-R without either tied table", "tiny-xlm-roberta", func(t *testing.T, d string) {
+			dropTensors(t, d, func(n string) bool { return n == "lm_head.decoder.weight" })
+		}, []string{`missing tensor "roberta.embeddings.word_embeddings.weight"`}},
+		{"DistilBERT layer tensor", "tiny-distilbert", func(t *testing.T, d string) {
+			dropTensors(t, d, func(n string) bool { return n == "distilbert.transformer.layer.2.ffn.lin1.weight" })
+		}, []string{`"distilbert.transformer.layer.2.ffn.lin1.weight"`, "also looked for transformer.layer.2.ffn.lin1.weight"}},
+		{"DistilBERT untied without projector", "tiny-distilbert", func(t *testing.T, d string) { editConfig(t, d, "tie_word_embeddings", false) },
+			[]string{`"vocab_projector.weight"`, "tie_word_embeddings false"}},
+		{"ELECTRA discriminator weights", "tiny-electra-generator", func(t *testing.T, d string) {
+			editConfig(t, d, "architectures", nil)
+			dropTensors(t, d, func(n string) bool { return strings.HasPrefix(n, "generator_") })
+		}, []string{"no masked-LM head (generator_predictions.dense.weight)", "ELECTRA generator"}},
+		{"ELECTRA projection shape", "tiny-electra-generator", func(t *testing.T, d string) { editConfig(t, d, "embedding_size", 40) },
+			[]string{"electra.embeddings.word_embeddings.weight", "[300 48]", "[300 40]"}},
+		{"ALBERT shared layer", "tiny-albert", func(t *testing.T, d string) {
+			dropTensors(t, d, func(n string) bool { return strings.HasSuffix(n, "albert_layers.0.ffn.weight") })
+		}, []string{`"albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"`, "missing"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := copyFixture(t, c.fixture)
+			c.damage(t, dir)
+			err := open(dir)
+			if err == nil {
+				t.Fatal("a broken checkpoint loaded")
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// Checkpoints without the base-model prefix and with gamma/beta LayerNorm names (as HF's loader
+// accepts them) load to the same model.
+func TestFamilyNamingStylesAgree(t *testing.T) {
+	for _, name := range []string{"tiny-distilbert", "tiny-albert"} {
+		a := openFixture(t, name)
+		dir := copyFixture(t, name)
+		rewriteWeights(t, dir, func(ts []safetensors.Tensor) []safetensors.Tensor {
+			for i := range ts {
+				n := strings.TrimPrefix(strings.TrimPrefix(ts[i].Name, "distilbert."), "albert.")
+				if strings.HasSuffix(n, "LayerNorm.weight") || strings.HasSuffix(n, "layer_norm.weight") {
+					n = strings.TrimSuffix(n, "weight") + "gamma"
+				}
+				ts[i].Name = n
+			}
+			return ts
+		})
+		cfg, fam, err := loadConfig(filepath.Join(dir, "config.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := openWeights(dir, cfg, fam, func(int, int) {})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		seqs := [][]int{{2, 10, 11, 12, 3}}
+		ra, _ := a.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
+		rb, _ := b.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
+		if !slices.Equal(ra.Logits[0], rb.Logits[0]) {
+			t.Errorf("%s: renamed checkpoint gives other logits", name)
+		}
 	}
 }

@@ -12,11 +12,15 @@ import (
 	"lesionui/engine/encoder/safetensors"
 )
 
-// copyFixture copies the tiny-bert fixture into a temporary directory for a test to damage.
-func copyFixture(t *testing.T) string {
+// copyFixture copies a fixture (tiny-bert when name is empty) into a temporary directory for a test
+// to damage.
+func copyFixture(t *testing.T, name ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Join("testdata", "tiny-bert")
+	if len(name) > 0 {
+		src = filepath.Join("testdata", name[0])
+	}
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +54,7 @@ func editConfig(t *testing.T, dir, key string, value any) {
 }
 
 // rewriteWeights rewrites model.safetensors through edit, which may rename, drop or reshape tensors.
+// Integer buffers (position_ids) are dropped: the writer stores floats.
 func rewriteWeights(t *testing.T, dir string, edit func([]safetensors.Tensor) []safetensors.Tensor) {
 	t.Helper()
 	ck, err := safetensors.OpenDir(dir)
@@ -59,6 +64,9 @@ func rewriteWeights(t *testing.T, dir string, edit func([]safetensors.Tensor) []
 	var ts []safetensors.Tensor
 	for _, n := range ck.Names() {
 		info, _ := ck.Info(n)
+		if info.DType == safetensors.I64 {
+			continue
+		}
 		data, err := ck.Float32(n)
 		if err != nil {
 			t.Fatal(err)
