@@ -104,6 +104,7 @@ func TestCheckConfigRefusals(t *testing.T) {
 	}{
 		{"ALBERT inner groups", albert("inner_group_num", 2), []string{"ALBERT", "inner_group_num 2", "one shared layer"}},
 		{"ALBERT layer groups", albert("num_hidden_groups", 3), []string{"num_hidden_groups 3"}},
+		{"ALBERT repetitions", albert("num_hidden_layers", 1e9), []string{"num_hidden_layers 1000000000", "at most 1024"}},
 		{"ALBERT activation", albert("hidden_act", "quick_gelu"), []string{`hidden_act "quick_gelu"`, "gelu_new"}},
 		{"DistilBERT names", distil, []string{"DistilBERT", "dim 32 is not a multiple of n_heads 5"}},
 		{"DistilBERT activation", map[string]any{"model_type": "distilbert", "activation": "tanh"}, []string{`activation "tanh" is not supported`}},

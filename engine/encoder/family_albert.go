@@ -37,10 +37,17 @@ func init() {
 	})
 }
 
-// checkOneSharedLayer refuses ALBERTs with more than one distinct layer.
+// maxRepetitions bounds num_hidden_layers for a shared layer, which no stored tensor counts: real
+// ALBERTs run theirs 12 or 24 times.
+const maxRepetitions = 1024
+
+// checkOneSharedLayer refuses ALBERTs with more than one distinct layer, and absurd repetition counts.
 func checkOneSharedLayer(c Config) error {
 	if c.NumHiddenGroups != 1 || c.InnerGroupNum != 1 {
 		return fmt.Errorf("num_hidden_groups %d × inner_group_num %d: lesionui runs ALBERTs with one shared layer (1 × 1, as in every released ALBERT); several layer groups or inner layers are not supported", c.NumHiddenGroups, c.InnerGroupNum)
+	}
+	if c.NumHiddenLayers > maxRepetitions {
+		return fmt.Errorf("num_hidden_layers %d: lesionui runs a shared layer at most %d times", c.NumHiddenLayers, maxRepetitions)
 	}
 	return nil
 }
@@ -64,10 +71,7 @@ func albertWeights(r *weightReader) (embeddings, []layer, mlmHead) {
 		Out:      r.linear(p+"ffn_output", h, in),
 		OutNorm:  r.layerNorm(p+"full_layer_layer_norm", h),
 	}
-	layers := make([]layer, c.NumHiddenLayers)
-	for i := range layers {
-		layers[i] = shared // the same weights (slices) in every repetition
-	}
+	layers := r.layers(func(int) layer { return shared }) // the same weights (slices) in every repetition
 	act, _ := parseActivation("hidden_act", c.HiddenAct)
 	head := mlmHead{
 		Transform: r.linear("predictions.dense", e, h),

@@ -62,10 +62,9 @@ func distilbertWeights(r *weightReader) (embeddings, []layer, mlmHead) {
 	r.requireHead("vocab_transform.weight", "DistilBertForMaskedLM")
 	word, dec := r.tied("distilbert.embeddings.word_embeddings.weight", "vocab_projector.weight")
 	emb := r.tokenTables("distilbert.embeddings", word, false)
-	layers := make([]layer, c.NumHiddenLayers)
-	for i := range layers {
+	layers := r.layers(func(i int) layer {
 		p := fmt.Sprintf("distilbert.transformer.layer.%d.", i)
-		layers[i] = layer{
+		return layer{
 			Query:    r.linear(p+"attention.q_lin", h, h),
 			Key:      r.linear(p+"attention.k_lin", h, h),
 			Value:    r.linear(p+"attention.v_lin", h, h),
@@ -75,7 +74,7 @@ func distilbertWeights(r *weightReader) (embeddings, []layer, mlmHead) {
 			Out:      r.linear(p+"ffn.lin2", h, in),
 			OutNorm:  r.layerNorm(p+"output_layer_norm", h),
 		}
-	}
+	})
 	act, _ := parseActivation("activation", c.HiddenAct)
 	head := mlmHead{
 		Transform: r.linear("vocab_transform", h, h),

@@ -222,6 +222,8 @@ func TestFamilyLoadErrors(t *testing.T) {
 		}, []string{"no masked-LM head (generator_predictions.dense.weight)", "ELECTRA generator"}},
 		{"ELECTRA projection shape", "tiny-electra-generator", func(t *testing.T, d string) { editConfig(t, d, "embedding_size", 40) },
 			[]string{"electra.embeddings.word_embeddings.weight", "[300 48]", "[300 40]"}},
+		{"absurd layer count", "tiny-roberta", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 1e12) },
+			[]string{`missing tensor "roberta.encoder.layer.3.attention.self.query.weight"`}},
 		{"ALBERT shared layer", "tiny-albert", func(t *testing.T, d string) {
 			dropTensors(t, d, func(n string) bool { return strings.HasSuffix(n, "albert_layers.0.ffn.weight") })
 		}, []string{`"albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"`, "missing"}},

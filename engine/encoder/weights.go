@@ -192,14 +192,24 @@ func (r *weightReader) tokenTables(prefix string, word []float32, types bool) em
 	return e
 }
 
+// layers reads num_hidden_layers layers with read, stopping at the first error: a config that claims
+// more layers than the checkpoint stores fails at the first missing one, before anything sized by
+// the claim is allocated.
+func (r *weightReader) layers(read func(i int) layer) []layer {
+	var ls []layer
+	for i := 0; i < r.cfg.NumHiddenLayers && r.err == nil; i++ {
+		ls = append(ls, read(i))
+	}
+	return ls
+}
+
 // bertLayers reads BertLayer's names under prefix ("roberta.encoder.layer"), which RoBERTa,
 // XLM-RoBERTa and ELECTRA copy.
 func (r *weightReader) bertLayers(prefix string) []layer {
 	h, in := r.cfg.HiddenSize, r.cfg.IntermediateSize
-	layers := make([]layer, r.cfg.NumHiddenLayers)
-	for i := range layers {
+	return r.layers(func(i int) layer {
 		p := fmt.Sprintf("%s.%d.", prefix, i)
-		layers[i] = layer{
+		return layer{
 			Query:    r.linear(p+"attention.self.query", h, h),
 			Key:      r.linear(p+"attention.self.key", h, h),
 			Value:    r.linear(p+"attention.self.value", h, h),
@@ -209,8 +219,7 @@ func (r *weightReader) bertLayers(prefix string) []layer {
 			Out:      r.linear(p+"output.dense", h, in),
 			OutNorm:  r.layerNorm(p+"output.LayerNorm", h),
 		}
-	}
-	return layers
+	})
 }
 
 // tied reads the word-embedding table and the MLM decoder, [vocab, E] each. With
