@@ -66,7 +66,14 @@ type studyJSON struct {
 }
 
 func TestRunJSONMatchesReference(t *testing.T) {
-	b, err := os.ReadFile("engine/testdata/study_golden.json")
+	checkRunJSON(t, fixtureModel, "engine/testdata/study_golden.json")
+}
+
+// checkRunJSON runs `lesionui run --model model --json` in both t-test variants and compares the
+// record with the reference study in golden (referenceStudy's layout).
+func checkRunJSON(t *testing.T, model, golden string) {
+	t.Helper()
+	b, err := os.ReadFile(golden)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +88,7 @@ func TestRunJSONMatchesReference(t *testing.T) {
 	}{{"student", nil, ref.Student}, {"welch", []string{"--welch"}, ref.Welch}} {
 		t.Run(v.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "study.json")
-			code, stdout, stderr := run(t, append([]string{"run", "--model", fixtureModel, "--json", path}, v.flags...)...)
+			code, stdout, stderr := run(t, append([]string{"run", "--model", model, "--json", path}, v.flags...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

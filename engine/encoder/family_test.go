@@ -21,6 +21,7 @@ type familyGolden struct {
 	ActsPre    [][][]float64  `json:"acts_pre"`
 	ActsPost   [][][]float64  `json:"acts_post"`
 	LogitSites [][2]int       `json:"logit_sites"`
+	Vocab      []int          `json:"vocab"` // the ids the logits are over; nil: all
 	Logits     [][]float64    `json:"logits"`
 	Lesions    []familyLesion `json:"lesions"`
 }
@@ -46,15 +47,10 @@ var familyFixtures = []struct{ name, modelType string }{
 	{"tiny-albert", "albert"},                    // one shared layer run 4 times, gelu_new, pooler
 }
 
-// openFixture loads a fixture's config and weights (the tokenizer is not needed on token ids).
+// openFixture loads a fixture.
 func openFixture(t *testing.T, name string) *Model {
 	t.Helper()
-	dir := filepath.Join("testdata", name)
-	cfg, fam, err := loadConfig(filepath.Join(dir, "config.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := openWeights(dir, cfg, fam, func(int, int) {})
+	m, err := Load(filepath.Join("testdata", name), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,7 +109,7 @@ func TestFamiliesLogitsMatchReference(t *testing.T) {
 	for _, f := range familyFixtures {
 		t.Run(f.name, func(t *testing.T) {
 			m, g := loadFamilyGolden(t, f.name)
-			res, err := m.Forward(context.Background(), g.Seqs, Options{Logits: sites(g.LogitSites)})
+			res, err := m.Forward(context.Background(), g.Seqs, Options{Logits: sites(g.LogitSites), Vocab: g.Vocab})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -143,11 +139,11 @@ func TestFamiliesLesionsMatchReference(t *testing.T) {
 				for _, z := range les.Zero {
 					ivs = append(ivs, Zero(les.Layer, Site{z.Site[0], z.Site[1]}, z.Units))
 				}
-				full, err := m.Forward(context.Background(), g.Seqs, Options{Interventions: ivs, Logits: sites(g.LogitSites)})
+				full, err := m.Forward(context.Background(), g.Seqs, Options{Interventions: ivs, Logits: sites(g.LogitSites), Vocab: g.Vocab})
 				if err != nil {
 					t.Fatal(err)
 				}
-				resumed, err := clean.Trace.Resume(context.Background(), les.Layer, all, Options{Interventions: ivs, Logits: sites(g.LogitSites)})
+				resumed, err := clean.Trace.Resume(context.Background(), les.Layer, all, Options{Interventions: ivs, Logits: sites(g.LogitSites), Vocab: g.Vocab})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -190,11 +186,7 @@ func dropTensors(t *testing.T, dir string, drop func(name string) bool) {
 // Broken checkpoints of each family fail with errors that name the family's own tensors.
 func TestFamilyLoadErrors(t *testing.T) {
 	open := func(dir string) error {
-		cfg, fam, err := loadConfig(filepath.Join(dir, "config.json"))
-		if err != nil {
-			return err
-		}
-		m, err := openWeights(dir, cfg, fam, func(int, int) {})
+		m, err := Load(dir, nil)
 		if err == nil {
 			m.Close()
 		}
@@ -221,7 +213,7 @@ func TestFamilyLoadErrors(t *testing.T) {
 			dropTensors(t, d, func(n string) bool { return strings.HasPrefix(n, "generator_") })
 		}, []string{"no masked-LM head (generator_predictions.dense.weight)", "ELECTRA generator"}},
 		{"ELECTRA projection shape", "tiny-electra-generator", func(t *testing.T, d string) { editConfig(t, d, "embedding_size", 40) },
-			[]string{"electra.embeddings.word_embeddings.weight", "[300 48]", "[300 40]"}},
+			[]string{"electra.embeddings.word_embeddings.weight", "[174 48]", "[174 40]"}},
 		{"absurd layer count", "tiny-roberta", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 1e12) },
 			[]string{`missing tensor "roberta.encoder.layer.3.attention.self.query.weight"`}},
 		{"ALBERT shared layer", "tiny-albert", func(t *testing.T, d string) {
@@ -260,11 +252,7 @@ func TestFamilyNamingStylesAgree(t *testing.T) {
 			}
 			return ts
 		})
-		cfg, fam, err := loadConfig(filepath.Join(dir, "config.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := openWeights(dir, cfg, fam, func(int, int) {})
+		b, err := Load(dir, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
