@@ -29,6 +29,7 @@ type Config struct {
 	PositionEmbeddingType string  `json:"position_embedding_type"`
 	PadTokenID            int     `json:"pad_token_id"`
 	TieWordEmbeddings     bool    `json:"tie_word_embeddings"` // the MLM decoder is the word-embedding table
+	IsDecoder             bool    `json:"is_decoder"`          // causal attention (RobertaForCausalLM and kin): refused
 
 	NumHiddenGroups int `json:"num_hidden_groups"` // ALBERT: groups of layers with their own weights
 	InnerGroupNum   int `json:"inner_group_num"`   // ALBERT: layers inside a group
@@ -131,6 +132,9 @@ func (c Config) validate(f *family) error {
 	}
 	if !(c.LayerNormEps > 0) {
 		return fmt.Errorf("layer_norm_eps must be positive, got %g", c.LayerNormEps)
+	}
+	if c.IsDecoder {
+		return errors.New("is_decoder is true: the model attends causally (a decoder such as RobertaForCausalLM); lesionui runs bidirectional masked LMs")
 	}
 	if f.check != nil {
 		return f.check(c)

@@ -111,6 +111,7 @@ func TestCheckConfigRefusals(t *testing.T) {
 		{"ELECTRA classifier", map[string]any{"model_type": "electra", "architectures": []string{"ElectraForSequenceClassification"}}, []string{"no masked-LM head"}},
 		{"decoder", map[string]any{"model_type": "gpt2"}, []string{`model_type "gpt2" is not supported`, "bert (BERT)"}},
 		{"relative positions", map[string]any{"model_type": "roberta", "position_embedding_type": "relative_key"}, []string{"position_embedding_type"}},
+		{"causal", map[string]any{"model_type": "roberta", "is_decoder": true, "architectures": []string{"RobertaForCausalLM"}}, []string{"is_decoder", "causally"}},
 		{"RoBERTa pad", map[string]any{"model_type": "roberta", "pad_token_id": 600}, []string{"pad_token_id 600"}},
 	} {
 		err := CheckConfig(writeConfig(t, c.fields))
