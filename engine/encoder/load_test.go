@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -139,33 +140,38 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// A checkpoint without the base-model prefix and with gamma/beta LayerNorm names (TF-era BERTs; HF's
+// loader accepts both for every family) loads to the same model.
 func TestLoadNamingStylesAgree(t *testing.T) {
-	// A checkpoint without the "bert." prefix and with gamma/beta loads to the same model.
-	dir := copyFixture(t)
-	rewriteWeights(t, dir, func(ts []safetensors.Tensor) []safetensors.Tensor {
-		for i := range ts {
-			n := strings.TrimPrefix(ts[i].Name, "bert.")
-			n = strings.Replace(n, "LayerNorm.weight", "LayerNorm.gamma", 1)
-			ts[i].Name = strings.Replace(n, "LayerNorm.bias", "LayerNorm.beta", 1)
+	for _, f := range []struct{ fixture, prefix string }{{"tiny-bert", "bert."}, {"tiny-distilbert", "distilbert."}, {"tiny-albert", "albert."}} {
+		dir := copyFixture(t, f.fixture)
+		rewriteWeights(t, dir, func(ts []safetensors.Tensor) []safetensors.Tensor {
+			for i := range ts {
+				n := strings.TrimPrefix(ts[i].Name, f.prefix)
+				if base, ok := strings.CutSuffix(n, ".weight"); ok && isNorm(base) {
+					n = base + ".gamma"
+				} else if base, ok := strings.CutSuffix(n, ".bias"); ok && isNorm(base) {
+					n = base + ".beta"
+				}
+				ts[i].Name = n
+			}
+			return ts
+		})
+		a, err := Load(filepath.Join("testdata", f.fixture), nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return ts
-	})
-	a, err := Load(filepath.Join("testdata", "tiny-bert"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Load(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	seqs := [][]int{{2, 10, 11, 12, 3}}
-	ra, _ := a.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
-	rb, _ := b.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
-	for i := range ra.Logits[0] {
-		if ra.Logits[0][i] != rb.Logits[0][i] {
-			t.Fatalf("logit %d: %g vs %g", i, ra.Logits[0][i], rb.Logits[0][i])
+		defer a.Close()
+		b, err := Load(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		seqs := [][]int{{2, 10, 11, 12, 3}}
+		ra, _ := a.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
+		rb, _ := b.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
+		if !slices.Equal(ra.Logits[0], rb.Logits[0]) {
+			t.Errorf("%s: the renamed checkpoint gives other logits", f.fixture)
 		}
 	}
 }

@@ -27,7 +27,7 @@ import torch
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(__file__))
-import bertref  # noqa: E402  (the safetensors reader and writer)
+import bertref  # noqa: E402  (the safetensors reader and writer, BERT's attention and output blocks)
 
 # ---------------------------------------------------------------------------------------------------------
 # Configuration: the fields each family reads, with its configuration class's defaults.
@@ -99,59 +99,15 @@ def additive_mask(mask):
 # The BERT-style layer that RoBERTa, XLM-R and ELECTRA copy ("Copied from transformers.models.bert...")
 
 
-class SelfAttention(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        h = c["hidden_size"]
-        self.heads = c["num_attention_heads"]
-        self.query, self.key, self.value = nn.Linear(h, h), nn.Linear(h, h), nn.Linear(h, h)
-
-    def forward(self, x, mask_add):  # x [b, s, h]
-        b, s, h = x.shape
-        d = h // self.heads
-
-        def split(t):
-            return t.view(b, s, self.heads, d).permute(0, 2, 1, 3)
-
-        q, k, v = split(self.query(x)), split(self.key(x)), split(self.value(x))
-        scores = q @ k.transpose(-1, -2) / math.sqrt(d) + mask_add
-        return (torch.softmax(scores, dim=-1) @ v).permute(0, 2, 1, 3).reshape(b, s, h)
-
-
-class SelfOutput(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.dense = nn.Linear(c["hidden_size"], c["hidden_size"])
-        self.LayerNorm = nn.LayerNorm(c["hidden_size"], eps=c["layer_norm_eps"])
-
-    def forward(self, ctx, x):
-        return self.LayerNorm(self.dense(ctx) + x)
-
-
-class Attention(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        setattr(self, "self", SelfAttention(c))
-        self.output = SelfOutput(c)
-
-    def forward(self, x, mask_add):
-        return self.output(getattr(self, "self")(x, mask_add), x)
+# The attention block and the MLP's output block are BertSelfAttention, BertSelfOutput,
+# BertAttention and BertOutput as bertref.py re-states them.
+Attention, Output = bertref.Attention, bertref.Output
 
 
 class Intermediate(nn.Module):
     def __init__(self, c):
         super().__init__()
         self.dense = nn.Linear(c["hidden_size"], c["intermediate_size"])
-
-
-class Output(nn.Module):
-    def __init__(self, c):
-        super().__init__()
-        self.dense = nn.Linear(c["intermediate_size"], c["hidden_size"])
-        self.LayerNorm = nn.LayerNorm(c["hidden_size"], eps=c["layer_norm_eps"])
-
-    def forward(self, m, a):
-        return self.LayerNorm(self.dense(m) + a)
 
 
 class Layer(nn.Module):
