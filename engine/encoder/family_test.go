@@ -36,14 +36,14 @@ type familyLesion struct {
 
 // familyFixtures are the non-BERT fixtures, each a family's real naming and storage style.
 var familyFixtures = []struct{ name, modelType string }{
-	{"tiny-roberta", "roberta"},                  // lm_head.bias only, decoder tied (dropped), F32
-	{"tiny-roberta-full", "roberta"},             // every lm_head name stored, pooler, position_ids, F16, hidden_act gelu_new
-	{"tiny-xlm-roberta", "xlm-roberta"},          // only lm_head.decoder.weight stores the tied table, pooler
-	{"tiny-distilbert", "distilbert"},            // vocab_projector.weight dropped
+	{"tiny-roberta", "roberta"},                  // lm_head.bias only, decoder tied (dropped), F32; vocab.json + merges.txt
+	{"tiny-roberta-full", "roberta"},             // every lm_head name, pooler, position_ids, F16, hidden_act gelu_new; tokenizer.json
+	{"tiny-xlm-roberta", "xlm-roberta"},          // only lm_head.decoder.weight stores the tied table, pooler; Unigram tokenizer.json
+	{"tiny-distilbert", "distilbert"},            // vocab_projector.weight dropped; vocab.txt
 	{"tiny-distilbert-sinusoidal", "distilbert"}, // sinusoidal positions, relu, F16
 	{"tiny-electra-generator", "electra"},        // embedding_size 48 > hidden 32 (as base/large)
 	{"tiny-electra-small-generator", "electra"},  // embedding_size 16 < hidden 32 (as small), BF16, sharded
-	{"tiny-albert", "albert"},                    // one shared layer run 4 times, gelu_new, pooler
+	{"tiny-albert", "albert"},                    // one shared layer run 4 times, gelu_new, pooler; Unigram tokenizer.json
 }
 
 // openFixture loads a fixture.
