@@ -29,14 +29,19 @@ var version = "dev"
 
 // Exit codes.
 const (
-	exitOK    = 0
-	exitError = 1 // the study or a file failed
-	exitUsage = 2 // bad flags or arguments
+	exitOK          = 0
+	exitError       = 1   // the study or a file failed
+	exitUsage       = 2   // bad flags or arguments
+	exitInterrupted = 130 // Ctrl-C or SIGTERM, as a shell reports a process killed by SIGINT
 )
 
 func main() {
 	hub.Version = version
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		stop() // the first Ctrl-C or SIGTERM cancels the work; a second one ends lesionui at once
+	}()
 	code := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -88,7 +93,7 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		case errors.Is(err, context.Canceled):
 			fmt.Fprintln(stderr, "lesionui: interrupted")
-			return 130
+			return exitInterrupted
 		default:
 			fmt.Fprintf(stderr, "lesionui %s: %v\n", name, err)
 			return exitError

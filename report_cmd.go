@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"lesionui/engine"
+	"lesionui/internal/files"
 	"lesionui/report"
 )
 
@@ -25,6 +26,9 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if out == "" {
 		return usageErrorf("--out DIR is required")
+	}
+	if err := files.CheckDir(out); err != nil { // before the study, not after it
+		return fmt.Errorf("--out: %w", err)
 	}
 	if format != "png" && format != "svg" {
 		return usageErrorf("--format must be png or svg, got %q", format)
@@ -49,5 +53,6 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	for _, p := range files {
 		fmt.Fprintln(stdout, p)
 	}
+	printWarnings(stderr, r.study)
 	return nil
 }

@@ -15,8 +15,8 @@ func TestReportWritesFiles(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 	paths := strings.Fields(stdout)
-	if len(paths) != 11 {
-		t.Fatalf("printed %d files, want 11:\n%s", len(paths), stdout)
+	if len(paths) != 12 {
+		t.Fatalf("printed %d files, want 12:\n%s", len(paths), stdout)
 	}
 	for _, want := range []string{"part2_tvalues_layer1.svg", "part5_ablation_layer1.svg", "units.csv", "study.json"} {
 		if !strings.Contains(stdout, filepath.Join(dir, want)) {

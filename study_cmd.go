@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"text/tabwriter"
 	"time"
 
@@ -15,6 +13,7 @@ import (
 	"lesionui/engine/encoder"
 	"lesionui/engine/stats"
 	"lesionui/hub"
+	"lesionui/internal/files"
 	"lesionui/sentences"
 )
 
@@ -166,6 +165,11 @@ func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if jsonPath != "" && jsonPath != "-" {
+		if err := files.CheckOutput(jsonPath); err != nil { // before the study, not after it
+			return fmt.Errorf("--json: %w", err)
+		}
+	}
 	r, err := runWholeStudy(ctx, f, stderr, nil)
 	if err != nil {
 		return err
@@ -182,7 +186,10 @@ func runStudy(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	case "-":
 		return r.record.WriteJSON(stdout)
 	}
-	return writeFileAtomic(jsonPath, r.record.WriteJSON)
+	if err := files.Write(jsonPath, r.record.WriteJSON); err != nil {
+		return fmt.Errorf("--json: %w", err)
+	}
+	return nil
 }
 
 // studyRun is a study with the laminar sweep done in both modes, as run and report need it.
@@ -233,26 +240,12 @@ func printTable(w io.Writer, name string, s *engine.Study, sweeps [][]engine.Les
 			m.Magnitude, m.Impact[0], m.Impact[1], c.Magnitude, c.Impact[0], c.Impact[1])
 	}
 	tw.Flush()
+	printWarnings(w, s)
 }
 
-// writeFileAtomic writes path through a temporary file and a rename, so a failed write never
-// leaves a truncated file behind.
-func writeFileAtomic(path string, write func(io.Writer) error) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".lesionui-*")
-	if err != nil {
-		return err
+// printWarnings prints the study's warnings, each after a blank line.
+func printWarnings(w io.Writer, s *engine.Study) {
+	for _, warn := range s.Warnings {
+		fmt.Fprintf(w, "\nwarning: %s\n", warn.Message)
 	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("writing %s: %w", path, err)
-	}
-	return os.Rename(tmp.Name(), path)
 }

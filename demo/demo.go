@@ -12,10 +12,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path"
 	"path/filepath"
 	"sync"
+
+	"lesionui/internal/files"
 )
 
 // Name describes the demo model for titles and reports.
@@ -52,10 +55,13 @@ func Dir() (string, error) {
 	return dir, nil
 }
 
+// maxConfigLen bounds the config.json IsDemo reads.
+const maxConfigLen = 16 << 20
+
 // IsDemo reports whether dir holds a model whose config.json carries lesionui's demo marker
 // ("lesionui_demo": true). Unreadable or malformed configs are not the demo.
 func IsDemo(dir string) bool {
-	raw, err := os.ReadFile(filepath.Join(dir, "config.json"))
+	raw, err := files.ReadRegular(filepath.Join(dir, "config.json"), maxConfigLen)
 	if err != nil {
 		return false
 	}
@@ -109,12 +115,12 @@ func contents() ([]file, string, error) {
 // The files are written to a temporary sibling folder that is then renamed into place, so a reader never
 // sees a partial directory; when another writer wins the rename, its copy is used.
 func materialize(root string) (string, error) {
-	files, sum, err := contents()
+	model, sum, err := contents()
 	if err != nil {
 		return "", err
 	}
 	dst := filepath.Join(root, "demo-"+sum)
-	if complete(dst, files) {
+	if complete(dst, model) {
 		return dst, nil
 	}
 	if err := os.MkdirAll(root, 0o755); err != nil {
@@ -125,16 +131,17 @@ func materialize(root string) (string, error) {
 		return "", fmt.Errorf("demo: creating cache folder: %w", err)
 	}
 	defer os.RemoveAll(tmp) // no-op after a successful rename
-	for _, f := range files {
-		if err := os.WriteFile(filepath.Join(tmp, f.name), f.data, 0o644); err != nil {
-			return "", fmt.Errorf("demo: writing %s: %w", f.name, err)
+	for _, f := range model {
+		err := files.Write(filepath.Join(tmp, f.name), func(w io.Writer) error { _, err := w.Write(f.data); return err })
+		if err != nil {
+			return "", fmt.Errorf("demo: %w", err)
 		}
 	}
 	if err := os.Chmod(tmp, 0o755); err != nil {
 		return "", fmt.Errorf("demo: %w", err)
 	}
 	if err := os.Rename(tmp, dst); err != nil {
-		if complete(dst, files) {
+		if complete(dst, model) {
 			return dst, nil // another process or goroutine finished first
 		}
 		if _, serr := os.Stat(dst); serr != nil {
@@ -144,7 +151,7 @@ func materialize(root string) (string, error) {
 		if err := os.RemoveAll(dst); err != nil {
 			return "", fmt.Errorf("demo: removing incomplete %s: %w", dst, err)
 		}
-		if err := os.Rename(tmp, dst); err != nil && !complete(dst, files) {
+		if err := os.Rename(tmp, dst); err != nil && !complete(dst, model) {
 			return "", fmt.Errorf("demo: installing model into %s: %w", dst, err)
 		}
 	}

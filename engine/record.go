@@ -35,6 +35,8 @@ type Record struct {
 	// Lesions holds one entry per layer for each mode, "most" and "least".
 	Lesions map[string][]map[string]any `json:"lesions"`
 	Timing  map[string]float64          `json:"timing"` // load_s, collect_s, stats_s, lesions_s
+	// Warnings are the study's warnings ([] if none).
+	Warnings []Warning `json:"warnings"`
 }
 
 // ModelInfo describes the model a study ran on.
@@ -107,6 +109,7 @@ func (s *Study) Record(modelName string, sweeps [][]LesionResult, load, lesions 
 		Activation: map[bool]string{false: "pre-gelu", true: "post-gelu"}[s.Options.PostGELU],
 		Clean:      s.Clean,
 		Lesions:    map[string][]map[string]any{},
+		Warnings:   append([]Warning{}, s.Warnings...),
 		Timing: map[string]float64{"load_s": load.Seconds(), "collect_s": s.Timing.Collect.Seconds(),
 			"stats_s": s.Timing.Stats.Seconds(), "lesions_s": lesions.Seconds()},
 	}

@@ -187,6 +187,8 @@ type Study struct {
 	Layers  []LayerTest
 	Clean   Logits
 	Timing  Timing
+	// Warnings say what makes the statistics less than they seem (nil if nothing does).
+	Warnings []Warning
 
 	sentenceIDs [][]int        // token ids of every sentence, group A's first
 	acts        [][]float32    // [layer][sentence · unit], group A's sentences first
@@ -213,9 +215,13 @@ func New(ctx context.Context, m *encoder.Model, set *sentences.ContrastSet, opt 
 	if err := s.collect(ctx, progress); err != nil {
 		return nil, err
 	}
+	if err := s.checkActivations(); err != nil {
+		return nil, err
+	}
 	s.Timing.Collect = time.Since(start)
 	start = time.Now()
 	s.Layers = s.test(s.Options)
+	s.Warnings = s.warnings()
 	s.Timing.Stats = time.Since(start)
 	clean, err := m.Forward(ctx, s.Targets.TestIDs[:], encoder.Options{Logits: s.maskSites(), Vocab: s.Targets.WordIDs[:], Trace: true})
 	if err != nil {
@@ -223,6 +229,9 @@ func New(ctx context.Context, m *encoder.Model, set *sentences.ContrastSet, opt 
 	}
 	s.trace = clean.Trace
 	s.Clean = targetLogits(clean.Logits)
+	if err := s.checkLogits(s.Clean, "the clean pass"); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -237,6 +246,7 @@ func (s *Study) WithOptions(opt Options) (*Study, error) {
 	c.Options = opt.withDefaults()
 	start := time.Now()
 	c.Layers = c.test(c.Options)
+	c.Warnings = c.warnings()
 	c.Timing.Stats = time.Since(start)
 	return &c, nil
 }

@@ -3,6 +3,7 @@ package hub
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -90,7 +91,11 @@ func (c *repoCache) writeRef(revision, commit string) error {
 	if old, ok := c.commitFor(revision); ok && old == commit {
 		return nil
 	}
-	return writeFileAtomic(c.ref(revision), []byte(commit))
+	ref := c.ref(revision)
+	if err := os.MkdirAll(filepath.Dir(ref), 0o755); err != nil {
+		return err
+	}
+	return files.Write(ref, func(w io.Writer) error { _, err := io.WriteString(w, commit); return err })
 }
 
 // has reports whether the snapshot of commit has file (a symlink whose blob exists).
@@ -229,26 +234,4 @@ func (c *repoCache) link(commit, file, etag string) error {
 		return err
 	}
 	return nil
-}
-
-// writeFileAtomic writes data to path through a temporary file and a rename.
-func writeFileAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-"+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	_, err = tmp.Write(data)
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
-	}
-	return err
 }

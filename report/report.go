@@ -15,21 +15,31 @@
 //	units.csv                    per layer and unit: t, p, q and class (long format)
 //	logits.csv                   per mode, layer, text, mask position and word: clean, ablated, delta
 //	study.json                   engine.Record.WriteJSON
+//	lesionui-report.json         the manifest: the files above, each with its SHA-256
 //
-// Everything is rendered in memory first and then written through temporary files renamed
-// into place, so a failure leaves no partial files behind.
+// Everything is rendered in memory first and then written through files.Create (temporary
+// files renamed into place once all are written), so a failure leaves no partial files
+// behind. A report owns the files its manifest lists: a new report into the same folder
+// replaces them and removes those it does not write again (the figures of another layer),
+// unless they were changed since; every other file in the folder is the user's and is left
+// alone.
 package report
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"lesionui/demo"
 	"lesionui/engine"
+	"lesionui/internal/files"
 )
 
 // Options choose what a report shows.
@@ -53,6 +63,9 @@ type file struct {
 // sweeps are s.Sweep's results for engine.Modes ([mode][layer]); rec is the record to write
 // as study.json, or nil to build it from s with zero timings.
 func Write(s *engine.Study, sweeps [][]engine.LesionResult, rec *engine.Record, dir string, opt Options) ([]string, error) {
+	if err := files.CheckDir(dir); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
 	files, err := render(s, sweeps, rec, opt)
 	if err != nil {
 		return nil, err
@@ -204,43 +217,106 @@ func subtitle(s *engine.Study, rec *engine.Record) string {
 		rec.Sentences.Words[1], test, corr, rec.Alpha, act, len(s.Layers), s.Model.Config.IntermediateSize)
 }
 
-// writeAll writes every file to a temporary file in dir and then renames them all into place.
-// When a write fails, no file is left behind; a rename failing part-way (rare: same directory)
-// leaves the files renamed before it.
-func writeAll(dir string, files []file) ([]string, error) {
-	tmps := make([]string, 0, len(files))
-	cleanup := func() {
-		for _, t := range tmps {
-			os.Remove(t)
+// ManifestName is the file in which a report lists the files it wrote.
+const ManifestName = "lesionui-report.json"
+
+// manifestFormat names the layout of the manifest.
+const manifestFormat = "lesionui-report-files/1"
+
+// maxManifestLen bounds the manifest read back from a folder.
+const maxManifestLen = 1 << 20
+
+// manifest is the content of ManifestName.
+type manifest struct {
+	Format string `json:"format"`
+	// Files maps the name of each file the report wrote to the hex SHA-256 of its content.
+	Files map[string]string `json:"files"`
+}
+
+// readManifest returns the manifest of an earlier report in dir, or nil if there is none or
+// it cannot be read (then no file of that report is removed).
+func readManifest(dir string) *manifest {
+	b, err := files.ReadRegular(filepath.Join(dir, ManifestName), maxManifestLen)
+	if err != nil {
+		return nil
+	}
+	var m manifest
+	if json.Unmarshal(b, &m) != nil || m.Format != manifestFormat {
+		return nil
+	}
+	return &m
+}
+
+// digest is the hex SHA-256 of data.
+func digest(data []byte) string {
+	h := sha256.Sum256(data)
+	return hex.EncodeToString(h[:])
+}
+
+// writeAll writes every file and the manifest into dir, each through a temporary file, and
+// renames them into place only once all are written; then it removes the files of an
+// earlier report that this one did not write again. When a write fails, no file is changed;
+// a rename failing part-way (rare: same folder) leaves the files renamed before it.
+func writeAll(dir string, rendered []file) ([]string, error) {
+	old := readManifest(dir)
+	m := manifest{Format: manifestFormat, Files: map[string]string{}}
+	for _, f := range rendered {
+		m.Files[f.name] = digest(f.data)
+	}
+	js, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	all := append(slices.Clip(rendered), file{ManifestName, append(js, '\n')})
+	outs := make([]*files.Output, 0, len(all))
+	abort := func(outs []*files.Output) {
+		for _, o := range outs {
+			o.Abort()
 		}
 	}
-	for _, f := range files {
-		tmp, err := os.CreateTemp(dir, ".lesionui-report-*")
-		if err != nil {
-			cleanup()
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		tmps = append(tmps, tmp.Name())
-		_, err = tmp.Write(f.data)
+	for _, f := range all {
+		o, err := files.Create(filepath.Join(dir, f.name))
 		if err == nil {
-			err = tmp.Chmod(0o644) // CreateTemp's 0600 is for secrets, not figures
-		}
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
+			outs = append(outs, o)
+			_, err = o.Write(f.data)
 		}
 		if err != nil {
-			cleanup()
-			return nil, fmt.Errorf("report: writing %s: %w", filepath.Join(dir, f.name), err)
-		}
-	}
-	paths := make([]string, len(files))
-	for i, f := range files {
-		paths[i] = filepath.Join(dir, f.name)
-		if err := os.Rename(tmps[i], paths[i]); err != nil {
-			tmps = tmps[i:]
-			cleanup()
+			abort(outs)
 			return nil, fmt.Errorf("report: %w", err)
 		}
 	}
+	paths := make([]string, len(all))
+	for i, f := range all {
+		paths[i] = filepath.Join(dir, f.name)
+		if err := outs[i].Commit(); err != nil {
+			abort(outs[i+1:])
+			return nil, fmt.Errorf("report: %w", err)
+		}
+	}
+	removeStale(dir, old, m)
 	return paths, nil
 }
+
+// removeStale removes the files of the earlier report old that the new report m did not
+// write, if they are still as that report wrote them. Names that are not plain file names
+// of dir are ignored: a manifest cannot make a report delete anything outside its folder.
+func removeStale(dir string, old *manifest, m manifest) {
+	if old == nil {
+		return
+	}
+	for name, sum := range old.Files {
+		if _, again := m.Files[name]; again || name == ManifestName || !filepath.IsLocal(name) || filepath.Base(name) != name {
+			continue
+		}
+		p := filepath.Join(dir, name)
+		if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		if b, err := files.ReadRegular(p, maxFileLen); err == nil && digest(b) == sum {
+			os.Remove(p)
+		}
+	}
+}
+
+// maxFileLen bounds the earlier report files read back to compare with their digest.
+const maxFileLen = 1 << 30

@@ -65,7 +65,7 @@ func wantFiles(ext string) []string {
 	return []string{
 		"part2_tvalues_layer2." + ext, "part3_significant_per_layer." + ext, "part4_clean_logits." + ext,
 		"part5_ablation_layer2." + ext, "part6_laminar_most." + ext, "part7_laminar_least." + ext,
-		"part7_most_vs_least." + ext, "layers.csv", "units.csv", "logits.csv", "study.json",
+		"part7_most_vs_least." + ext, "layers.csv", "units.csv", "logits.csv", "study.json", ManifestName,
 	}
 }
 
@@ -418,7 +418,7 @@ func TestUnwritableFolderLeavesNoFiles(t *testing.T) {
 	}
 	entries, _ := os.ReadDir(dir)
 	for _, e := range entries {
-		if strings.HasPrefix(e.Name(), ".lesionui-report-") {
+		if strings.Contains(e.Name(), ".lesionui-") {
 			t.Errorf("temporary file %s left behind", e.Name())
 		}
 	}

@@ -34,11 +34,13 @@ package sentences
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
+
+	"lesionui/internal/files"
 )
 
 // Mask is the mask token of the test texts.
@@ -86,11 +88,14 @@ type Error struct {
 }
 
 // Error formats the error as "file:line: message" (or "file: message" without a line).
-func (e *Error) Error() string {
+func (e *Error) Error() string { return e.Location() + ": " + e.Msg }
+
+// Location is where the error is: "file:line", or "file" without a line.
+func (e *Error) Location() string {
 	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+		return fmt.Sprintf("%s:%d", e.File, e.Line)
 	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+	return e.File
 }
 
 // Builtin returns a fresh copy of the notebook's contrast set.
@@ -115,14 +120,17 @@ func Builtin() *ContrastSet {
 	}
 }
 
-// LoadFile reads and parses the contrast-set file at path.
+// maxFileLen bounds a contrast-set file: 16 MB is some 200,000 sentences.
+const maxFileLen = 16 << 20
+
+// LoadFile reads and parses the contrast-set file at path, which must be a regular file (a
+// FIFO or device is refused rather than waited on) of at most 16 MB.
 func LoadFile(path string) (*ContrastSet, error) {
-	f, err := os.Open(path)
+	b, err := files.ReadRegular(path, maxFileLen)
 	if err != nil {
 		return nil, fmt.Errorf("contrast set: %w", err)
 	}
-	defer f.Close()
-	return Parse(f, path)
+	return Parse(bytes.NewReader(b), path)
 }
 
 // parser is the state of Parse.
@@ -138,10 +146,13 @@ type parser struct {
 
 // Parse reads a contrast set in the file format of the package doc; name is the file name used in errors
 // and as the set's Name and Source. It checks the structure only; see Validate for the token-level checks.
+// Lines may end in "\n", "\r\n" or a lone "\r" (classic Mac OS), and the file may start with a UTF-8 byte
+// order mark.
 func Parse(r io.Reader, name string) (*ContrastSet, error) {
 	p := &parser{name: name, set: &ContrastSet{Name: name, Source: name}, seen: map[string]int{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	sc.Split(scanLines)
 	line := 0
 	for sc.Scan() {
 		line++
@@ -160,6 +171,28 @@ func Parse(r io.Reader, name string) (*ContrastSet, error) {
 		return nil, err
 	}
 	return p.set, nil
+}
+
+// scanLines is bufio.ScanLines for every line ending text files have: "\n" (Unix), "\r\n"
+// (Windows) and a lone "\r" (classic Mac OS), so that line numbers are right in each.
+func scanLines(data []byte, atEOF bool) (advance int, token []byte, err error) {
+	i := bytes.IndexAny(data, "\r\n")
+	switch {
+	case i >= 0 && data[i] == '\n':
+		return i + 1, data[:i], nil
+	case i >= 0 && i+1 < len(data):
+		if data[i+1] == '\n' {
+			return i + 2, data[:i], nil
+		}
+		return i + 1, data[:i], nil
+	case i >= 0 && atEOF:
+		return i + 1, data[:i], nil
+	case i >= 0:
+		return 0, nil, nil // a '\r' ends the buffer: the next byte tells "\r" from "\r\n"
+	case atEOF && len(data) > 0:
+		return len(data), data, nil
+	}
+	return 0, nil, nil
 }
 
 func (p *parser) errorf(line int, format string, args ...any) error {

@@ -296,3 +296,39 @@ func TestValidateSameToken(t *testing.T) {
 		t.Errorf("Validate = %v, want %s", err, want)
 	}
 }
+
+// Files saved on Windows (CRLF) and classic Mac OS (CR alone) give the same set and the same
+// line numbers as Unix ones; a lone CR used to make the whole file one line.
+func TestLineEndings(t *testing.T) {
+	broken := strings.Replace(example, "She gave him the book.", "She gave them the book.", 1) // line 4
+	for name, eol := range map[string]string{"LF": "\n", "CRLF": "\r\n", "CR": "\r"} {
+		t.Run(name, func(t *testing.T) {
+			s, err := Parse(strings.NewReader(strings.ReplaceAll(example, "\n", eol)), "set.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.A.Sentences[1].Line != 4 || s.B.Sentences[1].Text != "She gave her the book." || s.B.Sentences[1].Line != 8 ||
+				s.Masked[1].Line != 12 || s.Masked[1].Text != "Robert helped Lucy with her project, and she thanked [MASK] for his hard work." {
+				t.Errorf("parsed %+v", s)
+			}
+			s, err = Parse(strings.NewReader(strings.ReplaceAll(broken, "\n", eol)), "set.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Validate(vocab); err == nil || !strings.HasPrefix(err.Error(), "set.txt:4: ") {
+				t.Errorf("Validate = %v, want an error at set.txt:4", err)
+			}
+		})
+	}
+	// A mixed file, and a CR at the end of the scanner's buffer (just before its 64 kB mark).
+	long := strings.Repeat("x", 64*1024-len("# ")-1) // the CR is the buffer's last byte
+	mixed := "# " + long + "\r\n[him]\rI saw him.\nI met him.\r\n[her]\r\rI saw her.\r\nI met her.\n" +
+		"[test]\rclean: I saw her and him.\rher: I saw [MASK] and him.\r\nhim: I saw her and [MASK].\r"
+	s, err := Parse(strings.NewReader(mixed), "mixed.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.A.Line != 2 || s.B.Line != 5 || s.B.Sentences[0].Line != 7 || s.Masked[1].Line != 12 {
+		t.Errorf("mixed line ends: group lines %d %d, sentence %d, test %d", s.A.Line, s.B.Line, s.B.Sentences[0].Line, s.Masked[1].Line)
+	}
+}

@@ -5,7 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
+
+	"lesionui/internal/files"
 )
 
 // Config is what the engine reads from a model's config.json, in one vocabulary for every family.
@@ -76,7 +77,7 @@ func CheckConfig(path string) error {
 }
 
 func loadConfig(path string) (Config, *family, error) {
-	b, err := os.ReadFile(path)
+	b, err := files.ReadRegular(path, maxConfigLen) // a FIFO is refused, a huge file not read
 	if errors.Is(err, fs.ErrNotExist) {
 		return Config{}, nil, fmt.Errorf("%s: no config.json: not a HuggingFace model directory", path)
 	}
@@ -102,6 +103,10 @@ func loadConfig(path string) (Config, *family, error) {
 	}
 	return c, f, nil
 }
+
+// maxConfigLen bounds config.json: real ones are a few kB, the largest (long label maps)
+// well under a MB.
+const maxConfigLen = 16 << 20
 
 // validate is the one place a decoded config is checked: the rules every family shares, then the
 // family's own.

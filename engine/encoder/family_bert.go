@@ -16,6 +16,7 @@ func init() {
 	register(&family{
 		Architecture: Architecture{Family: "BERT", ModelType: "bert", Expansion: "bert.encoder.layer.L.intermediate.dense"},
 		prefix:       "bert",
+		fields:       map[string]string{"embedding_size": "hidden_size"},
 		decode: decodeTablesOfWidthH(Config{
 			ModelType: "bert", VocabSize: 30522, HiddenSize: 768, NumHiddenLayers: 12, NumAttentionHeads: 12,
 			IntermediateSize: 3072, HiddenAct: "gelu", MaxPositionEmbeddings: 512, TypeVocabSize: 2, LayerNormEps: 1e-12,

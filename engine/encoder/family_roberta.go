@@ -29,6 +29,7 @@ func init() {
 		register(&family{
 			Architecture: Architecture{Family: f.name, ModelType: f.modelType, Expansion: "roberta.encoder.layer.L.intermediate.dense"},
 			prefix:       "roberta",
+			fields:       map[string]string{"embedding_size": "hidden_size"},
 			decode: decodeTablesOfWidthH(Config{
 				ModelType: f.modelType, VocabSize: f.vocab, HiddenSize: 768, NumHiddenLayers: 12, NumAttentionHeads: 12,
 				IntermediateSize: 3072, HiddenAct: "gelu", MaxPositionEmbeddings: 512, TypeVocabSize: 2, LayerNormEps: 1e-12,

@@ -212,9 +212,16 @@ func TestFamilyLoadErrors(t *testing.T) {
 			dropTensors(t, d, func(n string) bool { return strings.HasPrefix(n, "generator_") })
 		}, []string{"no masked-LM head (generator_predictions.dense.weight)", "ELECTRA generator"}},
 		{"ELECTRA projection shape", "tiny-electra-generator", func(t *testing.T, d string) { editConfig(t, d, "embedding_size", 40) },
-			[]string{"electra.embeddings.word_embeddings.weight", "[174 48]", "[174 40]"}},
+			[]string{"config.json: embedding_size is 40, but the checkpoint's electra.embeddings.word_embeddings.weight has shape [174 48]"}},
 		{"absurd layer count", "tiny-roberta", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 1e12) },
-			[]string{`missing tensor "roberta.encoder.layer.3.attention.self.query.weight"`}},
+			[]string{"config.json: num_hidden_layers is 1000000000000, but the checkpoint holds 3 encoder layers"}},
+		{"DistilBERT's names in size errors", "tiny-distilbert", func(t *testing.T, d string) { editConfig(t, d, "n_layers", 1e9) },
+			[]string{"config.json: n_layers is 1000000000, but the checkpoint holds 3 encoder layers"}},
+		{"DistilBERT's hidden_dim", "tiny-distilbert", func(t *testing.T, d string) { editConfig(t, d, "hidden_dim", 1e12) },
+			[]string{"config.json: hidden_dim is 1000000000000, but the checkpoint's distilbert.transformer.layer.0.ffn.lin1.weight has shape [64 32]"}},
+		{"layers past the stored ones, a tensor missing", "tiny-roberta", func(t *testing.T, d string) {
+			dropTensors(t, d, func(n string) bool { return n == "roberta.encoder.layer.2.output.dense.bias" })
+		}, []string{`missing tensor "roberta.encoder.layer.2.output.dense.bias"`}},
 		{"ALBERT shared layer", "tiny-albert", func(t *testing.T, d string) {
 			dropTensors(t, d, func(n string) bool { return strings.HasSuffix(n, "albert_layers.0.ffn.weight") })
 		}, []string{`"albert.encoder.albert_layer_groups.0.albert_layers.0.ffn.weight"`, "missing"}},

@@ -54,6 +54,19 @@ func editConfig(t *testing.T, dir, key string, value any) {
 	}
 }
 
+// replaceInConfig replaces text in config.json, which must contain it.
+func replaceInConfig(t *testing.T, dir, old, new string) {
+	t.Helper()
+	path := filepath.Join(dir, "config.json")
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), old) {
+		t.Fatalf("config.json has no %q:\n%s", old, b)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(b), old, new, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // rewriteWeights rewrites model.safetensors through edit, which may rename, drop or reshape tensors.
 // Integer buffers (position_ids) are dropped: the writer stores floats.
 func rewriteWeights(t *testing.T, dir string, edit func([]safetensors.Tensor) []safetensors.Tensor) {
@@ -92,8 +105,51 @@ func TestLoadErrors(t *testing.T) {
 		{"missing vocab", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "vocab.txt")) }, []string{"vocab.txt"}},
 		{"unsupported activation", func(t *testing.T, d string) { editConfig(t, d, "hidden_act", "quick_gelu") }, []string{"hidden_act", "quick_gelu", "relu"}},
 		{"heads do not divide hidden", func(t *testing.T, d string) { editConfig(t, d, "num_attention_heads", 5) }, []string{"num_attention_heads"}},
-		{"shape disagrees with config", func(t *testing.T, d string) { editConfig(t, d, "intermediate_size", 65) }, []string{"bert.encoder.layer.0.intermediate.dense.weight", "[64 32]", "[65 32]"}},
-		{"more layers than stored", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 4) }, []string{"bert.encoder.layer.3.attention.self.query.weight", "missing"}},
+		{"shape disagrees with config", func(t *testing.T, d string) { editConfig(t, d, "intermediate_size", 65) },
+			[]string{"config.json: intermediate_size is 65", "bert.encoder.layer.0.intermediate.dense.weight", "[64 32]"}},
+		{"more layers than stored", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 4) },
+			[]string{"config.json: num_hidden_layers is 4, but the checkpoint holds 3 encoder layers"}},
+		{"a stored layer's tensor missing", func(t *testing.T, d string) {
+			rewriteWeights(t, d, func(ts []safetensors.Tensor) []safetensors.Tensor {
+				var out []safetensors.Tensor
+				for _, x := range ts {
+					if x.Name != "bert.encoder.layer.1.attention.self.query.weight" {
+						out = append(out, x)
+					}
+				}
+				return out
+			})
+		}, []string{"bert.encoder.layer.1.attention.self.query.weight", "missing"}},
+		// Sizes no checkpoint can hold: an error naming config.json and the field, before
+		// anything is allocated by them (10¹² layers panicked in makeslice, 10⁸ took 60 GB).
+		{"1e8 layers", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 1e8) },
+			[]string{"config.json: num_hidden_layers is 100000000, but the checkpoint holds 3 encoder layers"}},
+		{"1e12 layers", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", 1e12) },
+			[]string{"config.json: num_hidden_layers is 1000000000000"}},
+		{"1e12 layers as an exponent", func(t *testing.T, d string) {
+			replaceInConfig(t, d, `"num_hidden_layers": 3`, `"num_hidden_layers": 1e12`)
+		},
+			[]string{"config.json", "num_hidden_layers", "number 1e12"}},
+		{"2^63 layers", func(t *testing.T, d string) {
+			replaceInConfig(t, d, `"num_hidden_layers": 3`, `"num_hidden_layers": 9223372036854775808`)
+		},
+			[]string{"config.json", "num_hidden_layers", "number 9223372036854775808"}},
+		{"absurd hidden_size", func(t *testing.T, d string) {
+			editConfig(t, d, "hidden_size", 1<<40)
+			editConfig(t, d, "num_attention_heads", 1<<20)
+		}, []string{"config.json: hidden_size is 1099511627776, but the checkpoint's bert.embeddings.word_embeddings.weight has shape"}},
+		{"absurd intermediate_size", func(t *testing.T, d string) { editConfig(t, d, "intermediate_size", 1e12) },
+			[]string{"config.json: intermediate_size is 1000000000000"}},
+		{"absurd vocab_size", func(t *testing.T, d string) { editConfig(t, d, "vocab_size", 1e12) },
+			[]string{"config.json: vocab_size is 1000000000000"}},
+		{"absurd max_position_embeddings", func(t *testing.T, d string) { editConfig(t, d, "max_position_embeddings", 1e12) },
+			[]string{"config.json: max_position_embeddings is 1000000000000"}},
+		{"absurd type_vocab_size", func(t *testing.T, d string) { editConfig(t, d, "type_vocab_size", 1e12) },
+			[]string{"config.json: type_vocab_size is 1000000000000"}},
+		{"absurd num_attention_heads", func(t *testing.T, d string) { editConfig(t, d, "num_attention_heads", 1e12) },
+			[]string{"config.json", "num_attention_heads 1000000000000"}},
+		{"negative layers", func(t *testing.T, d string) { editConfig(t, d, "num_hidden_layers", -1) },
+			[]string{"config.json", "num_hidden_layers must be a positive integer, got -1"}},
 		{"truncated weights", func(t *testing.T, d string) {
 			p := filepath.Join(d, "model.safetensors")
 			b, _ := os.ReadFile(p)

@@ -266,6 +266,9 @@ func (r *weightReader) bias(names ...string) []float32 {
 // (poolers, next-sentence and sentence-order heads, position_ids buffers) are left alone.
 func readWeights(ckpt *safetensors.Checkpoint, cfg Config, f *family, progress func(done, total int)) (embeddings, []layer, mlmHead, error) {
 	r := &weightReader{ckpt: ckpt, cfg: cfg, prefix: f.prefix + ".", read: map[string]bool{}, total: len(ckpt.Names()), report: progress}
+	if err := r.checkSizes(f); err != nil {
+		return embeddings{}, nil, mlmHead{}, err
+	}
 	emb, layers, head := f.weights(r)
 	progress(r.total, r.total)
 	return emb, layers, head, r.err

@@ -51,6 +51,52 @@ func TestGELUValues(t *testing.T) {
 	})
 }
 
+func TestGELUNonFinite(t *testing.T) {
+	// As PyTorch's gelu: NaN stays NaN, +Inf stays +Inf and -Inf·Φ(-Inf) = -Inf·0 is NaN, on
+	// every kernel path, at every position of a vector and in the tails. A NaN that came out as
+	// about -2e-32 (the vector paths' GELU of their clamp) hid broken weights behind plausible
+	// numbers.
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	cases := []struct {
+		in   float32
+		want func(float32) bool
+		what string
+	}{
+		{nan, func(v float32) bool { return v != v }, "NaN"},
+		{inf, func(v float32) bool { return math.IsInf(float64(v), 1) }, "+Inf"},
+		{-inf, func(v float32) bool { return v != v }, "NaN"},
+		{3.4e38, func(v float32) bool { return v == 3.4e38 }, "3.4e38"},
+		{-3.4e38, func(v float32) bool { return math.Abs(float64(v)) < 1e-30 }, "0"},
+	}
+	forEachKernel(t, func(t *testing.T) {
+		for _, c := range cases {
+			for _, n := range []int{1, 8, 16, 33} {
+				for pos := range n {
+					x := make([]float32, n)
+					for i := range x {
+						x[i] = float32(i) / 8
+					}
+					x[pos] = c.in
+					GELU(x)
+					if !c.want(x[pos]) {
+						t.Fatalf("GELU(%g) at %d of %d = %g, want %s", c.in, pos, n, x[pos], c.what)
+					}
+					for i, v := range x {
+						if w := float32(i) / 8; i != pos && math.Abs(float64(v)-float64(w)*0.5*(1+math.Erf(float64(w)/math.Sqrt2))) > 1e-6 {
+							t.Fatalf("GELU(%g) at %d of %d changed element %d to %g", c.in, pos, n, i, v)
+						}
+					}
+				}
+			}
+		}
+		x := []float32{nan, inf, -inf}
+		GELUTanh(x)
+		if x[0] == x[0] || !math.IsInf(float64(x[1]), 1) || x[2] == x[2] {
+			t.Errorf("GELUTanh(NaN, +Inf, -Inf) = %v, want NaN +Inf NaN", x)
+		}
+	})
+}
+
 func TestSoftmax(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	forEachKernel(t, func(t *testing.T) {

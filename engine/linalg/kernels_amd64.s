@@ -8806,13 +8806,16 @@ TEXT ·gelu512(SB), NOSPLIT, $0-16
 gelu512_loop:
 	VMOVUPS (DI), Z0
 	VANDPS ·vconst+0(SB), Z0, Z1
-	VMINPS ·vconst+256(SB), Z1, Z1
-	VMULPS ·vconst+320(SB), Z1, Z2
-	VMOVUPS ·vconst+128(SB), Z3
-	VFMADD231PS ·vconst+192(SB), Z2, Z3
-	VMOVUPS ·vconst+128(SB), Z4
+	VMULPS ·vconst+128(SB), Z1, Z9
+	VFMADD231PS ·vconst+128(SB), Z0, Z9
+	VMINPS ·vconst+192(SB), Z1, Z1
+	VMULPS ·vconst+256(SB), Z1, Z2
+	VMOVUPS ·vconst+64(SB), Z3
+	VFMADD231PS ·vconst+128(SB), Z2, Z3
+	VMOVUPS ·vconst+64(SB), Z4
 	VDIVPS Z3, Z4, Z3
-	VMOVUPS ·vconst+448(SB), Z4
+	VMOVUPS ·vconst+384(SB), Z4
+	VFMADD213PS ·vconst+448(SB), Z3, Z4
 	VFMADD213PS ·vconst+512(SB), Z3, Z4
 	VFMADD213PS ·vconst+576(SB), Z3, Z4
 	VFMADD213PS ·vconst+640(SB), Z3, Z4
@@ -8821,27 +8824,25 @@ gelu512_loop:
 	VFMADD213PS ·vconst+832(SB), Z3, Z4
 	VFMADD213PS ·vconst+896(SB), Z3, Z4
 	VFMADD213PS ·vconst+960(SB), Z3, Z4
-	VFMADD213PS ·vconst+1024(SB), Z3, Z4
 	VFNMADD231PS Z2, Z2, Z4
-	VMULPS ·vconst+1088(SB), Z4, Z6
+	VMULPS ·vconst+1024(SB), Z4, Z6
 	VRNDSCALEPS $0, Z6, Z6
+	VFNMADD231PS ·vconst+1088(SB), Z6, Z4
 	VFNMADD231PS ·vconst+1152(SB), Z6, Z4
-	VFNMADD231PS ·vconst+1216(SB), Z6, Z4
 	VCVTPS2DQ Z6, Z6
 	VPSLLD $23, Z6, Z6
-	VMOVUPS ·vconst+1280(SB), Z5
+	VMOVUPS ·vconst+1216(SB), Z5
+	VFMADD213PS ·vconst+1280(SB), Z4, Z5
 	VFMADD213PS ·vconst+1344(SB), Z4, Z5
 	VFMADD213PS ·vconst+1408(SB), Z4, Z5
 	VFMADD213PS ·vconst+1472(SB), Z4, Z5
 	VFMADD213PS ·vconst+1536(SB), Z4, Z5
-	VFMADD213PS ·vconst+1600(SB), Z4, Z5
 	VMULPS Z4, Z4, Z7
 	VFMADD213PS Z4, Z7, Z5
-	VADDPS ·vconst+128(SB), Z5, Z5
+	VADDPS ·vconst+64(SB), Z5, Z5
 	VPADDD Z6, Z5, Z5
 	VMULPS Z3, Z5, Z5
-	VMULPS ·vconst+192(SB), Z5, Z5
-	VMAXPS ·vconst+64(SB), Z0, Z9
+	VMULPS ·vconst+128(SB), Z5, Z5
 	VFNMADD231PS Z5, Z1, Z9
 	VMOVUPS Z9, (DI)
 	ADDQ $64, DI
@@ -8860,13 +8861,16 @@ TEXT ·gelu256(SB), NOSPLIT, $0-16
 gelu256_loop:
 	VMOVUPS (DI), Y0
 	VANDPS ·vconst+0(SB), Y0, Y1
-	VMINPS ·vconst+256(SB), Y1, Y1
-	VMULPS ·vconst+320(SB), Y1, Y2
-	VMOVUPS ·vconst+128(SB), Y3
-	VFMADD231PS ·vconst+192(SB), Y2, Y3
-	VMOVUPS ·vconst+128(SB), Y4
+	VMULPS ·vconst+128(SB), Y1, Y9
+	VFMADD231PS ·vconst+128(SB), Y0, Y9
+	VMINPS ·vconst+192(SB), Y1, Y1
+	VMULPS ·vconst+256(SB), Y1, Y2
+	VMOVUPS ·vconst+64(SB), Y3
+	VFMADD231PS ·vconst+128(SB), Y2, Y3
+	VMOVUPS ·vconst+64(SB), Y4
 	VDIVPS Y3, Y4, Y3
-	VMOVUPS ·vconst+448(SB), Y4
+	VMOVUPS ·vconst+384(SB), Y4
+	VFMADD213PS ·vconst+448(SB), Y3, Y4
 	VFMADD213PS ·vconst+512(SB), Y3, Y4
 	VFMADD213PS ·vconst+576(SB), Y3, Y4
 	VFMADD213PS ·vconst+640(SB), Y3, Y4
@@ -8875,27 +8879,25 @@ gelu256_loop:
 	VFMADD213PS ·vconst+832(SB), Y3, Y4
 	VFMADD213PS ·vconst+896(SB), Y3, Y4
 	VFMADD213PS ·vconst+960(SB), Y3, Y4
-	VFMADD213PS ·vconst+1024(SB), Y3, Y4
 	VFNMADD231PS Y2, Y2, Y4
-	VMULPS ·vconst+1088(SB), Y4, Y6
+	VMULPS ·vconst+1024(SB), Y4, Y6
 	VROUNDPS $0, Y6, Y6
+	VFNMADD231PS ·vconst+1088(SB), Y6, Y4
 	VFNMADD231PS ·vconst+1152(SB), Y6, Y4
-	VFNMADD231PS ·vconst+1216(SB), Y6, Y4
 	VCVTPS2DQ Y6, Y6
 	VPSLLD $23, Y6, Y6
-	VMOVUPS ·vconst+1280(SB), Y5
+	VMOVUPS ·vconst+1216(SB), Y5
+	VFMADD213PS ·vconst+1280(SB), Y4, Y5
 	VFMADD213PS ·vconst+1344(SB), Y4, Y5
 	VFMADD213PS ·vconst+1408(SB), Y4, Y5
 	VFMADD213PS ·vconst+1472(SB), Y4, Y5
 	VFMADD213PS ·vconst+1536(SB), Y4, Y5
-	VFMADD213PS ·vconst+1600(SB), Y4, Y5
 	VMULPS Y4, Y4, Y7
 	VFMADD213PS Y4, Y7, Y5
-	VADDPS ·vconst+128(SB), Y5, Y5
+	VADDPS ·vconst+64(SB), Y5, Y5
 	VPADDD Y6, Y5, Y5
 	VMULPS Y3, Y5, Y5
-	VMULPS ·vconst+192(SB), Y5, Y5
-	VMAXPS ·vconst+64(SB), Y0, Y9
+	VMULPS ·vconst+128(SB), Y5, Y5
 	VFNMADD231PS Y5, Y1, Y9
 	VMOVUPS Y9, (DI)
 	ADDQ $32, DI
@@ -8916,22 +8918,22 @@ TEXT ·expsum512(SB), NOSPLIT, $0-28
 expsum512_loop:
 	VMOVUPS (DI), Z0
 	VSUBPS Z10, Z0, Z0
-	VMAXPS ·vconst+384(SB), Z0, Z0
-	VMULPS ·vconst+1088(SB), Z0, Z2
+	VMAXPS ·vconst+320(SB), Z0, Z0
+	VMULPS ·vconst+1024(SB), Z0, Z2
 	VRNDSCALEPS $0, Z2, Z2
+	VFNMADD231PS ·vconst+1088(SB), Z2, Z0
 	VFNMADD231PS ·vconst+1152(SB), Z2, Z0
-	VFNMADD231PS ·vconst+1216(SB), Z2, Z0
 	VCVTPS2DQ Z2, Z2
 	VPSLLD $23, Z2, Z2
-	VMOVUPS ·vconst+1280(SB), Z1
+	VMOVUPS ·vconst+1216(SB), Z1
+	VFMADD213PS ·vconst+1280(SB), Z0, Z1
 	VFMADD213PS ·vconst+1344(SB), Z0, Z1
 	VFMADD213PS ·vconst+1408(SB), Z0, Z1
 	VFMADD213PS ·vconst+1472(SB), Z0, Z1
 	VFMADD213PS ·vconst+1536(SB), Z0, Z1
-	VFMADD213PS ·vconst+1600(SB), Z0, Z1
 	VMULPS Z0, Z0, Z3
 	VFMADD213PS Z0, Z3, Z1
-	VADDPS ·vconst+128(SB), Z1, Z1
+	VADDPS ·vconst+64(SB), Z1, Z1
 	VPADDD Z2, Z1, Z1
 	VMOVUPS Z1, (DI)
 	VADDPS Z1, Z11, Z11
@@ -8962,22 +8964,22 @@ TEXT ·expsum256(SB), NOSPLIT, $0-28
 expsum256_loop:
 	VMOVUPS (DI), Y0
 	VSUBPS Y10, Y0, Y0
-	VMAXPS ·vconst+384(SB), Y0, Y0
-	VMULPS ·vconst+1088(SB), Y0, Y2
+	VMAXPS ·vconst+320(SB), Y0, Y0
+	VMULPS ·vconst+1024(SB), Y0, Y2
 	VROUNDPS $0, Y2, Y2
+	VFNMADD231PS ·vconst+1088(SB), Y2, Y0
 	VFNMADD231PS ·vconst+1152(SB), Y2, Y0
-	VFNMADD231PS ·vconst+1216(SB), Y2, Y0
 	VCVTPS2DQ Y2, Y2
 	VPSLLD $23, Y2, Y2
-	VMOVUPS ·vconst+1280(SB), Y1
+	VMOVUPS ·vconst+1216(SB), Y1
+	VFMADD213PS ·vconst+1280(SB), Y0, Y1
 	VFMADD213PS ·vconst+1344(SB), Y0, Y1
 	VFMADD213PS ·vconst+1408(SB), Y0, Y1
 	VFMADD213PS ·vconst+1472(SB), Y0, Y1
 	VFMADD213PS ·vconst+1536(SB), Y0, Y1
-	VFMADD213PS ·vconst+1600(SB), Y0, Y1
 	VMULPS Y0, Y0, Y3
 	VFMADD213PS Y0, Y3, Y1
-	VADDPS ·vconst+128(SB), Y1, Y1
+	VADDPS ·vconst+64(SB), Y1, Y1
 	VPADDD Y2, Y1, Y1
 	VMOVUPS Y1, (DI)
 	VADDPS Y1, Y11, Y11
@@ -10447,404 +10449,388 @@ DATA ·vconst+48(SB)/4, $0x7fffffff
 DATA ·vconst+52(SB)/4, $0x7fffffff
 DATA ·vconst+56(SB)/4, $0x7fffffff
 DATA ·vconst+60(SB)/4, $0x7fffffff
-DATA ·vconst+64(SB)/4, $0x00000000
-DATA ·vconst+68(SB)/4, $0x00000000
-DATA ·vconst+72(SB)/4, $0x00000000
-DATA ·vconst+76(SB)/4, $0x00000000
-DATA ·vconst+80(SB)/4, $0x00000000
-DATA ·vconst+84(SB)/4, $0x00000000
-DATA ·vconst+88(SB)/4, $0x00000000
-DATA ·vconst+92(SB)/4, $0x00000000
-DATA ·vconst+96(SB)/4, $0x00000000
-DATA ·vconst+100(SB)/4, $0x00000000
-DATA ·vconst+104(SB)/4, $0x00000000
-DATA ·vconst+108(SB)/4, $0x00000000
-DATA ·vconst+112(SB)/4, $0x00000000
-DATA ·vconst+116(SB)/4, $0x00000000
-DATA ·vconst+120(SB)/4, $0x00000000
-DATA ·vconst+124(SB)/4, $0x00000000
-DATA ·vconst+128(SB)/4, $0x3f800000
-DATA ·vconst+132(SB)/4, $0x3f800000
-DATA ·vconst+136(SB)/4, $0x3f800000
-DATA ·vconst+140(SB)/4, $0x3f800000
-DATA ·vconst+144(SB)/4, $0x3f800000
-DATA ·vconst+148(SB)/4, $0x3f800000
-DATA ·vconst+152(SB)/4, $0x3f800000
-DATA ·vconst+156(SB)/4, $0x3f800000
-DATA ·vconst+160(SB)/4, $0x3f800000
-DATA ·vconst+164(SB)/4, $0x3f800000
-DATA ·vconst+168(SB)/4, $0x3f800000
-DATA ·vconst+172(SB)/4, $0x3f800000
-DATA ·vconst+176(SB)/4, $0x3f800000
-DATA ·vconst+180(SB)/4, $0x3f800000
-DATA ·vconst+184(SB)/4, $0x3f800000
-DATA ·vconst+188(SB)/4, $0x3f800000
-DATA ·vconst+192(SB)/4, $0x3f000000
-DATA ·vconst+196(SB)/4, $0x3f000000
-DATA ·vconst+200(SB)/4, $0x3f000000
-DATA ·vconst+204(SB)/4, $0x3f000000
-DATA ·vconst+208(SB)/4, $0x3f000000
-DATA ·vconst+212(SB)/4, $0x3f000000
-DATA ·vconst+216(SB)/4, $0x3f000000
-DATA ·vconst+220(SB)/4, $0x3f000000
-DATA ·vconst+224(SB)/4, $0x3f000000
-DATA ·vconst+228(SB)/4, $0x3f000000
-DATA ·vconst+232(SB)/4, $0x3f000000
-DATA ·vconst+236(SB)/4, $0x3f000000
-DATA ·vconst+240(SB)/4, $0x3f000000
-DATA ·vconst+244(SB)/4, $0x3f000000
-DATA ·vconst+248(SB)/4, $0x3f000000
-DATA ·vconst+252(SB)/4, $0x3f000000
-DATA ·vconst+256(SB)/4, $0x41400000
-DATA ·vconst+260(SB)/4, $0x41400000
-DATA ·vconst+264(SB)/4, $0x41400000
-DATA ·vconst+268(SB)/4, $0x41400000
-DATA ·vconst+272(SB)/4, $0x41400000
-DATA ·vconst+276(SB)/4, $0x41400000
-DATA ·vconst+280(SB)/4, $0x41400000
-DATA ·vconst+284(SB)/4, $0x41400000
-DATA ·vconst+288(SB)/4, $0x41400000
-DATA ·vconst+292(SB)/4, $0x41400000
-DATA ·vconst+296(SB)/4, $0x41400000
-DATA ·vconst+300(SB)/4, $0x41400000
-DATA ·vconst+304(SB)/4, $0x41400000
-DATA ·vconst+308(SB)/4, $0x41400000
-DATA ·vconst+312(SB)/4, $0x41400000
-DATA ·vconst+316(SB)/4, $0x41400000
-DATA ·vconst+320(SB)/4, $0x3f3504f3
-DATA ·vconst+324(SB)/4, $0x3f3504f3
-DATA ·vconst+328(SB)/4, $0x3f3504f3
-DATA ·vconst+332(SB)/4, $0x3f3504f3
-DATA ·vconst+336(SB)/4, $0x3f3504f3
-DATA ·vconst+340(SB)/4, $0x3f3504f3
-DATA ·vconst+344(SB)/4, $0x3f3504f3
-DATA ·vconst+348(SB)/4, $0x3f3504f3
-DATA ·vconst+352(SB)/4, $0x3f3504f3
-DATA ·vconst+356(SB)/4, $0x3f3504f3
-DATA ·vconst+360(SB)/4, $0x3f3504f3
-DATA ·vconst+364(SB)/4, $0x3f3504f3
-DATA ·vconst+368(SB)/4, $0x3f3504f3
-DATA ·vconst+372(SB)/4, $0x3f3504f3
-DATA ·vconst+376(SB)/4, $0x3f3504f3
-DATA ·vconst+380(SB)/4, $0x3f3504f3
-DATA ·vconst+384(SB)/4, $0xc2ae0000
-DATA ·vconst+388(SB)/4, $0xc2ae0000
-DATA ·vconst+392(SB)/4, $0xc2ae0000
-DATA ·vconst+396(SB)/4, $0xc2ae0000
-DATA ·vconst+400(SB)/4, $0xc2ae0000
-DATA ·vconst+404(SB)/4, $0xc2ae0000
-DATA ·vconst+408(SB)/4, $0xc2ae0000
-DATA ·vconst+412(SB)/4, $0xc2ae0000
-DATA ·vconst+416(SB)/4, $0xc2ae0000
-DATA ·vconst+420(SB)/4, $0xc2ae0000
-DATA ·vconst+424(SB)/4, $0xc2ae0000
-DATA ·vconst+428(SB)/4, $0xc2ae0000
-DATA ·vconst+432(SB)/4, $0xc2ae0000
-DATA ·vconst+436(SB)/4, $0xc2ae0000
-DATA ·vconst+440(SB)/4, $0xc2ae0000
-DATA ·vconst+444(SB)/4, $0xc2ae0000
-DATA ·vconst+448(SB)/4, $0x3e2ef945
-DATA ·vconst+452(SB)/4, $0x3e2ef945
-DATA ·vconst+456(SB)/4, $0x3e2ef945
-DATA ·vconst+460(SB)/4, $0x3e2ef945
-DATA ·vconst+464(SB)/4, $0x3e2ef945
-DATA ·vconst+468(SB)/4, $0x3e2ef945
-DATA ·vconst+472(SB)/4, $0x3e2ef945
-DATA ·vconst+476(SB)/4, $0x3e2ef945
-DATA ·vconst+480(SB)/4, $0x3e2ef945
-DATA ·vconst+484(SB)/4, $0x3e2ef945
-DATA ·vconst+488(SB)/4, $0x3e2ef945
-DATA ·vconst+492(SB)/4, $0x3e2ef945
-DATA ·vconst+496(SB)/4, $0x3e2ef945
-DATA ·vconst+500(SB)/4, $0x3e2ef945
-DATA ·vconst+504(SB)/4, $0x3e2ef945
-DATA ·vconst+508(SB)/4, $0x3e2ef945
-DATA ·vconst+512(SB)/4, $0xbf527892
-DATA ·vconst+516(SB)/4, $0xbf527892
-DATA ·vconst+520(SB)/4, $0xbf527892
-DATA ·vconst+524(SB)/4, $0xbf527892
-DATA ·vconst+528(SB)/4, $0xbf527892
-DATA ·vconst+532(SB)/4, $0xbf527892
-DATA ·vconst+536(SB)/4, $0xbf527892
-DATA ·vconst+540(SB)/4, $0xbf527892
-DATA ·vconst+544(SB)/4, $0xbf527892
-DATA ·vconst+548(SB)/4, $0xbf527892
-DATA ·vconst+552(SB)/4, $0xbf527892
-DATA ·vconst+556(SB)/4, $0xbf527892
-DATA ·vconst+560(SB)/4, $0xbf527892
-DATA ·vconst+564(SB)/4, $0xbf527892
-DATA ·vconst+568(SB)/4, $0xbf527892
-DATA ·vconst+572(SB)/4, $0xbf527892
-DATA ·vconst+576(SB)/4, $0x3fbe87b0
-DATA ·vconst+580(SB)/4, $0x3fbe87b0
-DATA ·vconst+584(SB)/4, $0x3fbe87b0
-DATA ·vconst+588(SB)/4, $0x3fbe87b0
-DATA ·vconst+592(SB)/4, $0x3fbe87b0
-DATA ·vconst+596(SB)/4, $0x3fbe87b0
-DATA ·vconst+600(SB)/4, $0x3fbe87b0
-DATA ·vconst+604(SB)/4, $0x3fbe87b0
-DATA ·vconst+608(SB)/4, $0x3fbe87b0
-DATA ·vconst+612(SB)/4, $0x3fbe87b0
-DATA ·vconst+616(SB)/4, $0x3fbe87b0
-DATA ·vconst+620(SB)/4, $0x3fbe87b0
-DATA ·vconst+624(SB)/4, $0x3fbe87b0
-DATA ·vconst+628(SB)/4, $0x3fbe87b0
-DATA ·vconst+632(SB)/4, $0x3fbe87b0
-DATA ·vconst+636(SB)/4, $0x3fbe87b0
-DATA ·vconst+640(SB)/4, $0xbf914e5d
-DATA ·vconst+644(SB)/4, $0xbf914e5d
-DATA ·vconst+648(SB)/4, $0xbf914e5d
-DATA ·vconst+652(SB)/4, $0xbf914e5d
-DATA ·vconst+656(SB)/4, $0xbf914e5d
-DATA ·vconst+660(SB)/4, $0xbf914e5d
-DATA ·vconst+664(SB)/4, $0xbf914e5d
-DATA ·vconst+668(SB)/4, $0xbf914e5d
-DATA ·vconst+672(SB)/4, $0xbf914e5d
-DATA ·vconst+676(SB)/4, $0xbf914e5d
-DATA ·vconst+680(SB)/4, $0xbf914e5d
-DATA ·vconst+684(SB)/4, $0xbf914e5d
-DATA ·vconst+688(SB)/4, $0xbf914e5d
-DATA ·vconst+692(SB)/4, $0xbf914e5d
-DATA ·vconst+696(SB)/4, $0xbf914e5d
-DATA ·vconst+700(SB)/4, $0xbf914e5d
-DATA ·vconst+704(SB)/4, $0x3e8ec7cc
-DATA ·vconst+708(SB)/4, $0x3e8ec7cc
-DATA ·vconst+712(SB)/4, $0x3e8ec7cc
-DATA ·vconst+716(SB)/4, $0x3e8ec7cc
-DATA ·vconst+720(SB)/4, $0x3e8ec7cc
-DATA ·vconst+724(SB)/4, $0x3e8ec7cc
-DATA ·vconst+728(SB)/4, $0x3e8ec7cc
-DATA ·vconst+732(SB)/4, $0x3e8ec7cc
-DATA ·vconst+736(SB)/4, $0x3e8ec7cc
-DATA ·vconst+740(SB)/4, $0x3e8ec7cc
-DATA ·vconst+744(SB)/4, $0x3e8ec7cc
-DATA ·vconst+748(SB)/4, $0x3e8ec7cc
-DATA ·vconst+752(SB)/4, $0x3e8ec7cc
-DATA ·vconst+756(SB)/4, $0x3e8ec7cc
-DATA ·vconst+760(SB)/4, $0x3e8ec7cc
-DATA ·vconst+764(SB)/4, $0x3e8ec7cc
-DATA ·vconst+768(SB)/4, $0xbe3ec24c
-DATA ·vconst+772(SB)/4, $0xbe3ec24c
-DATA ·vconst+776(SB)/4, $0xbe3ec24c
-DATA ·vconst+780(SB)/4, $0xbe3ec24c
-DATA ·vconst+784(SB)/4, $0xbe3ec24c
-DATA ·vconst+788(SB)/4, $0xbe3ec24c
-DATA ·vconst+792(SB)/4, $0xbe3ec24c
-DATA ·vconst+796(SB)/4, $0xbe3ec24c
-DATA ·vconst+800(SB)/4, $0xbe3ec24c
-DATA ·vconst+804(SB)/4, $0xbe3ec24c
-DATA ·vconst+808(SB)/4, $0xbe3ec24c
-DATA ·vconst+812(SB)/4, $0xbe3ec24c
-DATA ·vconst+816(SB)/4, $0xbe3ec24c
-DATA ·vconst+820(SB)/4, $0xbe3ec24c
-DATA ·vconst+824(SB)/4, $0xbe3ec24c
-DATA ·vconst+828(SB)/4, $0xbe3ec24c
-DATA ·vconst+832(SB)/4, $0x3dc636c9
-DATA ·vconst+836(SB)/4, $0x3dc636c9
-DATA ·vconst+840(SB)/4, $0x3dc636c9
-DATA ·vconst+844(SB)/4, $0x3dc636c9
-DATA ·vconst+848(SB)/4, $0x3dc636c9
-DATA ·vconst+852(SB)/4, $0x3dc636c9
-DATA ·vconst+856(SB)/4, $0x3dc636c9
-DATA ·vconst+860(SB)/4, $0x3dc636c9
-DATA ·vconst+864(SB)/4, $0x3dc636c9
-DATA ·vconst+868(SB)/4, $0x3dc636c9
-DATA ·vconst+872(SB)/4, $0x3dc636c9
-DATA ·vconst+876(SB)/4, $0x3dc636c9
-DATA ·vconst+880(SB)/4, $0x3dc636c9
-DATA ·vconst+884(SB)/4, $0x3dc636c9
-DATA ·vconst+888(SB)/4, $0x3dc636c9
-DATA ·vconst+892(SB)/4, $0x3dc636c9
-DATA ·vconst+896(SB)/4, $0x3ebf88fb
-DATA ·vconst+900(SB)/4, $0x3ebf88fb
-DATA ·vconst+904(SB)/4, $0x3ebf88fb
-DATA ·vconst+908(SB)/4, $0x3ebf88fb
-DATA ·vconst+912(SB)/4, $0x3ebf88fb
-DATA ·vconst+916(SB)/4, $0x3ebf88fb
-DATA ·vconst+920(SB)/4, $0x3ebf88fb
-DATA ·vconst+924(SB)/4, $0x3ebf88fb
-DATA ·vconst+928(SB)/4, $0x3ebf88fb
-DATA ·vconst+932(SB)/4, $0x3ebf88fb
-DATA ·vconst+936(SB)/4, $0x3ebf88fb
-DATA ·vconst+940(SB)/4, $0x3ebf88fb
-DATA ·vconst+944(SB)/4, $0x3ebf88fb
-DATA ·vconst+948(SB)/4, $0x3ebf88fb
-DATA ·vconst+952(SB)/4, $0x3ebf88fb
-DATA ·vconst+956(SB)/4, $0x3ebf88fb
-DATA ·vconst+960(SB)/4, $0x3f8000c7
-DATA ·vconst+964(SB)/4, $0x3f8000c7
-DATA ·vconst+968(SB)/4, $0x3f8000c7
-DATA ·vconst+972(SB)/4, $0x3f8000c7
-DATA ·vconst+976(SB)/4, $0x3f8000c7
-DATA ·vconst+980(SB)/4, $0x3f8000c7
-DATA ·vconst+984(SB)/4, $0x3f8000c7
-DATA ·vconst+988(SB)/4, $0x3f8000c7
-DATA ·vconst+992(SB)/4, $0x3f8000c7
-DATA ·vconst+996(SB)/4, $0x3f8000c7
-DATA ·vconst+1000(SB)/4, $0x3f8000c7
-DATA ·vconst+1004(SB)/4, $0x3f8000c7
-DATA ·vconst+1008(SB)/4, $0x3f8000c7
-DATA ·vconst+1012(SB)/4, $0x3f8000c7
-DATA ·vconst+1016(SB)/4, $0x3f8000c7
-DATA ·vconst+1020(SB)/4, $0x3f8000c7
-DATA ·vconst+1024(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1028(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1032(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1036(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1040(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1044(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1048(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1052(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1056(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1060(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1064(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1068(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1072(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1076(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1080(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1084(SB)/4, $0xbfa1fc4e
-DATA ·vconst+1088(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1092(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1096(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1100(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1104(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1108(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1112(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1116(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1120(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1124(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1128(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1132(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1136(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1140(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1144(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1148(SB)/4, $0x3fb8aa3b
-DATA ·vconst+1152(SB)/4, $0x3f318000
-DATA ·vconst+1156(SB)/4, $0x3f318000
-DATA ·vconst+1160(SB)/4, $0x3f318000
-DATA ·vconst+1164(SB)/4, $0x3f318000
-DATA ·vconst+1168(SB)/4, $0x3f318000
-DATA ·vconst+1172(SB)/4, $0x3f318000
-DATA ·vconst+1176(SB)/4, $0x3f318000
-DATA ·vconst+1180(SB)/4, $0x3f318000
-DATA ·vconst+1184(SB)/4, $0x3f318000
-DATA ·vconst+1188(SB)/4, $0x3f318000
-DATA ·vconst+1192(SB)/4, $0x3f318000
-DATA ·vconst+1196(SB)/4, $0x3f318000
-DATA ·vconst+1200(SB)/4, $0x3f318000
-DATA ·vconst+1204(SB)/4, $0x3f318000
-DATA ·vconst+1208(SB)/4, $0x3f318000
-DATA ·vconst+1212(SB)/4, $0x3f318000
-DATA ·vconst+1216(SB)/4, $0xb95e8083
-DATA ·vconst+1220(SB)/4, $0xb95e8083
-DATA ·vconst+1224(SB)/4, $0xb95e8083
-DATA ·vconst+1228(SB)/4, $0xb95e8083
-DATA ·vconst+1232(SB)/4, $0xb95e8083
-DATA ·vconst+1236(SB)/4, $0xb95e8083
-DATA ·vconst+1240(SB)/4, $0xb95e8083
-DATA ·vconst+1244(SB)/4, $0xb95e8083
-DATA ·vconst+1248(SB)/4, $0xb95e8083
-DATA ·vconst+1252(SB)/4, $0xb95e8083
-DATA ·vconst+1256(SB)/4, $0xb95e8083
-DATA ·vconst+1260(SB)/4, $0xb95e8083
-DATA ·vconst+1264(SB)/4, $0xb95e8083
-DATA ·vconst+1268(SB)/4, $0xb95e8083
-DATA ·vconst+1272(SB)/4, $0xb95e8083
-DATA ·vconst+1276(SB)/4, $0xb95e8083
-DATA ·vconst+1280(SB)/4, $0x39506967
-DATA ·vconst+1284(SB)/4, $0x39506967
-DATA ·vconst+1288(SB)/4, $0x39506967
-DATA ·vconst+1292(SB)/4, $0x39506967
-DATA ·vconst+1296(SB)/4, $0x39506967
-DATA ·vconst+1300(SB)/4, $0x39506967
-DATA ·vconst+1304(SB)/4, $0x39506967
-DATA ·vconst+1308(SB)/4, $0x39506967
-DATA ·vconst+1312(SB)/4, $0x39506967
-DATA ·vconst+1316(SB)/4, $0x39506967
-DATA ·vconst+1320(SB)/4, $0x39506967
-DATA ·vconst+1324(SB)/4, $0x39506967
-DATA ·vconst+1328(SB)/4, $0x39506967
-DATA ·vconst+1332(SB)/4, $0x39506967
-DATA ·vconst+1336(SB)/4, $0x39506967
-DATA ·vconst+1340(SB)/4, $0x39506967
-DATA ·vconst+1344(SB)/4, $0x3ab743ce
-DATA ·vconst+1348(SB)/4, $0x3ab743ce
-DATA ·vconst+1352(SB)/4, $0x3ab743ce
-DATA ·vconst+1356(SB)/4, $0x3ab743ce
-DATA ·vconst+1360(SB)/4, $0x3ab743ce
-DATA ·vconst+1364(SB)/4, $0x3ab743ce
-DATA ·vconst+1368(SB)/4, $0x3ab743ce
-DATA ·vconst+1372(SB)/4, $0x3ab743ce
-DATA ·vconst+1376(SB)/4, $0x3ab743ce
-DATA ·vconst+1380(SB)/4, $0x3ab743ce
-DATA ·vconst+1384(SB)/4, $0x3ab743ce
-DATA ·vconst+1388(SB)/4, $0x3ab743ce
-DATA ·vconst+1392(SB)/4, $0x3ab743ce
-DATA ·vconst+1396(SB)/4, $0x3ab743ce
-DATA ·vconst+1400(SB)/4, $0x3ab743ce
-DATA ·vconst+1404(SB)/4, $0x3ab743ce
-DATA ·vconst+1408(SB)/4, $0x3c088908
-DATA ·vconst+1412(SB)/4, $0x3c088908
-DATA ·vconst+1416(SB)/4, $0x3c088908
-DATA ·vconst+1420(SB)/4, $0x3c088908
-DATA ·vconst+1424(SB)/4, $0x3c088908
-DATA ·vconst+1428(SB)/4, $0x3c088908
-DATA ·vconst+1432(SB)/4, $0x3c088908
-DATA ·vconst+1436(SB)/4, $0x3c088908
-DATA ·vconst+1440(SB)/4, $0x3c088908
-DATA ·vconst+1444(SB)/4, $0x3c088908
-DATA ·vconst+1448(SB)/4, $0x3c088908
-DATA ·vconst+1452(SB)/4, $0x3c088908
-DATA ·vconst+1456(SB)/4, $0x3c088908
-DATA ·vconst+1460(SB)/4, $0x3c088908
-DATA ·vconst+1464(SB)/4, $0x3c088908
-DATA ·vconst+1468(SB)/4, $0x3c088908
-DATA ·vconst+1472(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1476(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1480(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1484(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1488(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1492(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1496(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1500(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1504(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1508(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1512(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1516(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1520(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1524(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1528(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1532(SB)/4, $0x3d2aa9c1
-DATA ·vconst+1536(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1540(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1544(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1548(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1552(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1556(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1560(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1564(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1568(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1572(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1576(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1580(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1584(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1588(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1592(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1596(SB)/4, $0x3e2aaaaa
-DATA ·vconst+1600(SB)/4, $0x3f000000
-DATA ·vconst+1604(SB)/4, $0x3f000000
-DATA ·vconst+1608(SB)/4, $0x3f000000
-DATA ·vconst+1612(SB)/4, $0x3f000000
-DATA ·vconst+1616(SB)/4, $0x3f000000
-DATA ·vconst+1620(SB)/4, $0x3f000000
-DATA ·vconst+1624(SB)/4, $0x3f000000
-DATA ·vconst+1628(SB)/4, $0x3f000000
-DATA ·vconst+1632(SB)/4, $0x3f000000
-DATA ·vconst+1636(SB)/4, $0x3f000000
-DATA ·vconst+1640(SB)/4, $0x3f000000
-DATA ·vconst+1644(SB)/4, $0x3f000000
-DATA ·vconst+1648(SB)/4, $0x3f000000
-DATA ·vconst+1652(SB)/4, $0x3f000000
-DATA ·vconst+1656(SB)/4, $0x3f000000
-DATA ·vconst+1660(SB)/4, $0x3f000000
-GLOBL ·vconst(SB), RODATA|NOPTR, $1664
+DATA ·vconst+64(SB)/4, $0x3f800000
+DATA ·vconst+68(SB)/4, $0x3f800000
+DATA ·vconst+72(SB)/4, $0x3f800000
+DATA ·vconst+76(SB)/4, $0x3f800000
+DATA ·vconst+80(SB)/4, $0x3f800000
+DATA ·vconst+84(SB)/4, $0x3f800000
+DATA ·vconst+88(SB)/4, $0x3f800000
+DATA ·vconst+92(SB)/4, $0x3f800000
+DATA ·vconst+96(SB)/4, $0x3f800000
+DATA ·vconst+100(SB)/4, $0x3f800000
+DATA ·vconst+104(SB)/4, $0x3f800000
+DATA ·vconst+108(SB)/4, $0x3f800000
+DATA ·vconst+112(SB)/4, $0x3f800000
+DATA ·vconst+116(SB)/4, $0x3f800000
+DATA ·vconst+120(SB)/4, $0x3f800000
+DATA ·vconst+124(SB)/4, $0x3f800000
+DATA ·vconst+128(SB)/4, $0x3f000000
+DATA ·vconst+132(SB)/4, $0x3f000000
+DATA ·vconst+136(SB)/4, $0x3f000000
+DATA ·vconst+140(SB)/4, $0x3f000000
+DATA ·vconst+144(SB)/4, $0x3f000000
+DATA ·vconst+148(SB)/4, $0x3f000000
+DATA ·vconst+152(SB)/4, $0x3f000000
+DATA ·vconst+156(SB)/4, $0x3f000000
+DATA ·vconst+160(SB)/4, $0x3f000000
+DATA ·vconst+164(SB)/4, $0x3f000000
+DATA ·vconst+168(SB)/4, $0x3f000000
+DATA ·vconst+172(SB)/4, $0x3f000000
+DATA ·vconst+176(SB)/4, $0x3f000000
+DATA ·vconst+180(SB)/4, $0x3f000000
+DATA ·vconst+184(SB)/4, $0x3f000000
+DATA ·vconst+188(SB)/4, $0x3f000000
+DATA ·vconst+192(SB)/4, $0x41400000
+DATA ·vconst+196(SB)/4, $0x41400000
+DATA ·vconst+200(SB)/4, $0x41400000
+DATA ·vconst+204(SB)/4, $0x41400000
+DATA ·vconst+208(SB)/4, $0x41400000
+DATA ·vconst+212(SB)/4, $0x41400000
+DATA ·vconst+216(SB)/4, $0x41400000
+DATA ·vconst+220(SB)/4, $0x41400000
+DATA ·vconst+224(SB)/4, $0x41400000
+DATA ·vconst+228(SB)/4, $0x41400000
+DATA ·vconst+232(SB)/4, $0x41400000
+DATA ·vconst+236(SB)/4, $0x41400000
+DATA ·vconst+240(SB)/4, $0x41400000
+DATA ·vconst+244(SB)/4, $0x41400000
+DATA ·vconst+248(SB)/4, $0x41400000
+DATA ·vconst+252(SB)/4, $0x41400000
+DATA ·vconst+256(SB)/4, $0x3f3504f3
+DATA ·vconst+260(SB)/4, $0x3f3504f3
+DATA ·vconst+264(SB)/4, $0x3f3504f3
+DATA ·vconst+268(SB)/4, $0x3f3504f3
+DATA ·vconst+272(SB)/4, $0x3f3504f3
+DATA ·vconst+276(SB)/4, $0x3f3504f3
+DATA ·vconst+280(SB)/4, $0x3f3504f3
+DATA ·vconst+284(SB)/4, $0x3f3504f3
+DATA ·vconst+288(SB)/4, $0x3f3504f3
+DATA ·vconst+292(SB)/4, $0x3f3504f3
+DATA ·vconst+296(SB)/4, $0x3f3504f3
+DATA ·vconst+300(SB)/4, $0x3f3504f3
+DATA ·vconst+304(SB)/4, $0x3f3504f3
+DATA ·vconst+308(SB)/4, $0x3f3504f3
+DATA ·vconst+312(SB)/4, $0x3f3504f3
+DATA ·vconst+316(SB)/4, $0x3f3504f3
+DATA ·vconst+320(SB)/4, $0xc2ae0000
+DATA ·vconst+324(SB)/4, $0xc2ae0000
+DATA ·vconst+328(SB)/4, $0xc2ae0000
+DATA ·vconst+332(SB)/4, $0xc2ae0000
+DATA ·vconst+336(SB)/4, $0xc2ae0000
+DATA ·vconst+340(SB)/4, $0xc2ae0000
+DATA ·vconst+344(SB)/4, $0xc2ae0000
+DATA ·vconst+348(SB)/4, $0xc2ae0000
+DATA ·vconst+352(SB)/4, $0xc2ae0000
+DATA ·vconst+356(SB)/4, $0xc2ae0000
+DATA ·vconst+360(SB)/4, $0xc2ae0000
+DATA ·vconst+364(SB)/4, $0xc2ae0000
+DATA ·vconst+368(SB)/4, $0xc2ae0000
+DATA ·vconst+372(SB)/4, $0xc2ae0000
+DATA ·vconst+376(SB)/4, $0xc2ae0000
+DATA ·vconst+380(SB)/4, $0xc2ae0000
+DATA ·vconst+384(SB)/4, $0x3e2ef945
+DATA ·vconst+388(SB)/4, $0x3e2ef945
+DATA ·vconst+392(SB)/4, $0x3e2ef945
+DATA ·vconst+396(SB)/4, $0x3e2ef945
+DATA ·vconst+400(SB)/4, $0x3e2ef945
+DATA ·vconst+404(SB)/4, $0x3e2ef945
+DATA ·vconst+408(SB)/4, $0x3e2ef945
+DATA ·vconst+412(SB)/4, $0x3e2ef945
+DATA ·vconst+416(SB)/4, $0x3e2ef945
+DATA ·vconst+420(SB)/4, $0x3e2ef945
+DATA ·vconst+424(SB)/4, $0x3e2ef945
+DATA ·vconst+428(SB)/4, $0x3e2ef945
+DATA ·vconst+432(SB)/4, $0x3e2ef945
+DATA ·vconst+436(SB)/4, $0x3e2ef945
+DATA ·vconst+440(SB)/4, $0x3e2ef945
+DATA ·vconst+444(SB)/4, $0x3e2ef945
+DATA ·vconst+448(SB)/4, $0xbf527892
+DATA ·vconst+452(SB)/4, $0xbf527892
+DATA ·vconst+456(SB)/4, $0xbf527892
+DATA ·vconst+460(SB)/4, $0xbf527892
+DATA ·vconst+464(SB)/4, $0xbf527892
+DATA ·vconst+468(SB)/4, $0xbf527892
+DATA ·vconst+472(SB)/4, $0xbf527892
+DATA ·vconst+476(SB)/4, $0xbf527892
+DATA ·vconst+480(SB)/4, $0xbf527892
+DATA ·vconst+484(SB)/4, $0xbf527892
+DATA ·vconst+488(SB)/4, $0xbf527892
+DATA ·vconst+492(SB)/4, $0xbf527892
+DATA ·vconst+496(SB)/4, $0xbf527892
+DATA ·vconst+500(SB)/4, $0xbf527892
+DATA ·vconst+504(SB)/4, $0xbf527892
+DATA ·vconst+508(SB)/4, $0xbf527892
+DATA ·vconst+512(SB)/4, $0x3fbe87b0
+DATA ·vconst+516(SB)/4, $0x3fbe87b0
+DATA ·vconst+520(SB)/4, $0x3fbe87b0
+DATA ·vconst+524(SB)/4, $0x3fbe87b0
+DATA ·vconst+528(SB)/4, $0x3fbe87b0
+DATA ·vconst+532(SB)/4, $0x3fbe87b0
+DATA ·vconst+536(SB)/4, $0x3fbe87b0
+DATA ·vconst+540(SB)/4, $0x3fbe87b0
+DATA ·vconst+544(SB)/4, $0x3fbe87b0
+DATA ·vconst+548(SB)/4, $0x3fbe87b0
+DATA ·vconst+552(SB)/4, $0x3fbe87b0
+DATA ·vconst+556(SB)/4, $0x3fbe87b0
+DATA ·vconst+560(SB)/4, $0x3fbe87b0
+DATA ·vconst+564(SB)/4, $0x3fbe87b0
+DATA ·vconst+568(SB)/4, $0x3fbe87b0
+DATA ·vconst+572(SB)/4, $0x3fbe87b0
+DATA ·vconst+576(SB)/4, $0xbf914e5d
+DATA ·vconst+580(SB)/4, $0xbf914e5d
+DATA ·vconst+584(SB)/4, $0xbf914e5d
+DATA ·vconst+588(SB)/4, $0xbf914e5d
+DATA ·vconst+592(SB)/4, $0xbf914e5d
+DATA ·vconst+596(SB)/4, $0xbf914e5d
+DATA ·vconst+600(SB)/4, $0xbf914e5d
+DATA ·vconst+604(SB)/4, $0xbf914e5d
+DATA ·vconst+608(SB)/4, $0xbf914e5d
+DATA ·vconst+612(SB)/4, $0xbf914e5d
+DATA ·vconst+616(SB)/4, $0xbf914e5d
+DATA ·vconst+620(SB)/4, $0xbf914e5d
+DATA ·vconst+624(SB)/4, $0xbf914e5d
+DATA ·vconst+628(SB)/4, $0xbf914e5d
+DATA ·vconst+632(SB)/4, $0xbf914e5d
+DATA ·vconst+636(SB)/4, $0xbf914e5d
+DATA ·vconst+640(SB)/4, $0x3e8ec7cc
+DATA ·vconst+644(SB)/4, $0x3e8ec7cc
+DATA ·vconst+648(SB)/4, $0x3e8ec7cc
+DATA ·vconst+652(SB)/4, $0x3e8ec7cc
+DATA ·vconst+656(SB)/4, $0x3e8ec7cc
+DATA ·vconst+660(SB)/4, $0x3e8ec7cc
+DATA ·vconst+664(SB)/4, $0x3e8ec7cc
+DATA ·vconst+668(SB)/4, $0x3e8ec7cc
+DATA ·vconst+672(SB)/4, $0x3e8ec7cc
+DATA ·vconst+676(SB)/4, $0x3e8ec7cc
+DATA ·vconst+680(SB)/4, $0x3e8ec7cc
+DATA ·vconst+684(SB)/4, $0x3e8ec7cc
+DATA ·vconst+688(SB)/4, $0x3e8ec7cc
+DATA ·vconst+692(SB)/4, $0x3e8ec7cc
+DATA ·vconst+696(SB)/4, $0x3e8ec7cc
+DATA ·vconst+700(SB)/4, $0x3e8ec7cc
+DATA ·vconst+704(SB)/4, $0xbe3ec24c
+DATA ·vconst+708(SB)/4, $0xbe3ec24c
+DATA ·vconst+712(SB)/4, $0xbe3ec24c
+DATA ·vconst+716(SB)/4, $0xbe3ec24c
+DATA ·vconst+720(SB)/4, $0xbe3ec24c
+DATA ·vconst+724(SB)/4, $0xbe3ec24c
+DATA ·vconst+728(SB)/4, $0xbe3ec24c
+DATA ·vconst+732(SB)/4, $0xbe3ec24c
+DATA ·vconst+736(SB)/4, $0xbe3ec24c
+DATA ·vconst+740(SB)/4, $0xbe3ec24c
+DATA ·vconst+744(SB)/4, $0xbe3ec24c
+DATA ·vconst+748(SB)/4, $0xbe3ec24c
+DATA ·vconst+752(SB)/4, $0xbe3ec24c
+DATA ·vconst+756(SB)/4, $0xbe3ec24c
+DATA ·vconst+760(SB)/4, $0xbe3ec24c
+DATA ·vconst+764(SB)/4, $0xbe3ec24c
+DATA ·vconst+768(SB)/4, $0x3dc636c9
+DATA ·vconst+772(SB)/4, $0x3dc636c9
+DATA ·vconst+776(SB)/4, $0x3dc636c9
+DATA ·vconst+780(SB)/4, $0x3dc636c9
+DATA ·vconst+784(SB)/4, $0x3dc636c9
+DATA ·vconst+788(SB)/4, $0x3dc636c9
+DATA ·vconst+792(SB)/4, $0x3dc636c9
+DATA ·vconst+796(SB)/4, $0x3dc636c9
+DATA ·vconst+800(SB)/4, $0x3dc636c9
+DATA ·vconst+804(SB)/4, $0x3dc636c9
+DATA ·vconst+808(SB)/4, $0x3dc636c9
+DATA ·vconst+812(SB)/4, $0x3dc636c9
+DATA ·vconst+816(SB)/4, $0x3dc636c9
+DATA ·vconst+820(SB)/4, $0x3dc636c9
+DATA ·vconst+824(SB)/4, $0x3dc636c9
+DATA ·vconst+828(SB)/4, $0x3dc636c9
+DATA ·vconst+832(SB)/4, $0x3ebf88fb
+DATA ·vconst+836(SB)/4, $0x3ebf88fb
+DATA ·vconst+840(SB)/4, $0x3ebf88fb
+DATA ·vconst+844(SB)/4, $0x3ebf88fb
+DATA ·vconst+848(SB)/4, $0x3ebf88fb
+DATA ·vconst+852(SB)/4, $0x3ebf88fb
+DATA ·vconst+856(SB)/4, $0x3ebf88fb
+DATA ·vconst+860(SB)/4, $0x3ebf88fb
+DATA ·vconst+864(SB)/4, $0x3ebf88fb
+DATA ·vconst+868(SB)/4, $0x3ebf88fb
+DATA ·vconst+872(SB)/4, $0x3ebf88fb
+DATA ·vconst+876(SB)/4, $0x3ebf88fb
+DATA ·vconst+880(SB)/4, $0x3ebf88fb
+DATA ·vconst+884(SB)/4, $0x3ebf88fb
+DATA ·vconst+888(SB)/4, $0x3ebf88fb
+DATA ·vconst+892(SB)/4, $0x3ebf88fb
+DATA ·vconst+896(SB)/4, $0x3f8000c7
+DATA ·vconst+900(SB)/4, $0x3f8000c7
+DATA ·vconst+904(SB)/4, $0x3f8000c7
+DATA ·vconst+908(SB)/4, $0x3f8000c7
+DATA ·vconst+912(SB)/4, $0x3f8000c7
+DATA ·vconst+916(SB)/4, $0x3f8000c7
+DATA ·vconst+920(SB)/4, $0x3f8000c7
+DATA ·vconst+924(SB)/4, $0x3f8000c7
+DATA ·vconst+928(SB)/4, $0x3f8000c7
+DATA ·vconst+932(SB)/4, $0x3f8000c7
+DATA ·vconst+936(SB)/4, $0x3f8000c7
+DATA ·vconst+940(SB)/4, $0x3f8000c7
+DATA ·vconst+944(SB)/4, $0x3f8000c7
+DATA ·vconst+948(SB)/4, $0x3f8000c7
+DATA ·vconst+952(SB)/4, $0x3f8000c7
+DATA ·vconst+956(SB)/4, $0x3f8000c7
+DATA ·vconst+960(SB)/4, $0xbfa1fc4e
+DATA ·vconst+964(SB)/4, $0xbfa1fc4e
+DATA ·vconst+968(SB)/4, $0xbfa1fc4e
+DATA ·vconst+972(SB)/4, $0xbfa1fc4e
+DATA ·vconst+976(SB)/4, $0xbfa1fc4e
+DATA ·vconst+980(SB)/4, $0xbfa1fc4e
+DATA ·vconst+984(SB)/4, $0xbfa1fc4e
+DATA ·vconst+988(SB)/4, $0xbfa1fc4e
+DATA ·vconst+992(SB)/4, $0xbfa1fc4e
+DATA ·vconst+996(SB)/4, $0xbfa1fc4e
+DATA ·vconst+1000(SB)/4, $0xbfa1fc4e
+DATA ·vconst+1004(SB)/4, $0xbfa1fc4e
+DATA ·vconst+1008(SB)/4, $0xbfa1fc4e
+DATA ·vconst+1012(SB)/4, $0xbfa1fc4e
+DATA ·vconst+1016(SB)/4, $0xbfa1fc4e
+DATA ·vconst+1020(SB)/4, $0xbfa1fc4e
+DATA ·vconst+1024(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1028(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1032(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1036(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1040(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1044(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1048(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1052(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1056(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1060(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1064(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1068(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1072(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1076(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1080(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1084(SB)/4, $0x3fb8aa3b
+DATA ·vconst+1088(SB)/4, $0x3f318000
+DATA ·vconst+1092(SB)/4, $0x3f318000
+DATA ·vconst+1096(SB)/4, $0x3f318000
+DATA ·vconst+1100(SB)/4, $0x3f318000
+DATA ·vconst+1104(SB)/4, $0x3f318000
+DATA ·vconst+1108(SB)/4, $0x3f318000
+DATA ·vconst+1112(SB)/4, $0x3f318000
+DATA ·vconst+1116(SB)/4, $0x3f318000
+DATA ·vconst+1120(SB)/4, $0x3f318000
+DATA ·vconst+1124(SB)/4, $0x3f318000
+DATA ·vconst+1128(SB)/4, $0x3f318000
+DATA ·vconst+1132(SB)/4, $0x3f318000
+DATA ·vconst+1136(SB)/4, $0x3f318000
+DATA ·vconst+1140(SB)/4, $0x3f318000
+DATA ·vconst+1144(SB)/4, $0x3f318000
+DATA ·vconst+1148(SB)/4, $0x3f318000
+DATA ·vconst+1152(SB)/4, $0xb95e8083
+DATA ·vconst+1156(SB)/4, $0xb95e8083
+DATA ·vconst+1160(SB)/4, $0xb95e8083
+DATA ·vconst+1164(SB)/4, $0xb95e8083
+DATA ·vconst+1168(SB)/4, $0xb95e8083
+DATA ·vconst+1172(SB)/4, $0xb95e8083
+DATA ·vconst+1176(SB)/4, $0xb95e8083
+DATA ·vconst+1180(SB)/4, $0xb95e8083
+DATA ·vconst+1184(SB)/4, $0xb95e8083
+DATA ·vconst+1188(SB)/4, $0xb95e8083
+DATA ·vconst+1192(SB)/4, $0xb95e8083
+DATA ·vconst+1196(SB)/4, $0xb95e8083
+DATA ·vconst+1200(SB)/4, $0xb95e8083
+DATA ·vconst+1204(SB)/4, $0xb95e8083
+DATA ·vconst+1208(SB)/4, $0xb95e8083
+DATA ·vconst+1212(SB)/4, $0xb95e8083
+DATA ·vconst+1216(SB)/4, $0x39506967
+DATA ·vconst+1220(SB)/4, $0x39506967
+DATA ·vconst+1224(SB)/4, $0x39506967
+DATA ·vconst+1228(SB)/4, $0x39506967
+DATA ·vconst+1232(SB)/4, $0x39506967
+DATA ·vconst+1236(SB)/4, $0x39506967
+DATA ·vconst+1240(SB)/4, $0x39506967
+DATA ·vconst+1244(SB)/4, $0x39506967
+DATA ·vconst+1248(SB)/4, $0x39506967
+DATA ·vconst+1252(SB)/4, $0x39506967
+DATA ·vconst+1256(SB)/4, $0x39506967
+DATA ·vconst+1260(SB)/4, $0x39506967
+DATA ·vconst+1264(SB)/4, $0x39506967
+DATA ·vconst+1268(SB)/4, $0x39506967
+DATA ·vconst+1272(SB)/4, $0x39506967
+DATA ·vconst+1276(SB)/4, $0x39506967
+DATA ·vconst+1280(SB)/4, $0x3ab743ce
+DATA ·vconst+1284(SB)/4, $0x3ab743ce
+DATA ·vconst+1288(SB)/4, $0x3ab743ce
+DATA ·vconst+1292(SB)/4, $0x3ab743ce
+DATA ·vconst+1296(SB)/4, $0x3ab743ce
+DATA ·vconst+1300(SB)/4, $0x3ab743ce
+DATA ·vconst+1304(SB)/4, $0x3ab743ce
+DATA ·vconst+1308(SB)/4, $0x3ab743ce
+DATA ·vconst+1312(SB)/4, $0x3ab743ce
+DATA ·vconst+1316(SB)/4, $0x3ab743ce
+DATA ·vconst+1320(SB)/4, $0x3ab743ce
+DATA ·vconst+1324(SB)/4, $0x3ab743ce
+DATA ·vconst+1328(SB)/4, $0x3ab743ce
+DATA ·vconst+1332(SB)/4, $0x3ab743ce
+DATA ·vconst+1336(SB)/4, $0x3ab743ce
+DATA ·vconst+1340(SB)/4, $0x3ab743ce
+DATA ·vconst+1344(SB)/4, $0x3c088908
+DATA ·vconst+1348(SB)/4, $0x3c088908
+DATA ·vconst+1352(SB)/4, $0x3c088908
+DATA ·vconst+1356(SB)/4, $0x3c088908
+DATA ·vconst+1360(SB)/4, $0x3c088908
+DATA ·vconst+1364(SB)/4, $0x3c088908
+DATA ·vconst+1368(SB)/4, $0x3c088908
+DATA ·vconst+1372(SB)/4, $0x3c088908
+DATA ·vconst+1376(SB)/4, $0x3c088908
+DATA ·vconst+1380(SB)/4, $0x3c088908
+DATA ·vconst+1384(SB)/4, $0x3c088908
+DATA ·vconst+1388(SB)/4, $0x3c088908
+DATA ·vconst+1392(SB)/4, $0x3c088908
+DATA ·vconst+1396(SB)/4, $0x3c088908
+DATA ·vconst+1400(SB)/4, $0x3c088908
+DATA ·vconst+1404(SB)/4, $0x3c088908
+DATA ·vconst+1408(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1412(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1416(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1420(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1424(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1428(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1432(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1436(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1440(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1444(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1448(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1452(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1456(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1460(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1464(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1468(SB)/4, $0x3d2aa9c1
+DATA ·vconst+1472(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1476(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1480(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1484(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1488(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1492(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1496(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1500(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1504(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1508(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1512(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1516(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1520(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1524(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1528(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1532(SB)/4, $0x3e2aaaaa
+DATA ·vconst+1536(SB)/4, $0x3f000000
+DATA ·vconst+1540(SB)/4, $0x3f000000
+DATA ·vconst+1544(SB)/4, $0x3f000000
+DATA ·vconst+1548(SB)/4, $0x3f000000
+DATA ·vconst+1552(SB)/4, $0x3f000000
+DATA ·vconst+1556(SB)/4, $0x3f000000
+DATA ·vconst+1560(SB)/4, $0x3f000000
+DATA ·vconst+1564(SB)/4, $0x3f000000
+DATA ·vconst+1568(SB)/4, $0x3f000000
+DATA ·vconst+1572(SB)/4, $0x3f000000
+DATA ·vconst+1576(SB)/4, $0x3f000000
+DATA ·vconst+1580(SB)/4, $0x3f000000
+DATA ·vconst+1584(SB)/4, $0x3f000000
+DATA ·vconst+1588(SB)/4, $0x3f000000
+DATA ·vconst+1592(SB)/4, $0x3f000000
+DATA ·vconst+1596(SB)/4, $0x3f000000
+GLOBL ·vconst(SB), RODATA|NOPTR, $1600

@@ -72,7 +72,8 @@ func Linear(y, x, w, b []float32, m, n, k int) {
 
 // GELU applies the exact (erf) GELU, x·Φ(x), to x in place. The vector paths
 // are within 1e-6 (absolute) of the float64 reference for |x| < 10; large
-// slices are split across the worker pool.
+// slices are split across the worker pool. Non-finite inputs give what
+// PyTorch gives on every path: NaN for NaN, +Inf for +Inf and NaN for -Inf.
 func GELU(x []float32) {
 	ks := active
 	parallelSpans(len(x), func(lo, hi int) {

@@ -5,6 +5,7 @@
 package files
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -68,23 +69,22 @@ func (e *TooLargeError) Error() string {
 		e.Path, ByteSize(e.Size), ByteSize(e.Limit))
 }
 
-// regular returns an error naming what path is unless fi is a regular file.
+// regular returns a *NotRegularError unless fi is a regular file.
 func regular(path string, fi fs.FileInfo) error {
 	if fi.Mode().IsRegular() {
 		return nil
 	}
-	what := "not a regular file"
-	switch m := fi.Mode(); {
-	case m.IsDir():
-		what = "a directory, not a file"
-	case m&fs.ModeNamedPipe != 0:
-		what = "a named pipe (FIFO), not a regular file"
-	case m&fs.ModeSocket != 0:
-		what = "a socket, not a regular file"
-	case m&fs.ModeDevice != 0:
-		what = "a device, not a regular file"
-	}
-	return fmt.Errorf("%s is %s", path, what)
+	return &NotRegularError{Path: path, Kind: describe(fi.Mode())}
+}
+
+// NotRegularError is a path lesionui was to read that is not a regular file.
+type NotRegularError struct {
+	Path string
+	Kind string // what it is, with an article: "a named pipe (FIFO)", "a directory", …
+}
+
+func (e *NotRegularError) Error() string {
+	return fmt.Sprintf("%s is %s, not a regular file", e.Path, e.Kind)
 }
 
 // ByteSize formats n bytes for people, in decimal units (as download sizes are shown).
@@ -99,4 +99,13 @@ func ByteSize(n int64) string {
 		i++
 	}
 	return fmt.Sprintf("%.1f %cB", v, "kMGT"[i-1])
+}
+
+// unwrapPath strips an *fs.PathError, whose path the caller's message already names.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }

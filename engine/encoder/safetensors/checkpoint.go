@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"lesionui/internal/files"
 )
 
 // The file names HuggingFace uses for a model directory's weights.
@@ -118,14 +120,11 @@ func readIndex(index string) (map[string]string, map[string]string, error) {
 	fail := func(err error, format string, args ...any) (map[string]string, map[string]string, error) {
 		return nil, nil, &Error{File: index, Msg: fmt.Sprintf(format, args...), Err: err}
 	}
-	st, err := os.Stat(index)
-	if err != nil {
-		return fail(err, "cannot stat: %v", unwrapPath(err))
+	data, err := files.ReadRegular(index, maxIndexLen) // a FIFO is refused, a huge file not read
+	var tooLarge *files.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return fail(err, "index is %d bytes, over the limit of %d", tooLarge.Size, maxIndexLen)
 	}
-	if st.Size() > maxIndexLen {
-		return fail(nil, "index is %d bytes, over the limit of %d", st.Size(), maxIndexLen)
-	}
-	data, err := os.ReadFile(index)
 	if err != nil {
 		return fail(err, "cannot read: %v", unwrapPath(err))
 	}

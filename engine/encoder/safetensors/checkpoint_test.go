@@ -2,6 +2,7 @@ package safetensors
 
 import (
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -208,4 +209,55 @@ func TestOpenDirNoWeights(t *testing.T) {
 
 	_, err = OpenDir(filepath.Join(dir, "nope"))
 	wantError(t, err, filepath.Join(dir, "nope"), "", "no model.safetensors")
+}
+
+func TestCheckFinite(t *testing.T) {
+	dir := t.TempDir()
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	tensors := []Tensor{
+		{Name: "a", DType: F32, Shape: []int{3}, Data: []float32{1, 2, 3}},
+		{Name: "b.f16", DType: F16, Shape: []int{2, 2}, Data: []float32{0, 1, -inf, 2}},
+		{Name: "c.bf16", DType: BF16, Shape: []int{2}, Data: []float32{nan, 1}},
+		{Name: "d.f32", DType: F32, Shape: []int{2}, Data: []float32{1, inf}},
+	}
+	if err := WriteFile(filepath.Join(dir, SingleFileName), tensors[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	c, err := OpenDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.CheckFinite(); err != nil {
+		t.Errorf("finite weights: %v", err)
+	}
+	c.Close()
+	if err := WriteFile(filepath.Join(dir, SingleFileName), tensors, nil); err != nil {
+		t.Fatal(err)
+	}
+	if c, err = OpenDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	err = c.CheckFinite()
+	var e *NonFiniteError
+	if !errors.As(err, &e) || e.Tensor != "b.f16" || e.Index != 2 || !math.IsInf(e.Value, -1) || !reflect.DeepEqual(e.Others, []string{"c.bf16", "d.f32"}) {
+		t.Fatalf("CheckFinite = %#v", err)
+	}
+	if want := `tensor "b.f16" [2 2] holds -Inf at element 2 (as do c.bf16, d.f32): the checkpoint's weights are broken`; !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("error %q, want it to end %q", err, want)
+	}
+	// F32 data that is not 4-byte aligned in the file (after a 2-byte F16) is read word by word.
+	odd := []Tensor{{Name: "a", DType: F16, Shape: []int{1}, Data: []float32{1}}, {Name: "b", DType: F32, Shape: []int{3}, Data: []float32{1, 2, nan}}}
+	if err := WriteFile(filepath.Join(dir, "odd.safetensors"), odd, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Open(filepath.Join(dir, "odd.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	raw, info, _ := f.Bytes("b")
+	if i, v, ok := firstNonFinite(raw, info.DType); !ok || i != 2 || !math.IsNaN(v) {
+		t.Errorf("unaligned F32: %d %v %v", i, v, ok)
+	}
 }

@@ -7,14 +7,19 @@ import (
 	"math"
 	"os"
 	"sort"
+	"strconv"
+	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"lesionui/internal/files"
 )
 
-// maxHeaderLen bounds the JSON header, as the reference implementation does,
-// so a corrupt length cannot make Open parse a gigabyte of "header".
-const maxHeaderLen = 100 << 20
+// maxHeaderLen bounds the JSON header as the reference implementation does
+// (MAX_HEADER_SIZE), so a corrupt length cannot make Open parse a gigabyte of
+// "header".
+const maxHeaderLen = 100_000_000
 
 // File is one memory-mapped .safetensors file. Its methods may be called
 // concurrently, except Close, after which every slice it returned is invalid.
@@ -31,17 +36,16 @@ func Open(path string) (*File, error) {
 	fail := func(err error, format string, args ...any) (*File, error) {
 		return nil, &Error{File: path, Msg: fmt.Sprintf(format, args...), Err: err}
 	}
-	f, err := os.Open(path)
+	f, st, err := files.OpenRegular(path) // a FIFO or device is refused, never waited on
+	if nr := (*files.NotRegularError)(nil); errors.As(err, &nr) {
+		return fail(err, "it is %s, not a regular file", nr.Kind)
+	}
 	if err != nil {
 		return fail(err, "cannot open: %v", unwrapPath(err))
 	}
 	defer f.Close() // the mapping outlives the descriptor
-	st, err := f.Stat()
-	if err != nil {
-		return fail(err, "cannot stat: %v", unwrapPath(err))
-	}
-	if !st.Mode().IsRegular() {
-		return fail(nil, "not a regular file")
+	if err := lfsPointer(f, path); err != nil {
+		return nil, err
 	}
 	size := st.Size()
 	if size < 8 {
@@ -65,11 +69,11 @@ func Open(path string) (*File, error) {
 // newFile validates the header of the mapped file m and wraps it.
 func newFile(path string, m []byte) (*File, error) {
 	n := binary.LittleEndian.Uint64(m[:8])
-	if n > uint64(len(m)-8) {
-		return nil, &Error{File: path, Msg: fmt.Sprintf("header length %d runs past the end of the file (%d bytes)", n, len(m))}
-	}
 	if n > maxHeaderLen {
 		return nil, &Error{File: path, Msg: fmt.Sprintf("header length %d exceeds the limit of %d bytes", n, maxHeaderLen)}
+	}
+	if n > uint64(len(m)-8) {
+		return nil, &Error{File: path, Msg: fmt.Sprintf("header length %d runs past the end of the file (%d bytes)", n, len(m))}
 	}
 	data := m[8+n:]
 	tensors, metadata, err := ParseHeader(m[8:8+n], int64(len(data)))
@@ -81,6 +85,31 @@ func newFile(path string, m []byte) (*File, error) {
 		tensors[name] = t
 	}
 	return &File{path: path, mapping: m, data: data, tensors: tensors, metadata: metadata}, nil
+}
+
+// lfsPrefix starts every Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
+const lfsPrefix = "version https://git-lfs.github.com/spec/v1\n"
+
+// lfsPointer returns an error explaining that f is a Git LFS pointer, the small text file
+// git leaves in place of a large file in a repository cloned without git-lfs, if it is one.
+func lfsPointer(f *os.File, path string) error {
+	var buf [1024]byte // the spec caps pointer files below 1024 bytes
+	n, _ := f.ReadAt(buf[:], 0)
+	text, ok := strings.CutPrefix(string(buf[:n]), lfsPrefix)
+	if !ok {
+		return nil
+	}
+	real := "the real file"
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(line, "size "); ok {
+			if size, err := strconv.ParseInt(v, 10, 64); err == nil {
+				real = fmt.Sprintf("the real file (%d bytes)", size)
+			}
+		}
+	}
+	return &Error{File: path, Msg: fmt.Sprintf("this is a Git LFS pointer, not the weights: the repository was cloned "+
+		"without git-lfs, so %s was never downloaded. Run `git lfs install && git lfs pull` in the repository, "+
+		"or let lesionui fetch the model (--model ORG/NAME)", real)}
 }
 
 // unwrapPath strips the *fs.PathError wrapper, whose path the *Error repeats.

@@ -206,14 +206,14 @@ func TestOpenBadFiles(t *testing.T) {
 	huge := binary.LittleEndian.AppendUint64(nil, math.MaxUint64)
 	os.WriteFile(p("huge"), append(huge, "{}"...), 0o644)
 	_, err = Open(p("huge"))
-	wantError(t, err, p("huge"), "", "header length 18446744073709551615 runs past the end")
+	wantError(t, err, p("huge"), "", "header length 18446744073709551615 exceeds the limit of 100000000 bytes")
 
 	// A sparse file, so the oversized header costs no disk.
 	big := binary.LittleEndian.AppendUint64(nil, maxHeaderLen+1)
 	os.WriteFile(p("big"), big, 0o644)
 	os.Truncate(p("big"), 8+maxHeaderLen+1)
 	_, err = Open(p("big"))
-	wantError(t, err, p("big"), "", "header length 104857601 exceeds the limit of 104857600 bytes")
+	wantError(t, err, p("big"), "", "header length 100000001 exceeds the limit of 100000000 bytes")
 
 	writeRaw(t, p("notjson"), "not json", nil)
 	_, err = Open(p("notjson"))
@@ -294,5 +294,5 @@ func TestWriteFileErrors(t *testing.T) {
 		t.Errorf("failed writes left %v behind", entries)
 	}
 	bad := filepath.Join(dir, "no", "such", "dir.safetensors")
-	wantError(t, WriteFile(bad, nil, nil), bad, "", "cannot create")
+	wantError(t, WriteFile(bad, nil, nil), bad, "", "cannot write: the folder "+filepath.Dir(bad)+" does not exist")
 }

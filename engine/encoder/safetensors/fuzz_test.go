@@ -1,8 +1,10 @@
 package safetensors
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 )
 
@@ -17,6 +19,8 @@ func FuzzParseHeader(f *testing.F) {
 		`{"__metadata__": {"format": "pt"}, "a": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]}}   `,
 		`{"a": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]}, "b": {"dtype": "BF16", "shape": [1, 2], "data_offsets": [4, 8]}}`,
 		`{"e": {"dtype": "I64", "shape": [0], "data_offsets": [3, 3]}, "s": {"dtype": "BOOL", "shape": [], "data_offsets": [3, 4]}}`,
+		`{"a": {"dtype": "U8", "shape": [30], "data_offsets": [0, 30]}, "f": {"dtype": "F4", "shape": [2, 2], "data_offsets": [30, 32]}}`,
+		`{"a": {"dtype": "F6_E2M3", "shape": [3], "data_offsets": [0, 3]}}`,
 		`{"a": {"dtype": "F8_E4M3", "shape": [4], "data_offsets": [0, 4]}, "b": {"dtype": "F32", "shape": [1], "data_offsets": [2, 6]}}`,
 		`{"a": {"dtype": "F32", "shape": [-1], "data_offsets": [0, 4]}}`,
 		`{"a": {"dtype": "U8", "shape": [4294967296, 4294967296], "data_offsets": [0, 1]}}`,
@@ -43,38 +47,34 @@ func FuzzParseHeader(f *testing.F) {
 		if !json.Valid(header) {
 			t.Fatalf("accepted invalid JSON %q", header)
 		}
-		type span struct {
-			name       string
-			begin, end int64
-		}
-		var spans []span
+		list := make([]TensorInfo, 0, len(tensors))
 		for name, info := range tensors {
-			if info.Name != name || info.DType.Size() == 0 || info.File != "" {
+			if info.Name != name || info.DType.Bits() == 0 || info.File != "" {
 				t.Fatalf("bad info for %q: %+v", name, info)
 			}
-			if info.Begin < 0 || info.Begin > info.End || info.End > dataLen {
-				t.Fatalf("%q: range [%d, %d] outside data of %d bytes", name, info.Begin, info.End, dataLen)
-			}
-			size := int64(info.DType.Size())
+			bits := int64(info.DType.Bits())
 			for _, d := range info.Shape {
 				if d < 0 {
 					t.Fatalf("%q: negative dim in %v", name, info.Shape)
 				}
-				size *= int64(d) // cannot overflow: the product is at most End-Begin
+				bits *= int64(d) // cannot overflow: the product is at most 8·(End-Begin)
 			}
-			if size != info.End-info.Begin || int64(info.NumElements())*int64(info.DType.Size()) != size {
-				t.Fatalf("%q: %s %v needs %d bytes, range has %d", name, info.DType, info.Shape, size, info.End-info.Begin)
+			if bits != 8*(info.End-info.Begin) || int64(info.NumElements())*int64(info.DType.Bits()) != bits {
+				t.Fatalf("%q: %s %v needs %d bits, range has %d bytes", name, info.DType, info.Shape, bits, info.End-info.Begin)
 			}
-			if size > 0 {
-				spans = append(spans, span{name, info.Begin, info.End})
-			}
+			list = append(list, info)
 		}
-		for i, a := range spans {
-			for _, b := range spans[i+1:] {
-				if a.begin < b.end && b.begin < a.end {
-					t.Fatalf("%q [%d, %d] overlaps %q [%d, %d]", a.name, a.begin, a.end, b.name, b.begin, b.end)
-				}
+		// The tensors tile the data section: no byte in no tensor or in two.
+		slices.SortFunc(list, func(a, b TensorInfo) int { return cmp.Or(cmp.Compare(a.Begin, b.Begin), cmp.Compare(a.End, b.End)) })
+		var end int64
+		for _, info := range list {
+			if info.Begin != end {
+				t.Fatalf("%q [%d, %d] does not start where the previous tensor ends (%d)", info.Name, info.Begin, info.End, end)
 			}
+			end = info.End
+		}
+		if end != dataLen {
+			t.Fatalf("tensors end at %d, the data section at %d", end, dataLen)
 		}
 	})
 }

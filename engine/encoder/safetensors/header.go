@@ -27,13 +27,17 @@ type rawEntry struct {
 // whose data section (everything after the header) is dataLen bytes long.
 //
 // It returns the tensors by name and the "__metadata__" strings (nil if
-// absent). A header is accepted only if it is one JSON object of valid UTF-8
-// (trailing spaces allowed), with no duplicate keys, whose every entry has a
-// known dtype, a shape of non-negative integers and data_offsets [begin, end]
-// with 0 <= begin <= end <= dataLen, end-begin equal to the shape's element
-// count times the dtype size, and no two tensors' byte ranges overlapping.
-// Fields of an entry other than these three are ignored. Errors are *Error
-// values with File empty.
+// absent). As in the safetensors project's own reader, a header is accepted
+// only if it is one JSON object of valid UTF-8 (whitespace around it
+// allowed), with no duplicate keys, whose every entry has a known dtype, a
+// shape of non-negative integers and data_offsets [begin, end] with
+// 0 <= begin <= end, end-begin equal to the shape's element count times the
+// dtype size (a whole number of bytes), and whose tensors, taken in offset
+// order, cover the data section exactly: each starts where the one before
+// ends, the first at 0 and the last ending at dataLen. No byte of the data
+// section belongs to no tensor (no gaps, no trailing bytes: a file cannot
+// carry a second payload) or to two. Fields of an entry other than these
+// three are ignored. Errors are *Error values with File empty.
 func ParseHeader(header []byte, dataLen int64) (map[string]TensorInfo, map[string]string, error) {
 	if dataLen < 0 {
 		return nil, nil, &Error{Msg: fmt.Sprintf("negative data section length %d", dataLen)}
@@ -56,7 +60,7 @@ func ParseHeader(header []byte, dataLen int64) (map[string]TensorInfo, map[strin
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := checkOverlap(tensors); err != nil {
+	if err := checkLayout(tensors, dataLen); err != nil {
 		return nil, nil, err
 	}
 	return tensors, metadata, nil
@@ -148,13 +152,13 @@ func parseEntry(name string, raw json.RawMessage, dataLen int64) (TensorInfo, er
 		return bad(`entry has no "data_offsets"`)
 	}
 	dt := DType(*e.DType)
-	if dt.Size() == 0 {
+	if dt.Bits() == 0 {
 		return bad("unknown dtype %q", *e.DType)
 	}
 	info := TensorInfo{Name: name, DType: dt, Shape: make([]int, len(*e.Shape))}
-	// The byte size is accumulated in int64 with an overflow check at every
+	// The size in bits is accumulated in int64 with an overflow check at every
 	// step, so no product of dims can wrap around into a plausible size.
-	size := int64(dt.Size())
+	bits := int64(dt.Bits())
 	for i, n := range *e.Shape {
 		d, err := jsonInt(n)
 		if err != nil {
@@ -163,15 +167,19 @@ func parseEntry(name string, raw json.RawMessage, dataLen int64) (TensorInfo, er
 		if d < 0 {
 			return bad("shape[%d] = %d is negative", i, d)
 		}
-		if d > 0 && size > math.MaxInt64/d {
+		if d > 0 && bits > math.MaxInt64/d {
 			return bad("shape %s has more elements than can be addressed", shapeString(*e.Shape))
 		}
 		if int64(int(d)) != d {
 			return bad("shape[%d] = %d does not fit in an int", i, d)
 		}
-		size *= d
+		bits *= d
 		info.Shape[i] = int(d)
 	}
+	if bits%8 != 0 {
+		return bad("%s %s is %d bits, not a whole number of bytes (misaligned)", dt, shapeString(*e.Shape), bits)
+	}
+	size := bits / 8
 	if len(*e.DataOffsets) != 2 {
 		return bad("data_offsets has %d values, want 2 ([begin, end])", len(*e.DataOffsets))
 	}
@@ -187,36 +195,53 @@ func parseEntry(name string, raw json.RawMessage, dataLen int64) (TensorInfo, er
 	switch {
 	case info.Begin > info.End:
 		return bad("data_offsets [%d, %d] begin after they end", info.Begin, info.End)
-	case info.End > dataLen:
-		return bad("data_offsets [%d, %d] run past the end of the data section (%d bytes)", info.Begin, info.End, dataLen)
 	case info.End-info.Begin != size:
 		return bad("data_offsets [%d, %d] span %d bytes but %s %s needs %d",
 			info.Begin, info.End, info.End-info.Begin, dt, shapeString(*e.Shape), size)
+	case info.End > dataLen:
+		return bad("data_offsets [%d, %d] run past the end of the data section (%d bytes)", info.Begin, info.End, dataLen)
 	}
 	return info, nil
 }
 
-// checkOverlap reports the first pair of tensors whose non-empty byte ranges
-// overlap. Empty tensors occupy no bytes and overlap nothing.
-func checkOverlap(tensors map[string]TensorInfo) error {
+// checkLayout checks that the tensors, in offset order, tile the data section
+// of dataLen bytes exactly, as the safetensors reference requires: the first
+// starts at 0, each starts where the previous one ends (empty tensors
+// included), and the last ends at dataLen.
+func checkLayout(tensors map[string]TensorInfo, dataLen int64) error {
 	list := make([]TensorInfo, 0, len(tensors))
 	for _, t := range tensors {
-		if t.End > t.Begin {
-			list = append(list, t)
-		}
+		list = append(list, t)
 	}
 	sort.Slice(list, func(i, j int) bool {
-		if list[i].Begin != list[j].Begin {
-			return list[i].Begin < list[j].Begin
+		a, b := list[i], list[j]
+		if a.Begin != b.Begin {
+			return a.Begin < b.Begin
 		}
-		return list[i].Name < list[j].Name
+		if a.End != b.End {
+			return a.End < b.End
+		}
+		return a.Name < b.Name
 	})
-	for i := 1; i < len(list); i++ {
-		prev, t := list[i-1], list[i]
-		if t.Begin < prev.End {
+	var end int64
+	for i, t := range list {
+		switch {
+		case t.Begin < end:
+			prev := list[i-1]
 			return &Error{Tensor: t.Name, Msg: fmt.Sprintf("data_offsets [%d, %d] overlap those of tensor %q [%d, %d]",
 				t.Begin, t.End, prev.Name, prev.Begin, prev.End)}
+		case t.Begin > end && i == 0:
+			return &Error{Tensor: t.Name, Msg: fmt.Sprintf("data_offsets [%d, %d]: the first tensor must start at 0; the first %d bytes of the data section belong to no tensor",
+				t.Begin, t.End, t.Begin)}
+		case t.Begin > end:
+			return &Error{Tensor: t.Name, Msg: fmt.Sprintf("data_offsets [%d, %d] leave a gap after tensor %q [%d, %d]: bytes %d to %d belong to no tensor",
+				t.Begin, t.End, list[i-1].Name, list[i-1].Begin, list[i-1].End, end, t.Begin)}
 		}
+		end = t.End
+	}
+	if end != dataLen {
+		return &Error{Msg: fmt.Sprintf("the data section has %d bytes after the last tensor (which ends at %d of %d); "+
+			"a safetensors file holds its tensors and nothing else", dataLen-end, end, dataLen)}
 	}
 	return nil
 }

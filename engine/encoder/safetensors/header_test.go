@@ -13,7 +13,7 @@ func TestParseHeaderValid(t *testing.T) {
 	  "a": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24], "extra": true},
 	  "empty": {"dtype": "I64", "shape": [0, 5], "data_offsets": [24, 24]},
 	  "scalar": {"dtype": "U8", "shape": [], "data_offsets": [30, 31]}}    `
-	tensors, meta, err := ParseHeader([]byte(h), 32)
+	tensors, meta, err := ParseHeader([]byte(h), 31)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -79,6 +79,12 @@ func TestParseHeaderInvalid(t *testing.T) {
 		{"overlap", `{"a": {` + ok + `}, "b": {"dtype": "F16", "shape": [2], "data_offsets": [6, 10]}}`, `overlap those of tensor "a" [0, 8]`, "b"},
 		{"same range", `{"a": {` + ok + `}, "b": {` + ok + `}}`, `overlap those of tensor "a" [0, 8]`, "b"},
 		{"contained", `{"a": {"dtype": "U8", "shape": [16], "data_offsets": [0, 16]}, "b": {"dtype": "U8", "shape": [1], "data_offsets": [15, 16]}}`, `overlap those of tensor "a"`, "b"},
+		{"gap", `{"a": {` + ok + `}, "b": {"dtype": "U8", "shape": [6], "data_offsets": [10, 16]}}`, `leave a gap after tensor "a" [0, 8]: bytes 8 to 10 belong to no tensor`, "b"},
+		{"late start", `{"a": {"dtype": "U8", "shape": [8], "data_offsets": [8, 16]}}`, "the first tensor must start at 0; the first 8 bytes", "a"},
+		{"trailing bytes", `{"a": {` + ok + `}}`, "the data section has 8 bytes after the last tensor (which ends at 8 of 16)", ""},
+		{"no tensors, data", `{}`, "the data section has 16 bytes after the last tensor", ""},
+		{"empty tensor inside another", `{"a": {"dtype": "U8", "shape": [16], "data_offsets": [0, 16]}, "e": {"dtype": "F32", "shape": [0], "data_offsets": [4, 4]}}`, `overlap those of tensor "a" [0, 16]`, "e"},
+		{"F4 misaligned", `{"a": {"dtype": "F4", "shape": [1, 3], "data_offsets": [0, 2]}}`, "F4 [1, 3] is 12 bits, not a whole number of bytes", "a"},
 		{"duplicate tensor", `{"a": {` + ok + `}, "a": {` + ok + `}}`, `header has the key "a" more than once`, ""},
 		{"duplicate metadata", `{"__metadata__": {}, "__metadata__": {}}`, `header has the key "__metadata__" more than once`, ""},
 		{"duplicate metadata key", `{"__metadata__": {"x": "1", "x": "2"}}`, `__metadata__ has the key "x" more than once`, ""},

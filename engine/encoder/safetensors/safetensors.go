@@ -26,34 +26,49 @@ import (
 // DType is a safetensors element type, spelled as in the header ("F32", "BF16", ...).
 type DType string
 
-// The dtypes this package knows. Headers naming any other dtype are rejected.
+// The dtypes of the safetensors format. Headers naming any other dtype are rejected; only
+// F32, F16 and BF16 tensors can be read as float32.
 const (
-	F64    DType = "F64"
-	F32    DType = "F32"
-	F16    DType = "F16"
-	BF16   DType = "BF16"
-	I64    DType = "I64"
-	I32    DType = "I32"
-	I16    DType = "I16"
-	I8     DType = "I8"
-	U8     DType = "U8"
-	BOOL   DType = "BOOL"
-	F8E4M3 DType = "F8_E4M3"
-	F8E5M2 DType = "F8_E5M2"
+	F64        DType = "F64"
+	F32        DType = "F32"
+	F16        DType = "F16"
+	BF16       DType = "BF16"
+	C64        DType = "C64"
+	I64        DType = "I64"
+	I32        DType = "I32"
+	I16        DType = "I16"
+	I8         DType = "I8"
+	U64        DType = "U64"
+	U32        DType = "U32"
+	U16        DType = "U16"
+	U8         DType = "U8"
+	BOOL       DType = "BOOL"
+	F8E4M3     DType = "F8_E4M3"
+	F8E5M2     DType = "F8_E5M2"
+	F8E8M0     DType = "F8_E8M0"
+	F8E4M3FNUZ DType = "F8_E4M3FNUZ"
+	F8E5M2FNUZ DType = "F8_E5M2FNUZ"
+	F6E2M3     DType = "F6_E2M3"
+	F6E3M2     DType = "F6_E3M2"
+	F4         DType = "F4"
 )
 
-// Size returns the number of bytes one element of d takes, or 0 if d is not a
-// known dtype.
-func (d DType) Size() int {
+// Bits returns the number of bits one element of d takes (4 and 6 for the
+// microscaling types), or 0 if d is not a known dtype.
+func (d DType) Bits() int {
 	switch d {
-	case F64, I64:
+	case F64, I64, U64, C64:
+		return 64
+	case F32, I32, U32:
+		return 32
+	case F16, BF16, I16, U16:
+		return 16
+	case I8, U8, BOOL, F8E4M3, F8E5M2, F8E8M0, F8E4M3FNUZ, F8E5M2FNUZ:
 		return 8
-	case F32, I32:
+	case F6E2M3, F6E3M2:
+		return 6
+	case F4:
 		return 4
-	case F16, BF16, I16:
-		return 2
-	case I8, U8, BOOL, F8E4M3, F8E5M2:
-		return 1
 	}
 	return 0
 }

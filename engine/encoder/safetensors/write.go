@@ -3,12 +3,14 @@ package safetensors
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"unicode/utf8"
 	"unsafe"
+
+	"lesionui/internal/files"
 )
 
 // Tensor is a tensor to write: Data holds its values in row-major order and
@@ -29,30 +31,27 @@ type headerEntry struct {
 
 // WriteFile writes tensors, in the given order, and metadata (may be nil) as
 // a safetensors file at path. The header is space-padded so the data section
-// starts 8-byte aligned. The file is written under a temporary name and
-// renamed into place, so a failed write leaves no partial file at path.
+// starts 8-byte aligned. The file is written through files.Create: a failed
+// write leaves no partial file at path.
 func WriteFile(path string, tensors []Tensor, metadata map[string]string) error {
 	header, err := buildHeader(tensors, metadata)
 	if err != nil {
 		return withFile(err, path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return &Error{File: path, Msg: fmt.Sprintf("cannot create: %v", unwrapPath(err)), Err: err}
-	}
-	err = tmp.Chmod(0o644) // CreateTemp's 0600 is needlessly private for weights
+	out, err := files.Create(path)
 	if err == nil {
-		err = writeTo(tmp, header, tensors)
-	}
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
+		if err = writeTo(out, header, tensors); err == nil {
+			err = out.Commit()
+		} else {
+			out.Abort()
+		}
 	}
 	if err != nil {
-		_ = os.Remove(tmp.Name())
-		return &Error{File: path, Msg: fmt.Sprintf("cannot write: %v", unwrapPath(err)), Err: err}
+		msg := err.Error()
+		if oe := (*files.OutputError)(nil); errors.As(err, &oe) {
+			msg = "cannot write: " + oe.Msg // without the path the *Error names
+		}
+		return &Error{File: path, Msg: msg, Err: err}
 	}
 	return nil
 }
@@ -86,7 +85,7 @@ func buildHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) {
 		if n != len(t.Data) {
 			return bad("shape %v has %d elements but Data has %d", t.Shape, n, len(t.Data))
 		}
-		size := int64(n) * int64(t.DType.Size())
+		size := int64(n) * int64(t.DType.Bits()/8)
 		shape := t.Shape
 		if shape == nil {
 			shape = []int{} // a scalar's shape is [], not null
@@ -111,7 +110,7 @@ func buildHeader(tensors []Tensor, metadata map[string]string) ([]byte, error) {
 // writeTo writes the header and then every tensor's data, converted to its
 // dtype. F32 data on a little-endian machine is written as it is in memory;
 // everything else is encoded a chunk of values at a time.
-func writeTo(f *os.File, header []byte, tensors []Tensor) error {
+func writeTo(f io.Writer, header []byte, tensors []Tensor) error {
 	if _, err := f.Write(header); err != nil {
 		return err
 	}

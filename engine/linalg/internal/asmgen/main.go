@@ -253,7 +253,7 @@ var consts = []struct {
 	v    float32
 	bits uint32
 }{
-	{"absmask", 0, 0x7fffffff}, {"zero", 0, 0}, {"one", 1, 0}, {"half", 0.5, 0},
+	{"absmask", 0, 0x7fffffff}, {"one", 1, 0}, {"half", 0.5, 0},
 	{"clampx", 12, 0}, {"rsqrt2", 0.70710678118654752, 0}, {"minexp", -87, 0},
 	// Numerical Recipes' erfcc: erfc(z) = t·exp(-z² + P(t)), t = 1/(1+z/2),
 	// relative error < 1.2e-7 for all z ≥ 0. erfc0 is the constant term.
@@ -316,7 +316,11 @@ func vexp(r func(int) string, isa512 bool, v, o, t1, t2 int) {
 
 // gelu emits GELU(x) = max(x,0) - |x|·Q(|x|), Q(u) = Φ(-u) = erfc(u/√2)/2,
 // which keeps the result accurate to an ulp where Q is small; |x| is clamped
-// to 12, past which the term is below float32 resolution.
+// to 12, past which the term is below float32 resolution. max(x,0) is
+// computed as x/2 + |x|/2, exact for finite x, so that non-finite inputs come
+// out as in PyTorch: NaN stays NaN (VMAXPS would return 0 for it, and the
+// clamp 12), +Inf stays +Inf and -Inf gives -Inf/2 + Inf/2 = NaN (x·Φ(x) is
+// -Inf·0 there).
 func gelu(name, reg string, width int) {
 	isa512 := reg == "Z"
 	r := func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
@@ -329,6 +333,8 @@ func gelu(name, reg string, width int) {
 	label(name + "_loop")
 	p("VMOVUPS (DI), %s", r(0))
 	p("VANDPS %s, %s, %s", c("absmask"), r(0), r(1))
+	p("VMULPS %s, %s, %s", c("half"), r(1), r(9))
+	p("VFMADD231PS %s, %s, %s", c("half"), r(0), r(9))
 	p("VMINPS %s, %s, %s", c("clampx"), r(1), r(1))
 	p("VMULPS %s, %s, %s", c("rsqrt2"), r(1), r(2))
 	p("VMOVUPS %s, %s", c("one"), r(3))
@@ -343,7 +349,6 @@ func gelu(name, reg string, width int) {
 	vexp(r, isa512, 4, 5, 6, 7)
 	p("VMULPS %s, %s, %s", r(3), r(5), r(5))
 	p("VMULPS %s, %s, %s", c("half"), r(5), r(5))
-	p("VMAXPS %s, %s, %s", c("zero"), r(0), r(9))
 	p("VFNMADD231PS %s, %s, %s", r(5), r(1), r(9))
 	p("VMOVUPS %s, (DI)", r(9))
 	p("ADDQ $%d, DI", width)
