@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +12,8 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"lesionui/engine"
+	"lesionui/engine/encoder"
+	"lesionui/sentences"
 	"lesionui/tui"
 )
 
@@ -40,34 +41,35 @@ func TestRunJSONMatchesReferenceOnEveryFamily(t *testing.T) {
 }
 
 // TestExplorerOpensRobertaFromHub: a RoBERTa repository on a loopback Hub (tiny-roberta-full:
-// config.json, tokenizer.json, model.safetensors) is downloaded into the cache and opened in the
-// explorer, which shows its layers; the weights come after config.json, which was checked first.
+// config.json, tokenizer.json, model.safetensors) is downloaded into the cache, config.json first,
+// and opens in the explorer, which shows its layers.
 func TestExplorerOpensRobertaFromHub(t *testing.T) {
 	h := fakeHub(t, filepath.Join("engine", "encoder", "testdata", "tiny-roberta-full"), false, "")
 	hubEnv(t, h.srv.URL)
-	f, err := parseStudyFlags("explore", "", []string{"--model", "some/model"}, io.Discard, nil)
-	if err != nil {
-		t.Fatal(err)
+	code, stdout, stderr := run(t, "download", "some/model")
+	if code != 0 {
+		t.Fatalf("download: exit %d\n%s", code, stderr)
 	}
-	cfg := tui.Config{ModelName: f.modelName(), InitialLayer: -1, Context: context.Background(),
+	dir := strings.TrimSpace(stdout)
+	for _, file := range []string{"config.json", "tokenizer.json", "model.safetensors"} {
+		if len(h.asked(file)) == 0 {
+			t.Errorf("the Hub was not asked for %s", file)
+		}
+	}
+	if first := h.paths[0]; !strings.HasSuffix(first, "/config.json") {
+		t.Errorf("first request %q, want config.json", first)
+	}
+	cfg := tui.Config{ModelName: "some/model", InitialLayer: -1, Context: context.Background(),
 		Open: func(ctx context.Context, progress func(engine.Progress)) (*engine.Study, error) {
-			o, err := openStudy(ctx, f, progress)
+			m, err := encoder.Load(dir, nil)
 			if err != nil {
 				return nil, err
 			}
-			return o.study, nil
+			return engine.New(ctx, m, sentences.Builtin(), engine.Options{}, progress)
 		}}
 	tm := teatest.NewTestModel(t, tui.New(cfg), teatest.WithInitialTermSize(120, 32))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Layers")) && bytes.Contains(b, []byte("him")) },
 		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
 	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
-	for _, file := range []string{"config.json", "tokenizer.json", "model.safetensors"} {
-		if len(h.asked(file)) == 0 {
-			t.Errorf("the Hub was not asked for %s", file)
-		}
-	}
-	if first, weights := h.paths[0], h.asked("model.safetensors")[0]; !strings.HasSuffix(first, "/config.json") || weights == first {
-		t.Errorf("first request %q, want config.json", first)
-	}
 }
