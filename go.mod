@@ -3,6 +3,7 @@ module lesionui
 go 1.26.8
 
 require (
+	bgdefer v0.0.0
 	github.com/NimbleMarkets/ntcharts v0.4.0
 	github.com/charmbracelet/bubbles v1.0.0
 	github.com/charmbracelet/bubbletea v1.3.10
@@ -51,3 +52,7 @@ require (
 	github.com/xo/terminfo v0.0.0-20220910002029-abceb7e1c41e // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// bgdefer must keep its dotless path: it has to sort before github.com/charmbracelet/bubbletea
+// (tui/bgdefer/bgdefer.go says why).
+replace bgdefer => ./tui/bgdefer
