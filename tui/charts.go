@@ -383,14 +383,22 @@ func layerBars(a layerAxis, ss []layerSeries, lo, hi float64, rows int, format s
 	return lines
 }
 
-// upCell is a cell of a bar growing upwards that reaches e eighths into it; shaded bars fill
-// whole cells from half a cell on.
+// shadeCell is a cell of a shaded bar that reaches e eighths into it: shaded from half a cell,
+// lightly shaded from an eighth, so that small values stay visible.
+func shadeCell(e int) string {
+	switch {
+	case e >= 4:
+		return glyphs.shade
+	case e >= 1:
+		return glyphs.light
+	}
+	return " "
+}
+
+// upCell is a cell of a bar growing upwards that reaches e eighths into it.
 func upCell(e int, shaded bool) string {
 	if shaded {
-		if e >= 4 {
-			return glyphs.shade
-		}
-		return " "
+		return shadeCell(e)
 	}
 	return blockCell(runes.LowerBlockElementFromFloat64(float64(e) / 8))
 }
@@ -398,10 +406,8 @@ func upCell(e int, shaded bool) string {
 // downCell is a cell of a bar hanging down that reaches e eighths into it (half-cell steps).
 func downCell(e int, shaded bool) string {
 	switch {
-	case shaded && e >= 4:
-		return glyphs.shade
 	case shaded:
-		return " "
+		return shadeCell(e)
 	case e >= 6:
 		return "█"
 	case e >= 3:

@@ -65,7 +65,7 @@ func (hp *helpPane) view(m *Model, f *frame, w, h int) []string {
 	if len(lines) > inner {
 		note = fmt.Sprintf("lines %d–%d of %d · j/k, pgup/pgdn scroll", hp.scroll+1, min(len(lines), hp.scroll+inner), len(lines))
 	}
-	return f.box("Help", note, lines[hp.scroll:], w, h, true)
+	return f.box("Help", note, lines[hp.scroll:min(len(lines), hp.scroll+inner)], w, h, true)
 }
 
 // key scrolls or closes the help.

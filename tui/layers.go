@@ -100,23 +100,32 @@ func (layersPane) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-// infoLines are the study's key under the layer list: the groups, the test, what the marks
-// and colours mean and the sign of Δ.
-func (m *Model) infoLines(w int) []string {
+// infoLines are the study's key under the layer list, as much of it as fits in h lines: what
+// the marks and colours mean, the sign of Δ, the groups, and where help is.
+func (m *Model) infoLines(w, h int) []string {
 	s := m.study()
 	a, b := s.Set.A.Word, s.Set.B.Word
-	lines := wrapText(fmt.Sprintf("%d %s + %d %s sentences, %d units/layer", len(s.Set.A.Sentences), a, len(s.Set.B.Sentences), b,
-		s.Model.Config.IntermediateSize), w)
 	mark := func(g string) string {
 		if noColor() {
 			return g
 		}
 		return ""
 	}
-	lines = append(lines,
-		styles.a.Render(glyphs.solid+mark(glyphs.a))+" "+a+">"+b,
-		styles.b.Render(glyphs.shade+mark(glyphs.b))+" "+b+">"+a,
-		styles.ns.Render(glyphs.ns+mark(" "))+" n.s.")
-	lines = append(lines, wrapText("Δ = clean − lesion; + means the lesion lowered the logit", w)...)
-	return append(lines, styles.key.Render("?")+" help")
+	parts := [][]string{
+		{styles.a.Render(glyphs.solid+mark(glyphs.a)) + " " + a + ">" + b,
+			styles.b.Render(glyphs.shade+mark(glyphs.b)) + " " + b + ">" + a,
+			styles.ns.Render(glyphs.ns+mark(" ")) + " n.s."},
+		wrapText("Δ = clean − lesion; + means the lesion lowered the logit", w),
+		wrapText(fmt.Sprintf("%d %s + %d %s sentences, %d units/layer", len(s.Set.A.Sentences), a, len(s.Set.B.Sentences), b,
+			s.Model.Config.IntermediateSize), w),
+		{styles.key.Render("?") + " help"},
+	}
+	var lines []string
+	for _, p := range parts {
+		if len(lines)+len(p) > h {
+			break
+		}
+		lines = append(lines, p...)
+	}
+	return lines
 }

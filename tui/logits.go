@@ -128,7 +128,9 @@ func (m *Model) textColumn(t, w, textRows, lesionRows int) []string {
 	}
 	lines := []string{name}
 	texts := [3]string{s.Set.Clean.Text, s.Set.Masked[0].Text, s.Set.Masked[1].Text}
-	lines = append(lines, padRows(styledRows(wrapText(texts[t], w), styles.dim.Render), textRows)...)
+	if textRows > 0 {
+		lines = append(lines, padRows(styledRows(wrapText(texts[t], w), styles.dim.Render), textRows)...)
+	}
 	lines = append(lines, padRows(wrapText(m.lesionLine(t), w), lesionRows)...)
 	lines = append(lines, styles.dim.Render(fmt.Sprintf("%*s %*s %*s %*s %*s", c.pos, "", c.word, "", numW, "clean", numW, "lesion", deltaW, "Δ")))
 	r, lesioned := m.shownLesion()
@@ -182,15 +184,31 @@ func (m *Model) wordStyle(wd int) lipgloss.Style {
 	return styles.b
 }
 
-// logitsLines are the pane's lines at width w, and what was left out.
-func (m *Model) logitsLines(w int) ([]string, string) {
+// logitsLines are the pane's lines at width w in at most h rows (h < 0: no limit), and what
+// was left out: the legend first, then the wrapped test texts, when the rows run short.
+func (m *Model) logitsLines(w, h int) ([]string, string) {
 	s := m.study()
 	texts, colW := m.logitTexts(w)
-	textRows, lesionRows := 0, 0
 	all := [3]string{s.Set.Clean.Text, s.Set.Masked[0].Text, s.Set.Masked[1].Text}
+	textRows, lesionRows := 0, 0
 	for _, t := range texts {
 		textRows = max(textRows, len(wrapText(all[t], colW)))
 		lesionRows = max(lesionRows, len(wrapText(m.lesionLine(t), colW)))
+	}
+	legend := "Δ = clean − lesion: + means the lesion lowered the logit; bars share one scale"
+	if r, ok := m.shownLesion(); ok {
+		legend += fmt.Sprintf(" (largest |Δ| %.3f)", deltaScale(r))
+	}
+	legendLines := wrapText(styles.dim.Render(legend), w)
+	rows := 1 + textRows + lesionRows + 1 + 4
+	var left []string
+	if h >= 0 && rows+len(legendLines) > h {
+		legendLines = nil
+		left = append(left, "Δ sign: ?")
+	}
+	if h >= 0 && rows > h {
+		textRows = 0
+		left = append(left, "texts: z")
 	}
 	cols := make([][]string, len(texts))
 	for i, t := range texts {
@@ -208,16 +226,11 @@ func (m *Model) logitsLines(w int) ([]string, string) {
 		}
 		lines = append(lines, strings.TrimRight(b.String(), " "))
 	}
-	legend := "Δ = clean − lesion: + means the lesion lowered the logit; bars share one scale"
-	if r, ok := m.shownLesion(); ok {
-		legend += fmt.Sprintf(" (largest |Δ| %.3f)", deltaScale(r))
-	}
-	lines = append(lines, wrapText(styles.dim.Render(legend), w)...)
-	note := ""
+	lines = append(lines, legendLines...)
 	if len(texts) == 1 {
-		note = "1/2/3 other texts · z: all three"
+		left = append([]string{"1/2/3 texts · z: all three"}, left...)
 	}
-	return lines, note
+	return lines, strings.Join(left, " · ")
 }
 
 func (logitsPane) name() string { return "Parts 4–5 · logits" }
@@ -243,11 +256,11 @@ func (logitsPane) summary(m *Model) []string {
 }
 
 func (logitsPane) heights(m *Model, w int) (int, int) {
-	lines, _ := m.logitsLines(w - 2)
+	lines, _ := m.logitsLines(w-2, -1)
 	return len(lines) + 2, len(lines) + 2
 }
 
-func (logitsPane) view(m *Model, f *frame, w, h int) ([]string, string) { return m.logitsLines(w) }
+func (logitsPane) view(m *Model, f *frame, w, h int) ([]string, string) { return m.logitsLines(w, h) }
 
 func (logitsPane) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	ev, ok := msg.(paneMouse)

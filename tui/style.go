@@ -51,13 +51,14 @@ type glyphSet struct {
 	a, b, ns   string // Part 2 cells and legend: prefers A, prefers B, not significant
 	solid      string // the first series of a per-layer chart (group A, most-tuned)
 	shade      string // the second series (group B, least-tuned)
+	light      string // its cells filled less than half
 	pending    string // a per-layer value not computed yet
 	up, down   string // Part 2: units beyond the top / bottom of the y range
 	cursor     string // Part 2: the unit under the cursor
 	here, mark string // the selected layer under a chart; a layer marker in lists
 }
 
-var glyphs = glyphSet{a: "▲", b: "▼", ns: "·", solid: "█", shade: "▒", pending: "·", up: "↑", down: "↓",
+var glyphs = glyphSet{a: "▲", b: "▼", ns: "·", solid: "█", shade: "▒", light: "░", pending: "·", up: "↑", down: "↓",
 	cursor: "◆", here: "▲", mark: "▶"}
 
 // classMark is the legend mark of a class: a dot in colour, the class glyph without.

@@ -3,11 +3,13 @@ package tui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
 
 	"lesionui/engine"
 	"lesionui/engine/encoder"
@@ -348,3 +350,146 @@ func TestLoadingShowsOneLinePerFile(t *testing.T) {
 		t.Error("the cancelled open did not return")
 	}
 }
+
+func TestMouse(t *testing.T) {
+	s := deepStudy(t)
+	m := ready(t, s, Config{InitialLayer: -1}, 120, 40)
+	lo := m.layout()
+	// A click on a layer row selects it; the wheel moves.
+	r := lo.panes[paneLayers]
+	first, _ := m.layersWindow(r.h - 3)
+	m.Update(click(r.x+3, r.y+2+4)) // the fifth row
+	if m.layer != first+4 {
+		t.Errorf("click on the fifth layer row: layer %d, want %d", m.layer, first+4)
+	}
+	m.Update(tea.MouseMsg{X: r.x + 3, Y: r.y + 3, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	if m.layer != first+5 {
+		t.Errorf("wheel down: layer %d, want %d", m.layer, first+5)
+	}
+	// A click on a collapsed pane's title line focuses it.
+	var collapsed paneID = -1
+	for p := range paneID(numStacked) {
+		if lo.panes[p].h == 1 {
+			collapsed = p
+			break
+		}
+	}
+	if collapsed < 0 {
+		t.Fatal("no collapsed pane at 120x40")
+	}
+	m.Update(click(lo.panes[collapsed].x+5, lo.panes[collapsed].y))
+	if m.focus != collapsed {
+		t.Errorf("click on the title line of pane %d: focus %d", collapsed, m.focus)
+	}
+	// A click in the scatter moves the unit cursor to a unit drawn in that column.
+	press(t, m, "z")
+	m.focus = paneScatter
+	sr := m.layout().panes[paneScatter]
+	sl := m.scatterLayout(sr.w-2, sr.h-2)
+	lt := s.Layers[m.layer]
+	u := lt.ByTuning[len(lt.ByTuning)-1] // the most-tuned unit: at the top or bottom of the chart
+	c, row := sl.g.cellCol(u), sl.g.row(lt.T[u])
+	m.Update(click(sr.x+1+yLabelW+c, sr.y+1+len(sl.legend)+row))
+	if from, to := sl.g.units(c); m.unit < from || m.unit >= to {
+		t.Errorf("click on column %d: unit %d, want one of %d..%d", c, m.unit, from, to-1)
+	}
+	// A click on a bar of Part 3 selects its layer.
+	press(t, m, "esc")
+	m.focus = panePercent
+	pr := m.layout().panes[panePercent]
+	ax, _ := fitLayerAxis(len(s.Layers), 2, pr.w-2-yLabelW)
+	m.Update(click(pr.x+1+yLabelW+ax.col(7), pr.y+3))
+	if m.layer != 7 {
+		t.Errorf("click on layer 7's bar: layer %d", m.layer)
+	}
+}
+
+func TestUnitCursor(t *testing.T) {
+	s := demoStudy(t)
+	m := ready(t, s, Config{}, 120, 40)
+	lt := s.Layers[m.layer]
+	top := lt.ByTuning[len(lt.ByTuning)-1]
+	if m.unit != top {
+		t.Errorf("cursor starts on unit %d, want the most-tuned %d", m.unit, top)
+	}
+	press(t, m, "U")
+	if m.unit != lt.ByTuning[0] {
+		t.Errorf("U: unit %d, want the least-tuned %d", m.unit, lt.ByTuning[0])
+	}
+	press(t, m, "]")
+	if m.unit != lt.ByTuning[1] {
+		t.Errorf("]: unit %d, want %d", m.unit, lt.ByTuning[1])
+	}
+	press(t, m, "u", "[")
+	if m.unit != lt.ByTuning[len(lt.ByTuning)-2] {
+		t.Errorf("u [: unit %d, want the second most tuned", m.unit)
+	}
+	press(t, m, "h", "l", "l")
+	if want := lt.ByTuning[len(lt.ByTuning)-2] + 1; m.unit != want {
+		t.Errorf("h l l: unit %d, want %d", m.unit, want)
+	}
+	for range 3000 {
+		m.Update(keyMsg("L"))
+	}
+	if m.unit != len(lt.T)-1 {
+		t.Errorf("L past the end: unit %d", m.unit)
+	}
+	u := s.Unit(m.layer, m.unit)
+	v := m.View()
+	for _, want := range []string{fmt.Sprintf("unit %d", u.Unit), fmt.Sprintf("t %+.3f", u.T), fmt.Sprintf("rank %d of %d by |t|", u.Rank, u.Ranked)} {
+		if !strings.Contains(v, want) {
+			t.Errorf("inspector lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+func TestResizeAndNoColour(t *testing.T) {
+	m := ready(t, demoStudy(t), Config{ModelName: "lesionui demo BERT", Demo: true}, 80, 24)
+	for _, sz := range [][2]int{{80, 24}, {200, 50}, {64, 18}, {119, 40}, {250, 70}, {100, 30}} {
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		for f := range paneID(numStacked) {
+			m.focus = f
+			for _, help := range []bool{false, true} {
+				m.help.shown = help
+				fr := m.render()
+				if len(fr.lines) != sz[1] || len(fr.cuts) > 0 {
+					t.Errorf("%dx%d focus %d help %v: %d lines, cut %q", sz[0], sz[1], f, help, len(fr.lines), fr.cuts)
+				}
+				if v := fr.String(); strings.Contains(v, "\x1b[") {
+					t.Fatalf("escape codes in the Ascii profile:\n%q", v)
+				}
+			}
+		}
+	}
+	m.help.shown = false
+	if !strings.Contains(m.View(), "DEMO MODEL") {
+		t.Error("the demo model is not labelled")
+	}
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	if v := m.View(); !strings.Contains(v, "at least") || !strings.Contains(v, "40×10") {
+		t.Errorf("tiny terminal: %q", v)
+	}
+}
+
+func TestHelpExplainsPanesColoursAndDelta(t *testing.T) {
+	m := ready(t, demoStudy(t), Config{}, 100, 30)
+	press(t, m, "?")
+	var all strings.Builder
+	for range 20 {
+		all.WriteString(ansiStrip(m.View()))
+		press(t, m, "pgdown")
+	}
+	text := strings.Join(strings.Fields(all.String()), " ")
+	for _, want := range []string{"Part 2 · t-values:", "Part 3 · % significant:", "Parts 4–5 · logits:", "Parts 6–7 · laminar sweep:",
+		"class most of its units belong to", "blue", "orange", "grey", "Δ = clean − lesioned", "the lesion lowered the logit", ":N⏎"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	press(t, m, "esc")
+	if m.help.shown {
+		t.Error("esc did not close the help")
+	}
+}
+
+func ansiStrip(s string) string { return ansi.Strip(s) }

@@ -57,7 +57,7 @@ func (m *Model) body(f *frame, lo layout) []string {
 	if r := lo.panes[paneLayers]; r.w > 0 {
 		put(r, m.drawPane(f, paneLayers, r))
 		if lo.info.h > 0 {
-			put(lo.info, f.box("Key", "", m.infoLines(lo.info.w-2), lo.info.w, lo.info.h, false))
+			put(lo.info, f.box("Key", "", m.infoLines(lo.info.w-2, lo.info.h-2), lo.info.w, lo.info.h, false))
 		}
 		if used := r.h + lo.info.h; used < b.h {
 			put(rect{0, b.y + used, r.w, b.h - used}, f.fitLines(nil, r.w, b.h-used))
@@ -79,5 +79,9 @@ func (m *Model) drawPane(f *frame, p paneID, r rect) []string {
 		return []string{f.titleLine(pn.name(), pn.summary(m), r.w, focused)}
 	}
 	lines, note := pn.view(m, f, r.w-2, r.h-2)
-	return f.box(pn.title(m), note, lines, r.w, r.h, focused)
+	title := pn.title(m)
+	if width(title)+4 > r.w-2 {
+		title = pn.name()
+	}
+	return f.box(title, note, lines, r.w, r.h, focused)
 }

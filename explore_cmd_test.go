@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"lesionui/engine"
+	"lesionui/internal/ptytest"
+	"lesionui/tui"
+)
+
+// TestMain runs the test binary as lesionui itself when LESIONUI_AS_MAIN is set, for the tests
+// that need the real process (a terminal of its own).
+func TestMain(m *testing.M) {
+	if os.Getenv("LESIONUI_AS_MAIN") == "1" {
+		os.Exit(runMain(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+	}
+	os.Exit(m.Run())
+}
+
+// TestVersionAsksTheTerminalNothing runs `lesionui version` on a terminal that never answers:
+// nothing may ask it for its colours (Bubble Tea's init would, and wait 5 s), so the version
+// comes at once and alone.
+func TestVersionAsksTheTerminalNothing(t *testing.T) {
+	pty := ptytest.Open(t)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe, "version")
+	cmd.Env = append(os.Environ(), "LESIONUI_AS_MAIN=1", "TERM=xterm-256color")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = pty.Slave, pty.Slave, pty.Slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true} // the pty is its controlling terminal, in the foreground
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pty.Slave.Close()
+	out, _ := io.ReadAll(pty.Master) // until the child is gone (EIO)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("lesionui version: %v\n%q", err, out)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("lesionui version took %v on a terminal that does not answer", took)
+	}
+	if s := string(out); s != "lesionui "+version+"\r\n" {
+		t.Errorf("output %q, want the version alone (an escape sequence is a terminal query)", s)
+	}
+}
+
+// slowWriter sends a response body in small pieces with pauses, as a slow link does.
+type slowWriter struct{ http.ResponseWriter }
+
+func (w slowWriter) Write(b []byte) (int, error) {
+	n := 0
+	for len(b) > 0 {
+		k := min(len(b), 12<<10)
+		m, err := w.ResponseWriter.Write(b[:k])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		w.ResponseWriter.(http.Flusher).Flush()
+		time.Sleep(30 * time.Millisecond)
+		b = b[k:]
+	}
+	return n, nil
+}
+
+// TestExplorerShowsEachDownloadOnOneLine opens the explorer on a Hub model through the CLI's
+// wiring, the Hub being a loopback fake that sends the weights slowly: every screen of the
+// start-up shows each file on one line at most, the weights' line is updated in place several
+// times, and the study opens.
+func TestExplorerShowsEachDownloadOnOneLine(t *testing.T) {
+	hubSrv, _, _ := fakeHub(t, fixtureModel, false)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, ".safetensors") {
+			w = slowWriter{w}
+		}
+		hubSrv.Config.Handler.ServeHTTP(w, r)
+	}))
+	t.Cleanup(slow.Close)
+	t.Setenv("HF_HUB_CACHE", t.TempDir())
+	t.Setenv("HF_ENDPOINT", slow.URL)
+	t.Setenv("HF_HUB_OFFLINE", "")
+	t.Setenv("HF_TOKEN", "")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := studyFlags{model: "some/model", alpha: engine.DefaultAlpha}
+	var model tea.Model = tui.New(exploreConfig(ctx, &f, -1))
+	model, _ = model.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
+	weightLines := map[string]bool{} // the distinct lines shown for the weights
+	files := regexp.MustCompile(`\b(config\.json|model\.safetensors|vocab\.txt|tokenizer_config\.json)`)
+	queue := []tea.Cmd{model.Init()}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(queue) > 0 && time.Now().Before(deadline) {
+		c := queue[0]
+		queue = queue[1:]
+		if c == nil {
+			continue
+		}
+		switch msg := c().(type) {
+		case tea.BatchMsg:
+			queue = append(queue, msg...)
+			continue
+		case spinner.TickMsg, nil:
+			continue
+		default:
+			var next tea.Cmd
+			model, next = model.Update(msg)
+			queue = append(queue, next)
+		}
+		view := ansi.Strip(model.View())
+		if strings.Contains(view, "Layers") {
+			if len(weightLines) < 3 {
+				t.Errorf("the weights' line was drawn %d ways, want it updated in place several times: %v", len(weightLines), weightLines)
+			}
+			return // the study is open
+		}
+		seen := map[string]int{}
+		for _, line := range strings.Split(view, "\n") {
+			for _, name := range files.FindAllString(line, -1) {
+				seen[name]++
+				if name == "model.safetensors" {
+					weightLines[strings.TrimSpace(regexp.MustCompile(`[⠁-⣿]`).ReplaceAllString(line, ""))] = true
+				}
+			}
+		}
+		for name, n := range seen {
+			if n > 1 {
+				t.Fatalf("%s on %d lines:\n%s", name, n, view)
+			}
+		}
+		if lines := strings.Count(view, "\n") + 1; lines != 30 {
+			t.Fatalf("the start-up screen has %d lines on a 30-line terminal:\n%s", lines, view)
+		}
+	}
+	t.Fatalf("the study did not open:\n%s", ansi.Strip(model.View()))
+}
