@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -127,6 +128,13 @@ type lesionKey struct {
 	mode  engine.Mode
 }
 
+// lesionJob is one lesion of one study and t-test.
+type lesionJob struct {
+	gen  int
+	kind stats.Kind
+	key  lesionKey
+}
+
 // lesionMsg is one computed lesion.
 type lesionMsg struct {
 	gen  int
@@ -144,13 +152,16 @@ type lesionsIdleMsg struct{}
 // while background work is on, every other lesion of the study shown, both modes, nearest the
 // selected layer first. A lesion is computed once per study and t-test; the results go to
 // the explorer as lesionMsgs, and a lesionsIdleMsg when there is nothing left to do. Moving the
-// selection reorders what is left without waiting.
+// selection reorders what is left at once, and to a lesion not computed yet stops the one being
+// computed (it is redone later), so that the lesion asked for starts without waiting.
 type lesionQueue struct {
-	mu    sync.Mutex
-	wake  chan struct{}
-	out   chan lesionMsg
-	idle  chan struct{}
-	busy  bool // a lesion is being computed
+	mu      sync.Mutex
+	wake    chan struct{}
+	out     chan lesionMsg
+	idle    chan struct{}
+	busy    bool      // a lesion is being computed:
+	running lesionJob // this one,
+	stop    func()    // which this stops
 	gen   int
 	kind  stats.Kind
 	study *engine.Study
@@ -177,6 +188,9 @@ func (q *lesionQueue) show(gen int, kind stats.Kind, s *engine.Study, focus lesi
 	q.gen, q.kind, q.study, q.focus, q.shown, q.all = gen, kind, s, focus, shown, all
 	if dir != 0 {
 		q.dir = dir
+	}
+	if want := (lesionJob{gen, kind, focus}); q.busy && shown && q.running != want && !q.sent[kind][focus] {
+		q.stop()
 	}
 	q.mu.Unlock()
 	select {
@@ -233,12 +247,15 @@ func (q *lesionQueue) run(ctx context.Context) {
 		q.mu.Lock()
 		k, ok := q.pick()
 		gen, kind, s := q.gen, q.kind, q.study
+		jobCtx, stop := context.WithCancel(ctx)
 		if ok {
 			q.sent[kind][k] = true
+			q.running, q.stop = lesionJob{gen, kind, k}, stop
 		}
 		q.busy = ok
 		q.mu.Unlock()
 		if !ok {
+			stop()
 			select {
 			case <-q.wake:
 			case q.idle <- struct{}{}:
@@ -253,7 +270,15 @@ func (q *lesionQueue) run(ctx context.Context) {
 			continue
 		}
 		start := time.Now()
-		res, err := s.Lesion(ctx, k.layer, k.mode)
+		res, err := s.Lesion(jobCtx, k.layer, k.mode)
+		stop()
+		if errors.Is(err, context.Canceled) && ctx.Err() == nil { // stopped for another: redo it later
+			q.mu.Lock()
+			delete(q.sent[kind], k)
+			q.busy = false
+			q.mu.Unlock()
+			continue
+		}
 		msg := lesionMsg{gen: gen, kind: kind, key: k, res: res, err: err, took: time.Since(start)}
 		select {
 		case q.out <- msg:
