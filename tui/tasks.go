@@ -162,14 +162,14 @@ type lesionQueue struct {
 	busy    bool      // a lesion is being computed:
 	running lesionJob // this one,
 	stop    func()    // which this stops
-	gen   int
-	kind  stats.Kind
-	study *engine.Study
-	focus lesionKey
-	dir   int  // direction of the last move: ties between layers above and below go that way
-	shown bool // the focus is shown (lesion on): compute it even without background work
-	all   bool // background work on
-	sent  map[stats.Kind]map[lesionKey]bool
+	gen     int
+	kind    stats.Kind
+	study   *engine.Study
+	focus   lesionKey
+	dir     int  // direction of the last move: ties between layers above and below go that way
+	shown   bool // the focus is shown (lesion on): compute it even without background work
+	all     bool // background work on
+	sent    map[stats.Kind]map[lesionKey]bool
 }
 
 func newLesionQueue() *lesionQueue {
