@@ -187,29 +187,27 @@ func scatterChart(t []float64, cls []engine.Class, g scatterGeom, crit float64, 
 // under a marker at its column.
 func scatterAxis(g scatterGeom, cursor int) string {
 	row := []rune(strings.Repeat(" ", yLabelW+g.pw))
-	put := func(at int, s string) bool {
+	put := func(at int, s string) bool { // s where it and a cell on each side are free
 		rs := []rune(s)
-		if at < 0 || at+len(rs) > len(row) {
+		if at < yLabelW || at+len(rs) > len(row) {
 			return false
 		}
-		for _, r := range row[at : at+len(rs)] {
-			if r != ' ' {
+		for i := at - 1; i < min(len(row), at+len(rs)+1); i++ {
+			if row[i] != ' ' {
 				return false
 			}
 		}
 		copy(row[at:], rs)
 		return true
 	}
-	if cursor >= 0 {
-		c := yLabelW + g.cellCol(cursor)
-		tag := fmt.Sprintf("unit %d", cursor)
-		if !put(c, glyphs.here+tag) {
-			put(c-len([]rune(tag)), tag+glyphs.here)
-		}
-	}
 	put(yLabelW, "0")
 	last := strconv.Itoa(g.n - 1)
 	put(yLabelW+g.pw-len(last), last)
+	if cursor >= 0 {
+		c := yLabelW + g.cellCol(cursor)
+		tag := fmt.Sprintf("unit %d", cursor)
+		_ = put(c, glyphs.here+tag) || put(c-len(tag), tag+glyphs.here) || put(c, glyphs.here)
+	}
 	return styles.dim.Render(string(row))
 }
 
@@ -315,6 +313,15 @@ func (a layerAxis) axisRows(sel, w int) [2]string {
 	}
 	copy(marker[max(0, at):], []rune(tag))
 	return [2]string{styles.dim.Render(string(labels)), styles.selected.Render(strings.TrimRight(string(marker), " "))}
+}
+
+// seriesMark is the legend mark of a per-layer chart's series: the second (shade) series is
+// drawn shaded only without colour.
+func seriesMark(shade bool) string {
+	if shade && noColor() {
+		return glyphs.shade
+	}
+	return glyphs.solid
 }
 
 // layerSeries is one series of a per-layer chart: a value per layer, have[l] false for a layer

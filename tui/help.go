@@ -35,10 +35,10 @@ func (hp *helpPane) text(m *Model, w int) []string {
 	para("Parts 6–7 · laminar sweep: every layer lesioned. Top: the mean |Δ| of the 12 target logits, most-tuned and least-tuned side by side on one scale (Part 7's control). Bottom: the signed Δ of each word's logit at its own [MASK] under the mode shown (m), on a scale shared by both modes. Both charts share one x axis.")
 
 	head("Marks and colours")
-	para(styles.a.Render(glyphs.solid+" "+glyphs.a+" blue") + ": " + a + ">" + b + " (t > 0, significant).  " +
-		styles.b.Render(glyphs.shade+" "+glyphs.b+" orange") + ": " + b + ">" + a + " (t < 0, significant).  " +
-		styles.ns.Render(glyphs.ns+" grey") + ": not significant.")
-	para("Without colour (NO_COLOR) Part 2 draws each cell as " + glyphs.a + ", " + glyphs.b + " or " + glyphs.ns + " for its class; the second series of every chart (" + b + ", least-tuned) is drawn " + glyphs.shade + ", the first " + glyphs.solid + ". " + glyphs.pending + " on a chart's zero line is a lesion not computed yet. The focused pane has a heavy border.")
+	para(styles.a.Render("blue") + ": " + a + ">" + b + " (t > 0, significant).  " +
+		styles.b.Render("orange") + ": " + b + ">" + a + " (t < 0, significant).  " +
+		styles.ns.Render("grey") + ": not significant.  " + styles.lesion.Render("teal") + ": the sweep's magnitudes. In every per-layer chart the first bar of a layer is " + a + ">" + b + ", most-tuned or the first word, the second " + b + ">" + a + ", least-tuned or the second word.")
+	para("Without colour (NO_COLOR) Part 2 draws each cell as " + glyphs.a + " (" + a + ">" + b + "), " + glyphs.b + " (" + b + ">" + a + ") or " + glyphs.ns + " (n.s.) for its class, and the second bar of every chart is shaded (" + glyphs.shade + ", " + glyphs.light + " below half a cell), the first solid (" + glyphs.solid + "). " + glyphs.pending + " on a chart's zero line is a lesion not computed yet. The focused pane has a heavy border.")
 
 	head("The sign of Δ")
 	para("Δ = clean − lesioned. Δ > 0: the lesion lowered the logit, so the zeroed units were pushing that word up at that position; Δ < 0: the lesion raised it. The Δ bars share one scale, the largest |Δ| of the lesion shown.")

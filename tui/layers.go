@@ -73,7 +73,7 @@ func (layersPane) view(m *Model, f *frame, w, h int) ([]string, string) {
 		if l == m.layer {
 			row = styles.selected.Render(row)
 		}
-		lines = append(lines, row+styles.a.Render(strings.Repeat(glyphs.solid, na))+styles.b.Render(strings.Repeat(glyphs.shade, nb)))
+		lines = append(lines, row+styles.a.Render(strings.Repeat(seriesMark(false), na))+styles.b.Render(strings.Repeat(seriesMark(true), nb)))
 	}
 	note := ""
 	if above, below := first, len(s.Layers)-first-n; above+below > 0 {
@@ -112,8 +112,8 @@ func (m *Model) infoLines(w, h int) []string {
 		return ""
 	}
 	parts := [][]string{
-		{styles.a.Render(glyphs.solid+mark(glyphs.a)) + " " + a + ">" + b,
-			styles.b.Render(glyphs.shade+mark(glyphs.b)) + " " + b + ">" + a,
+		{styles.a.Render(seriesMark(false)+mark(glyphs.a)) + " " + a + ">" + b,
+			styles.b.Render(seriesMark(true)+mark(glyphs.b)) + " " + b + ">" + a,
 			styles.ns.Render(glyphs.ns+mark(" ")) + " n.s."},
 		wrapText("Δ = clean − lesion; + means the lesion lowered the logit", w),
 		wrapText(fmt.Sprintf("%d %s + %d %s sentences, %d units/layer", len(s.Set.A.Sentences), a, len(s.Set.B.Sentences), b,

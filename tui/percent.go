@@ -40,7 +40,7 @@ func (m *Model) percentLegend(w int) []string {
 	pa, pb, _ := m.percents()
 	a, b := s.Set.A.Word, s.Set.B.Word
 	return flow([]string{
-		styles.a.Render(glyphs.solid + " " + a + ">" + b), styles.b.Render(glyphs.shade + " " + b + ">" + a),
+		styles.a.Render(seriesMark(false) + " " + a + ">" + b), styles.b.Render(seriesMark(true) + " " + b + ">" + a),
 		styles.dim.Render(fmt.Sprintf("(%% of %d units)", s.Model.Config.IntermediateSize)),
 		styles.selected.Render(fmt.Sprintf("layer %d: %.1f%% / %.1f%%", m.layer, pa[m.layer], pb[m.layer])),
 	}, "  ", w)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -204,7 +203,7 @@ func (m *Model) strips(w int) []string {
 	}
 	ca, cb := histogram(u.A, lo, hi, bins), histogram(u.B, lo, hi, bins)
 	top := max(slices.Max(ca), slices.Max(cb))
-	axisL, axisR := strconv.FormatFloat(lo, 'g', 3, 64), strconv.FormatFloat(hi, 'g', 3, 64)
+	axisL, axisR := fmt.Sprintf("%#.3g", lo), fmt.Sprintf("%#.3g", hi)
 	axis := fmt.Sprintf("%*s %-*s%*s", labelW, "", bins/2, axisL, bins-bins/2, axisR)
 	return []string{
 		fmt.Sprintf("%*s ", labelW, a) + histRow(ca, top, styles.a) + styles.dim.Render(tail(u.MeanA)),

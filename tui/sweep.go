@@ -113,14 +113,10 @@ func (sweepPane) summary(m *Model) []string {
 
 func (m *Model) sweepLegends() (mag, imp string) {
 	s := m.study()
-	mag = styles.dim.Render("mean |Δ| of the 12 logits: ") + styles.lesion.Render(glyphs.solid+" most-tuned") + "  " + styles.lesion.Render(glyphs.shade+" least-tuned")
+	mag = styles.dim.Render("mean |Δ| of the 12 logits: ") + styles.lesion.Render(seriesMark(false)+" most-tuned") + "  " + styles.lesion.Render(seriesMark(true)+" least-tuned")
 	imp = styles.dim.Render(fmt.Sprintf("Δ of each word at its [MASK], %s-tuned (m): ", m.mode))
 	for wd, word := range s.Targets.Words {
-		g := glyphs.solid
-		if word == s.Set.B.Word {
-			g = glyphs.shade
-		}
-		imp += m.wordStyle(wd).Render(g+" "+word) + " "
+		imp += m.wordStyle(wd).Render(seriesMark(word == s.Set.B.Word)+" "+word) + " "
 	}
 	return mag, imp
 }
