@@ -19,6 +19,7 @@ work=$(mktemp -d)
 trap 'tmux -L lesionui-test kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/lesionui" .
 tm() { tmux -L lesionui-test "$@"; }
+tm new-session -d -s keep "sleep 3600" # keeps the server up between the sessions
 cap() { tm capture-pane -p -t "$1"; }
 
 # wait_for SESSION TEXT SECONDS: poll the pane until TEXT shows.

@@ -248,10 +248,10 @@ func (logitsPane) summary(m *Model) []string {
 	r, ok := m.shownLesion()
 	p := max(0, t-1) // the masked text's [MASK]; for the clean text the first slot
 	if !ok || t == 0 {
-		return []string{fmt.Sprintf("text %d %s: %s %.2f", t+1, m.posLabel(t, p), s.Targets.Words[0], s.Clean[t][p][0]),
+		return []string{fmt.Sprintf("%d %s: %s %.2f", t+1, m.posLabel(t, p), s.Targets.Words[0], s.Clean[t][p][0]),
 			fmt.Sprintf("%s %.2f", s.Targets.Words[1], s.Clean[t][p][1])}
 	}
-	return []string{fmt.Sprintf("text %d [MASK]: Δ%s %+.3f", t+1, s.Targets.Words[0], r.Delta[t][p][0]),
+	return []string{fmt.Sprintf("%d [MASK]: Δ%s %+.3f", t+1, s.Targets.Words[0], r.Delta[t][p][0]),
 		fmt.Sprintf("Δ%s %+.3f", s.Targets.Words[1], r.Delta[t][p][1])}
 }
 
