@@ -2,14 +2,10 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
 	"regexp"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -18,48 +14,8 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"lesionui/engine"
-	"lesionui/internal/ptytest"
 	"lesionui/tui"
 )
-
-// TestMain runs the test binary as lesionui itself when LESIONUI_AS_MAIN is set, for the tests
-// that need the real process (a terminal of its own).
-func TestMain(m *testing.M) {
-	if os.Getenv("LESIONUI_AS_MAIN") == "1" {
-		os.Exit(runMain(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
-	}
-	os.Exit(m.Run())
-}
-
-// TestVersionAsksTheTerminalNothing runs `lesionui version` on a terminal that never answers:
-// nothing may ask it for its colours (Bubble Tea's init would, and wait 5 s), so the version
-// comes at once and alone.
-func TestVersionAsksTheTerminalNothing(t *testing.T) {
-	pty := ptytest.Open(t)
-	exe, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(exe, "version")
-	cmd.Env = append(os.Environ(), "LESIONUI_AS_MAIN=1", "TERM=xterm-256color")
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = pty.Slave, pty.Slave, pty.Slave
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true} // the pty is its controlling terminal, in the foreground
-	start := time.Now()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pty.Slave.Close()
-	out, _ := io.ReadAll(pty.Master) // until the child is gone (EIO)
-	if err := cmd.Wait(); err != nil {
-		t.Fatalf("lesionui version: %v\n%q", err, out)
-	}
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("lesionui version took %v on a terminal that does not answer", took)
-	}
-	if s := string(out); s != "lesionui "+version+"\r\n" {
-		t.Errorf("output %q, want the version alone (an escape sequence is a terminal query)", s)
-	}
-}
 
 // slowWriter sends a response body in small pieces with pauses, as a slow link does.
 type slowWriter struct{ http.ResponseWriter }
