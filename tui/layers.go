@@ -90,7 +90,7 @@ func (layersPane) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	if m.wheel(ev.MouseMsg) {
 		return nil, true
 	}
-	if ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft && ev.y >= 1 {
+	if leftClick(ev.MouseMsg) && ev.y >= 1 {
 		lo := m.layout()
 		first, n := m.layersWindow(lo.panes[paneLayers].h - 3)
 		if row := ev.y - 1; row < n {

@@ -267,7 +267,7 @@ func (logitsPane) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 	if !ok {
 		return nil, false
 	}
-	if !m.wheel(ev.MouseMsg) && ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft {
+	if !m.wheel(ev.MouseMsg) && leftClick(ev.MouseMsg) {
 		r := m.layout().panes[paneLogits]
 		if texts, colW := m.logitTexts(r.w - 2); len(texts) == textsShown {
 			m.text = min(textsShown-1, ev.x/(colW+columnGap))

@@ -73,17 +73,23 @@ func (m *Model) tooNarrow(ax layerAxis, w int) []string {
 }
 
 func (percentPane) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
+	return nil, m.layerChartMouse(msg, panePercent)
+}
+
+// layerChartMouse handles the mouse over the per-layer charts of pane p: the wheel moves over
+// layers, a click on a layer's bars selects it. It reports whether msg was a mouse event.
+func (m *Model) layerChartMouse(msg tea.Msg, p paneID) bool {
 	ev, ok := msg.(paneMouse)
 	if !ok {
-		return nil, false
+		return false
 	}
-	if !m.wheel(ev.MouseMsg) && ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft {
-		r := m.layout().panes[panePercent]
+	if !m.wheel(ev.MouseMsg) && leftClick(ev.MouseMsg) {
+		r := m.layout().panes[p]
 		if ax, ok := fitLayerAxis(len(m.study().Layers), 2, r.w-2-yLabelW); ok {
 			if l, ok := ax.layerAt(ev.x - yLabelW); ok {
 				m.moveTo(l)
 			}
 		}
 	}
-	return nil, true
+	return true
 }

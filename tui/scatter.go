@@ -320,7 +320,7 @@ func (scatterPane) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
 		if m.wheel(msg.MouseMsg) {
 			return nil, true
 		}
-		if msg.Action != tea.MouseActionPress || msg.Button != tea.MouseButtonLeft {
+		if !leftClick(msg.MouseMsg) {
 			return nil, true
 		}
 		r := m.layout().panes[paneScatter]

@@ -168,17 +168,5 @@ func (sweepPane) view(m *Model, f *frame, w, h int) ([]string, string) {
 }
 
 func (sweepPane) update(m *Model, msg tea.Msg) (tea.Cmd, bool) {
-	ev, ok := msg.(paneMouse)
-	if !ok {
-		return nil, false
-	}
-	if !m.wheel(ev.MouseMsg) && ev.Action == tea.MouseActionPress && ev.Button == tea.MouseButtonLeft {
-		r := m.layout().panes[paneSweep]
-		if ax, ok := fitLayerAxis(len(m.study().Layers), 2, r.w-2-yLabelW); ok {
-			if l, ok := ax.layerAt(ev.x - yLabelW); ok {
-				m.moveTo(l)
-			}
-		}
-	}
-	return nil, true
+	return nil, m.layerChartMouse(msg, paneSweep)
 }

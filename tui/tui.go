@@ -597,8 +597,7 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		if !r.has(msg.X, msg.Y) {
 			continue
 		}
-		click := msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft
-		if click && p != paneLayers {
+		if leftClick(msg) && p != paneLayers {
 			m.focus = p
 		}
 		if r.h == 1 {
@@ -608,6 +607,11 @@ func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
 		return cmd
 	}
 	return nil
+}
+
+// leftClick reports whether msg is a press of the left button.
+func leftClick(msg tea.MouseMsg) bool {
+	return msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft
 }
 
 // wheel moves the layer selection for a wheel event, reporting whether it was one.

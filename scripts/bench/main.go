@@ -104,21 +104,17 @@ func main() {
 }
 
 func run(ctx context.Context, c config) error {
-	if c.studyOnly {
+	if c.studyOnly || c.exploreOnly { // a child process: one measurement, as JSON
 		if c.dir == "" {
-			return errors.New("-study-only needs -dir")
+			return errors.New("-study-only and -explore-only need -dir")
 		}
-		r, err := runGoStudy(ctx, c.dir)
-		if err != nil {
-			return err
+		var r any
+		var err error
+		if c.studyOnly {
+			r, err = runGoStudy(ctx, c.dir)
+		} else {
+			r, err = runExploreLatency(ctx, c.dir)
 		}
-		return json.NewEncoder(os.Stdout).Encode(r)
-	}
-	if c.exploreOnly {
-		if c.dir == "" {
-			return errors.New("-explore-only needs -dir")
-		}
-		r, err := runExploreLatency(ctx, c.dir)
 		if err != nil {
 			return err
 		}
