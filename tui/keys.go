@@ -29,7 +29,7 @@ func newKeyMap() keyMap {
 		Lesion:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "lesion on/off")),
 		Text:         key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1/2/3", "test text: clean, 1st, 2nd masked")),
 		Welch:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "Student ↔ Welch t-test")),
-		Background:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "background lesions of all layers on/off")),
+		Background:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "background lesions of all layers on/off (on: failed ones retried)")),
 		UnitLeft:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous unit")),
 		UnitRight:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next unit")),
 		UnitFarLeft:  key.NewBinding(key.WithKeys("H", "shift+left"), key.WithHelp("H", "one chart column of units left")),

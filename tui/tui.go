@@ -196,7 +196,7 @@ func (m *Model) busy() bool {
 		return true
 	}
 	v := m.variant()
-	return v != nil && (!v.complete() && m.background || m.lesionState(m.key()) == lesionPending)
+	return v != nil && (!v.complete() && m.background || m.lesionOn && m.lesionState(m.key()) == lesionPending)
 }
 
 func (m *Model) startSpinner() tea.Cmd {
@@ -524,6 +524,11 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Background):
 		m.background = !m.background
 		if m.background {
+			v := m.variant()
+			for k := range v.errs { // a lesion that failed is tried again
+				m.queue.retry(m.kind, k)
+				delete(v.errs, k)
+			}
 			m.setStatus("background lesions on: every layer, nearest the selected one first", false)
 		} else {
 			m.setStatus("background lesions off: only the lesion shown is computed (s turns them on)", false)

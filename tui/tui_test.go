@@ -493,3 +493,18 @@ func TestHelpExplainsPanesColoursAndDelta(t *testing.T) {
 }
 
 func ansiStrip(s string) string { return ansi.Strip(s) }
+
+func TestFailedLesionIsShownAndRetried(t *testing.T) {
+	m := ready(t, fixtureStudy(t), Config{}, 100, 30)
+	v := m.variant()
+	delete(v.lesions, m.key())
+	m.Update(lesionMsg{gen: m.gen, kind: m.kind, key: m.key(), err: errors.New("boom")})
+	m.focus = paneLogits
+	if v := m.View(); !strings.Contains(v, "lesion failed: boom") {
+		t.Fatalf("the failure is not shown:\n%s", v)
+	}
+	press(t, m, "s", "s") // background off, then on: failed lesions are tried again
+	if _, ok := m.shownLesion(); !ok || len(v.errs) != 0 {
+		t.Errorf("the failed lesion was not retried: errors %v", v.errs)
+	}
+}

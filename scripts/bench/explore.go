@@ -75,6 +75,7 @@ func newScreen() *screen {
 	return s
 }
 
+// Write records p and wakes the waiters.
 func (s *screen) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	s.buf.Write(p)
