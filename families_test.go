@@ -60,12 +60,12 @@ func TestExplorerOpensRobertaFromHub(t *testing.T) {
 		t.Errorf("first request %q, want config.json", first)
 	}
 	cfg := tui.Config{ModelName: "some/model", InitialLayer: -1, Context: context.Background(),
-		Open: func(ctx context.Context, progress func(engine.Progress)) (*engine.Study, error) {
+		Open: func(ctx context.Context, progress tui.Progress) (*engine.Study, error) {
 			m, err := encoder.Load(dir, nil)
 			if err != nil {
 				return nil, err
 			}
-			return engine.New(ctx, m, sentences.Builtin(), engine.Options{}, progress)
+			return engine.New(ctx, m, sentences.Builtin(), engine.Options{}, progress.Study)
 		}}
 	tm := teatest.NewTestModel(t, tui.New(cfg), teatest.WithInitialTermSize(120, 32))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Layers")) && bytes.Contains(b, []byte("him")) },

@@ -15,6 +15,7 @@ import (
 	"lesionui/hub"
 	"lesionui/internal/files"
 	"lesionui/sentences"
+	"lesionui/tui"
 )
 
 // defaultModel is the notebook's model.
@@ -103,8 +104,8 @@ type opened struct {
 }
 
 // openStudy resolves the model (downloading it if needed), loads it and builds the study,
-// reporting every phase to progress ("download" in bytes, "load", "collect").
-func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress)) (*opened, error) {
+// reporting every file downloaded, the loading and the collection to progress.
+func openStudy(ctx context.Context, f *studyFlags, progress tui.Progress) (*opened, error) {
 	set, err := f.contrastSet()
 	if err != nil {
 		return nil, err
@@ -114,14 +115,12 @@ func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress
 		return nil, err
 	}
 	start := time.Now()
-	m, err := encoder.Load(dir, func(p encoder.LoadProgress) {
-		progress(engine.Progress{Phase: "load " + p.Stage, Done: p.Done, Total: p.Total})
-	})
+	m, err := encoder.Load(dir, progress.Load)
 	if err != nil {
 		return nil, err
 	}
 	load := time.Since(start)
-	s, err := engine.New(ctx, m, set, f.options(), progress)
+	s, err := engine.New(ctx, m, set, f.options(), progress.Study)
 	if err != nil {
 		m.Close()
 		return nil, err
@@ -129,25 +128,13 @@ func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress
 	return &opened{study: s, name: f.modelName(), load: load}, nil
 }
 
-// resolveModel turns --model / --demo into a local directory.
-func resolveModel(ctx context.Context, f *studyFlags, progress func(engine.Progress)) (string, error) {
+// resolveModel turns --model / --demo into a local directory, reporting each file downloaded.
+func resolveModel(ctx context.Context, f *studyFlags, progress tui.Progress) (string, error) {
 	if f.demo {
 		return demo.Dir()
 	}
 	opt := hubOptions()
-	opt.Progress = func(p hub.Progress) {
-		phase := "download " + p.File
-		if p.Files > 1 {
-			phase += fmt.Sprintf(" (%d of %d)", p.FileIndex, p.Files)
-		}
-		if p.Rate > 0 {
-			phase += fmt.Sprintf(" · %.1f MB/s", p.Rate/1e6)
-		}
-		if p.ETA > 0 {
-			phase += " · ETA " + p.ETA.Round(time.Second).String()
-		}
-		progress(engine.Progress{Phase: phase, Done: int(p.Done), Total: int(p.Total)})
-	}
+	opt.Progress = progress.Download
 	dir, err := hub.Resolve(ctx, f.model, opt)
 	if err != nil && f.model == defaultModel {
 		return "", fmt.Errorf("%w\n(no network or cache? 'lesionui --demo' runs the study on the small model shipped with lesionui)", err)
@@ -204,8 +191,7 @@ type studyRun struct {
 func runWholeStudy(ctx context.Context, f *studyFlags, stderr io.Writer, check func(*engine.Study) error) (*studyRun, error) {
 	line := newProgressLine(stderr)
 	defer line.done()
-	show := line.update
-	o, err := openStudy(ctx, f, show)
+	o, err := openStudy(ctx, f, line)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +202,7 @@ func runWholeStudy(ctx context.Context, f *studyFlags, stderr io.Writer, check f
 		}
 	}
 	start := time.Now()
-	sweeps, err := o.study.Sweep(ctx, engine.Modes, show)
+	sweeps, err := o.study.Sweep(ctx, engine.Modes, line.Study)
 	if err != nil {
 		o.study.Model.Close()
 		return nil, err

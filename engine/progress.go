@@ -1,0 +1,18 @@
+package engine
+
+// Phase names the part of the study's work that a Progress reports.
+type Phase string
+
+// The phases the engine reports. Both count layers.
+const (
+	PhaseCollect Phase = "collect" // New: recording the activations of every layer
+	PhaseSweep   Phase = "sweep"   // Sweep: lesioning every layer
+)
+
+// Progress reports how far a phase of the study has come: Done of Total layers. Whoever shows
+// it formats it; the engine knows nothing of what comes before it (finding or downloading the
+// model).
+type Progress struct {
+	Phase       Phase
+	Done, Total int // layers
+}
