@@ -37,7 +37,7 @@ func (h *e2eHub) asked(file string) []string {
 	return r
 }
 
-// fakeHub serves the files of dir as the Hub serves repo "some/model" at one commit: HEAD and
+// fakeHub serves the files of dir as the Hub serves a repository (any org/name) at one commit: HEAD and
 // GET on /{repo}/resolve/{revision}/{file}, with X-Repo-Commit, ETag (sha256 for the weights,
 // as for LFS files) and Range. cut, when set, makes the first GET of the weights stop halfway.
 // token, when set, is the only token the Hub knows: a request with another gets the Hub's 401
@@ -56,8 +56,8 @@ func fakeHub(t *testing.T, dir string, cut bool, token string) *e2eHub {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		file, ok := strings.CutPrefix(r.URL.Path, "/some/model/resolve/")
-		if !ok {
+		repo, file, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/resolve/")
+		if !ok || strings.Count(repo, "/") != 1 {
 			http.NotFound(w, r)
 			return
 		}
