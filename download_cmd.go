@@ -46,9 +46,6 @@ XDG_CACHE_HOME, HF_HUB_OFFLINE, TRANSFORMERS_OFFLINE, TRANSFORMERS_CACHE (see RE
 // config.json, so that a model lesionui cannot run is refused before its weights are fetched.
 func hubOptions() hub.Options {
 	opt := hub.OptionsFromEnv()
-	opt.CheckConfig = func(path string) error {
-		_, err := encoder.LoadConfig(path)
-		return err
-	}
+	opt.CheckConfig = encoder.CheckConfig
 	return opt
 }

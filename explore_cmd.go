@@ -16,7 +16,7 @@ import (
 // runExplore is `lesionui` and `lesionui explore`: the terminal UI.
 func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var layer int
-	f, err := parseStudyFlags("explore", "Usage: lesionui [explore] [flags]\n\nOpens the explorer: the significant units of every layer, the logits with and without\na lesion, and the laminar sweep. Keys: j/k layers, tab panes, m most/least-tuned, space\nlesion on/off, 1/2/3 test text, w Student/Welch, s sweep, e export, ? help, q quit.",
+	f, err := parseStudyFlags("explore", "Usage: lesionui [explore] [flags]\n\nOpens the explorer: the significant units of every layer with a unit inspector, the logits\nwith and without a lesion, and the laminar sweep. Keys: j/k layers, :N jump, tab panes,\nz zoom, h/l units, m most/least-tuned, space lesion on/off, 1/2/3 test text, w Student/Welch,\ns background lesions, e export, ? help, q quit; the mouse clicks layers, panes and units.",
 		args, stderr, func(fs *flag.FlagSet) {
 			fs.IntVar(&layer, "layer", -1, "layer selected first (-1: the last)")
 		})
@@ -26,6 +26,12 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if layer < -1 {
 		return usageErrorf("--layer must be a layer number or -1 (the last), got %d", layer)
 	}
+	return tui.Run(exploreConfig(ctx, f, layer))
+}
+
+// exploreConfig wires the explorer to the CLI: opening the study (download, load, collect,
+// with their progress), the demo model as a fallback for the default model, and export.
+func exploreConfig(ctx context.Context, f *studyFlags, layer int) tui.Config {
 	cfg := tui.Config{
 		ModelName:    f.modelName(),
 		Demo:         f.demo,
@@ -35,7 +41,7 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var load time.Duration // how long the model took to load, for the exported record
 	open := func(f studyFlags) tui.OpenFunc {
-		return func(ctx context.Context, progress func(engine.Progress)) (*engine.Study, error) {
+		return func(ctx context.Context, progress tui.Progress) (*engine.Study, error) {
 			o, err := openStudy(ctx, &f, progress, nil)
 			if err != nil {
 				return nil, err
@@ -65,5 +71,5 @@ func runExplore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return dir, nil
 	}
-	return tui.Run(cfg)
+	return cfg
 }

@@ -37,7 +37,7 @@ func (h *e2eHub) asked(file string) []string {
 	return r
 }
 
-// fakeHub serves the files of dir as the Hub serves repo "some/model" at one commit: HEAD and
+// fakeHub serves the files of dir as the Hub serves a repository (any org/name) at one commit: HEAD and
 // GET on /{repo}/resolve/{revision}/{file}, with X-Repo-Commit, ETag (sha256 for the weights,
 // as for LFS files) and Range. cut, when set, makes the first GET of the weights stop halfway.
 // token, when set, is the only token the Hub knows: a request with another gets the Hub's 401
@@ -56,8 +56,8 @@ func fakeHub(t *testing.T, dir string, cut bool, token string) *e2eHub {
 			w.WriteHeader(http.StatusUnauthorized)
 			return
 		}
-		file, ok := strings.CutPrefix(r.URL.Path, "/some/model/resolve/")
-		if !ok {
+		repo, file, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/resolve/")
+		if !ok || strings.Count(repo, "/") != 1 {
 			http.NotFound(w, r)
 			return
 		}
@@ -160,13 +160,16 @@ func copyDir(t *testing.T, dir string) string {
 	return out
 }
 
-// TestHubRefusesOtherModelsBeforeTheirWeights: a Hub id whose config.json is a roberta is
-// refused by `run` and by `download` after config.json alone, naming the model type.
+// TestHubRefusesOtherModelsBeforeTheirWeights: a Hub id whose config.json is a ModernBERT (the one
+// answerdotai/ModernBERT-base publishes) is refused by `run` and by `download` after config.json
+// alone, naming the model type.
 func TestHubRefusesOtherModelsBeforeTheirWeights(t *testing.T) {
 	dir := copyDir(t, fixtureModel)
-	cfg := `{"architectures":["RobertaForMaskedLM"],"model_type":"roberta","vocab_size":50265,"hidden_size":768,
-		"num_hidden_layers":12,"num_attention_heads":12,"intermediate_size":3072,"max_position_embeddings":514}`
-	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o644); err != nil {
+	cfg, err := os.ReadFile(filepath.Join("engine", "encoder", "testdata", "configs", "answerdotai_ModernBERT-base.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	h := fakeHub(t, dir, false, "")
@@ -176,7 +179,7 @@ func TestHubRefusesOtherModelsBeforeTheirWeights(t *testing.T) {
 		if code != 1 {
 			t.Errorf("%v: exit %d, want 1\n%s", args, code, stderr)
 		}
-		for _, w := range []string{"some/model: config.json", `"roberta"`, "nothing else was downloaded"} {
+		for _, w := range []string{"some/model: config.json", `"modernbert" (ModernBERT)`, "nothing else was downloaded"} {
 			if !strings.Contains(stderr, w) {
 				t.Errorf("%v: stderr lacks %q:\n%s", args, w, stderr)
 			}

@@ -126,7 +126,14 @@ func readStudyJSON(t *testing.T, path string) studyJSON {
 }
 
 func TestRunJSONMatchesReference(t *testing.T) {
-	b, err := os.ReadFile("engine/testdata/study_golden.json")
+	checkRunJSON(t, fixtureModel, "engine/testdata/study_golden.json")
+}
+
+// checkRunJSON runs `lesionui run --model model --json` in both t-test variants and compares the
+// record with the reference study in golden (referenceStudy's layout).
+func checkRunJSON(t *testing.T, model, golden string) {
+	t.Helper()
+	b, err := os.ReadFile(golden)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +148,7 @@ func TestRunJSONMatchesReference(t *testing.T) {
 	}{{"student", nil, ref.Student}, {"welch", []string{"--welch"}, ref.Welch}} {
 		t.Run(v.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "study.json")
-			code, stdout, stderr := run(t, append([]string{"run", "--model", fixtureModel, "--json", path}, v.flags...)...)
+			code, stdout, stderr := run(t, append([]string{"run", "--model", model, "--json", path}, v.flags...)...)
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}

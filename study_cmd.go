@@ -17,6 +17,7 @@ import (
 	"lesionui/hub"
 	"lesionui/internal/files"
 	"lesionui/sentences"
+	"lesionui/tui"
 )
 
 // defaultModel is the notebook's model.
@@ -166,10 +167,10 @@ type opened struct {
 }
 
 // openStudy resolves the model (downloading it if needed), loads it and builds the study,
-// reporting every phase to progress ("download" in bytes, "load", "collect"). vet, if not nil,
+// reporting every file downloaded, the loading and the collection to progress. vet, if not nil,
 // checks the contrast set before the model is resolved (preModel) and the loaded model before the
 // collection (postLoad).
-func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress), vet *vetting) (*opened, error) {
+func openStudy(ctx context.Context, f *studyFlags, progress tui.Progress, vet *vetting) (*opened, error) {
 	set, err := f.contrastSet()
 	if err != nil {
 		return nil, err
@@ -184,9 +185,7 @@ func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress
 		return nil, err
 	}
 	start := time.Now()
-	m, err := encoder.Load(dir, func(p encoder.LoadProgress) {
-		progress(engine.Progress{Phase: "load " + p.Stage, Done: p.Done, Total: p.Total})
-	})
+	m, err := encoder.Load(dir, progress.Load)
 	if err != nil {
 		return nil, err
 	}
@@ -197,7 +196,7 @@ func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress
 			return nil, err
 		}
 	}
-	s, err := engine.New(ctx, m, set, f.options(), progress)
+	s, err := engine.New(ctx, m, set, f.options(), progress.Study)
 	if err != nil {
 		m.Close()
 		return nil, err
@@ -205,25 +204,13 @@ func openStudy(ctx context.Context, f *studyFlags, progress func(engine.Progress
 	return &opened{study: s, name: f.modelName(), load: load}, nil
 }
 
-// resolveModel turns --model / --demo into a local directory.
-func resolveModel(ctx context.Context, f *studyFlags, progress func(engine.Progress)) (string, error) {
+// resolveModel turns --model / --demo into a local directory, reporting each file downloaded.
+func resolveModel(ctx context.Context, f *studyFlags, progress tui.Progress) (string, error) {
 	if f.demo {
 		return demo.Dir()
 	}
 	opt := hubOptions()
-	opt.Progress = func(p hub.Progress) {
-		phase := "download " + p.File
-		if p.Files > 1 {
-			phase += fmt.Sprintf(" (%d of %d)", p.FileIndex, p.Files)
-		}
-		if p.Rate > 0 {
-			phase += fmt.Sprintf(" · %.1f MB/s", p.Rate/1e6)
-		}
-		if p.ETA > 0 {
-			phase += " · ETA " + p.ETA.Round(time.Second).String()
-		}
-		progress(engine.Progress{Phase: phase, Done: int(p.Done), Total: int(p.Total)})
-	}
+	opt.Progress = progress.Download
 	dir, err := hub.Resolve(ctx, f.model, opt)
 	if err != nil && f.model == defaultModel {
 		return "", fmt.Errorf("%w\n(no network or cache? 'lesionui --demo' runs the study on the small model shipped with lesionui)", err)
@@ -293,7 +280,6 @@ type studyRun struct {
 func runWholeStudy(ctx context.Context, f *studyFlags, d engine.Design, stderr io.Writer, check func(*encoder.Model) error) (*studyRun, error) {
 	line := newProgressLine(stderr)
 	defer line.done()
-	show := line.update
 	vet := &vetting{
 		preModel: func(set *sentences.ContrastSet) error {
 			if d.Eval == nil {
@@ -309,11 +295,11 @@ func runWholeStudy(ctx context.Context, f *studyFlags, d engine.Design, stderr i
 			return err
 		},
 	}
-	o, err := openStudy(ctx, f, show, vet)
+	o, err := openStudy(ctx, f, line, vet)
 	if err != nil {
 		return nil, err
 	}
-	res, err := o.study.Run(ctx, d, show)
+	res, err := o.study.Run(ctx, d, line.Study)
 	if err != nil {
 		o.study.Model.Close()
 		return nil, err

@@ -328,7 +328,7 @@ func cmpFloat(a, b float32) int {
 func TestRunAndCancel(t *testing.T) {
 	s := fixtureStudy(t)
 	d := Design{Units: Top(5), Ablation: Ablation{Kind: MeanAblation}, Seed: 3, Baseline: 3, Eval: fixtureEval(t), TopK: 3}
-	var phases []string
+	var phases []Phase
 	res, err := s.Run(context.Background(), d, func(p Progress) {
 		if len(phases) == 0 || phases[len(phases)-1] != p.Phase {
 			phases = append(phases, p.Phase)
@@ -337,7 +337,7 @@ func TestRunAndCancel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(phases, []string{"sweep", "baseline", "eval clean", "eval", "topk"}) {
+	if !slices.Equal(phases, []Phase{PhaseSweep, PhaseBaseline, PhaseEvalClean, PhaseEval, PhaseTopK}) {
 		t.Errorf("phases %v", phases)
 	}
 	if len(res.Sweeps) != 2 || len(res.Baseline) != 3 || len(res.Eval[1]) != 3 || len(res.TopK[0]) != 3 || len(res.CleanTopK[1][0]) != 3 {

@@ -107,7 +107,7 @@ func (s *Study) NewEvaluation(ctx context.Context, ev *sentences.EvalSet, progre
 	}
 	opt := encoder.Options{Logits: sites, Vocab: s.Targets.GroupIDs[:], Trace: true, TraceSites: sites}
 	if progress != nil {
-		opt.Progress = func(done, total int) { progress(Progress{Phase: "eval clean", Done: done, Total: total}) }
+		opt.Progress = func(done, total int) { progress(Progress{Phase: PhaseEvalClean, Done: done, Total: total}) }
 	}
 	res, err := s.Model.Forward(ctx, seqs, opt)
 	if err != nil {

@@ -179,7 +179,7 @@ func (s *Study) Sweep(ctx context.Context, reqs []Request, progress func(Progres
 			out[i] = append(out[i], res[i])
 		}
 		if progress != nil {
-			progress(Progress{Phase: "sweep", Done: l + 1, Total: len(s.Layers)})
+			progress(Progress{Phase: PhaseSweep, Done: l + 1, Total: len(s.Layers)})
 		}
 	}
 	return out, nil

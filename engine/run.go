@@ -99,13 +99,13 @@ type RunTiming struct {
 	Sweep, Baseline, Eval, TopK time.Duration
 }
 
-// Run computes everything d asks for, layer by layer, reporting the phases "sweep", "baseline",
-// "eval clean", "eval" and "topk" to progress (which may be nil).
+// Run computes everything d asks for, layer by layer, reporting the phases PhaseSweep,
+// PhaseBaseline, PhaseEvalClean, PhaseEval and PhaseTopK to progress (which may be nil).
 func (s *Study) Run(ctx context.Context, d Design, progress func(Progress)) (*Results, error) {
 	if err := d.Check(s.Model.Config.IntermediateSize, s.Model.Config.VocabSize); err != nil {
 		return nil, err
 	}
-	report := func(phase string, done int) {
+	report := func(phase Phase, done int) {
 		if progress != nil {
 			progress(Progress{Phase: phase, Done: done, Total: len(s.Layers)})
 		}
@@ -127,7 +127,7 @@ func (s *Study) Run(ctx context.Context, d Design, progress func(Progress)) (*Re
 				return nil, err
 			}
 			r.Baseline = append(r.Baseline, b)
-			report("baseline", l+1)
+			report(PhaseBaseline, l+1)
 		}
 		r.Timing.Baseline = time.Since(start)
 	}
@@ -146,7 +146,7 @@ func (s *Study) Run(ctx context.Context, d Design, progress func(Progress)) (*Re
 				}
 				r.Eval[i] = append(r.Eval[i], e)
 			}
-			report("eval", l+1)
+			report(PhaseEval, l+1)
 		}
 		r.Timing.Eval = time.Since(start)
 	}
@@ -165,7 +165,7 @@ func (s *Study) Run(ctx context.Context, d Design, progress func(Progress)) (*Re
 			for i := range reqs {
 				r.TopK[i] = append(r.TopK[i], p[i])
 			}
-			report("topk", l+1)
+			report(PhaseTopK, l+1)
 		}
 		r.Timing.TopK = time.Since(start)
 	}

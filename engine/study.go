@@ -52,45 +52,6 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// Progress reports a phase of work: "collect", "sweep", "baseline", "eval clean" (the evaluation
-// set's clean pass), "eval" and "topk" count layers; a phase named "download …" (reported by callers that fetch the model) counts bytes.
-type Progress struct {
-	Phase       string
-	Done, Total int
-}
-
-// String describes the progress for people: bytes for downloads, layers for the study.
-func (p Progress) String() string {
-	switch {
-	case strings.HasPrefix(p.Phase, "download"):
-		if p.Total > 0 {
-			return fmt.Sprintf("%s  %s / %s", p.Phase, byteSize(p.Done), byteSize(p.Total))
-		}
-		return fmt.Sprintf("%s  %s", p.Phase, byteSize(p.Done))
-	case slices.Contains(layerPhases, p.Phase):
-		return fmt.Sprintf("%s  layer %d of %d", p.Phase, p.Done, p.Total)
-	case p.Total > 0:
-		return fmt.Sprintf("%s  %d/%d", p.Phase, p.Done, p.Total)
-	}
-	return p.Phase
-}
-
-// layerPhases are the phases whose progress counts layers.
-var layerPhases = []string{"collect", "sweep", "baseline", "eval clean", "eval", "topk"}
-
-func byteSize(n int) string {
-	const unit = 1000
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, i := float64(n), 0
-	for v >= unit && i < 3 {
-		v /= unit
-		i++
-	}
-	return fmt.Sprintf("%.1f %cB", v, "kMG"[i-1])
-}
-
 // Targets are the token facts of a study.
 type Targets struct {
 	// GroupIDs are the token ids of the group words, A then B.
@@ -236,7 +197,7 @@ func encodeText(m *encoder.Model, text, file string, line int) ([]int, error) {
 	if err != nil {
 		return nil, &sentences.Error{File: file, Line: line, Msg: err.Error()}
 	}
-	if max := m.Config.MaxPositionEmbeddings; len(enc.IDs) > max {
+	if max := m.MaxTokens(); len(enc.IDs) > max {
 		return nil, &sentences.Error{File: file, Line: line, Msg: fmt.Sprintf("%d tokens, but the model takes at most %d", len(enc.IDs), max)}
 	}
 	return enc.IDs, nil

@@ -324,20 +324,3 @@ func TestOneLayerModel(t *testing.T) {
 		t.Error("the lesion of the only layer changed nothing")
 	}
 }
-
-func TestProgressString(t *testing.T) {
-	for _, c := range []struct {
-		p    Progress
-		want string
-	}{
-		{Progress{"download model.safetensors", 1_500_000, 1_340_000_000}, "download model.safetensors  1.5 MB / 1.3 GB"},
-		{Progress{"download config.json", 512, 0}, "download config.json  512 B"},
-		{Progress{"collect", 3, 24}, "collect  layer 3 of 24"},
-		{Progress{"load weights", 2, 26}, "load weights  2/26"},
-		{Progress{"load config", 0, 0}, "load config"},
-	} {
-		if got := c.p.String(); got != c.want {
-			t.Errorf("%#v: %q, want %q", c.p, got, c.want)
-		}
-	}
-}

@@ -17,6 +17,8 @@ const (
 	configFile    = "config.json"
 	tokenizerFile = "tokenizer.json"
 	vocabFile     = "vocab.txt"
+	vocabJSONFile = "vocab.json" // byte-level BPE (RoBERTa) without a tokenizer.json, with mergesFile
+	mergesFile    = "merges.txt"
 	weightsFile   = "model.safetensors"
 	indexFile     = "model.safetensors.index.json"
 )
@@ -40,6 +42,8 @@ var smallFileLimit = map[string]int64{
 	tokenizerConfigFile: 16 << 20,
 	specialTokensFile:   8 << 20,
 	vocabFile:           16 << 20,
+	vocabJSONFile:       16 << 20,
+	mergesFile:          16 << 20,
 	tokenizerFile:       64 << 20,
 	indexFile:           16 << 20,
 }
@@ -144,12 +148,16 @@ func (c *repoCache) missing(commit string, strict bool) string {
 	if !c.has(commit, configFile) {
 		return configFile
 	}
-	hasTok := c.has(commit, tokenizerFile)
-	if !hasTok && !c.has(commit, vocabFile) {
-		return vocabFile + " or " + tokenizerFile
+	hasTokenizer := c.has(commit, tokenizerFile) || c.has(commit, vocabFile)
+	if !hasTokenizer && !(c.has(commit, vocabJSONFile) && c.has(commit, mergesFile)) {
+		return tokenizerFile + ", " + vocabFile + " or " + vocabJSONFile + " + " + mergesFile
 	}
 	if strict {
-		for _, f := range append([]string{tokenizerFile, vocabFile}, optionalFiles...) {
+		asked := append([]string{tokenizerFile, vocabFile}, optionalFiles...)
+		if !hasTokenizer { // vocab.json and merges.txt are asked for only then
+			asked = append(asked, vocabJSONFile, mergesFile)
+		}
+		for _, f := range asked {
 			if !known(f) {
 				return f
 			}

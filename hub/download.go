@@ -93,11 +93,7 @@ func (d *downloader) plan(ctx context.Context) ([]fileMeta, error) {
 		}
 		return ok, nil
 	}
-	hasTok, err := take(tokenizerFile, false)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := take(vocabFile, !hasTok); err != nil {
+	if err := d.planTokenizer(ctx, take); err != nil {
 		return nil, err
 	}
 	for _, f := range optionalFiles {
@@ -128,6 +124,43 @@ func (d *downloader) plan(ctx context.Context) ([]fileMeta, error) {
 		}
 	}
 	return plan, nil
+}
+
+// sentencePieceFiles are the SentencePiece models that transformers converts into a tokenizer
+// at load time; lesionui reads only the tokenizer.json such a conversion writes.
+var sentencePieceFiles = []string{"spiece.model", "sentencepiece.bpe.model", "tokenizer.model"}
+
+// planTokenizer takes the tokenizer files the engine reads: tokenizer.json and vocab.txt
+// (WordPiece) when the repository has them, else vocab.json + merges.txt (byte-level BPE). A
+// repository with only a SentencePiece model is refused here, before the weights, with the line
+// that makes a tokenizer.json of it.
+func (d *downloader) planTokenizer(ctx context.Context, take func(file string, required bool) (bool, error)) error {
+	found := map[string]bool{}
+	for _, f := range []string{tokenizerFile, vocabFile, vocabJSONFile, mergesFile} {
+		if f == vocabJSONFile && (found[tokenizerFile] || found[vocabFile]) {
+			break
+		}
+		ok, err := take(f, false)
+		if err != nil {
+			return err
+		}
+		found[f] = ok
+	}
+	if found[tokenizerFile] || found[vocabFile] || found[vocabJSONFile] && found[mergesFile] {
+		return nil
+	}
+	for _, f := range sentencePieceFiles {
+		if _, ok, err := d.stat(ctx, f); err != nil {
+			return d.explain(f, err)
+		} else if ok {
+			return d.explain(f, fmt.Errorf("%w: the repository has %s (a SentencePiece model) but no %s; lesionui reads the tokenizer.json "+
+				"that transformers makes from it: in Python, with transformers, sentencepiece and protobuf installed,\n"+
+				"  from transformers import AutoTokenizer\n"+
+				"  AutoTokenizer.from_pretrained(%q).save_pretrained(DIR)\n"+
+				"then run lesionui --model DIR (with the weights copied there)", ErrNotFound, f, tokenizerFile, d.id.Repo))
+		}
+	}
+	return d.explain(tokenizerFile, fmt.Errorf("%w: the repository has no tokenizer: none of %s, %s, %s + %s", ErrNotFound, tokenizerFile, vocabFile, vocabJSONFile, mergesFile))
 }
 
 // fetchNow makes sure the snapshot has file, which the repository must have, fetching it at

@@ -466,7 +466,7 @@ func TestHTTPErrors(t *testing.T) {
 		{"org/gated", "", "", false, ErrUnauthorized, []string{"gated", f.url() + "/org/gated", "hf auth login"}},
 		{"org/gated", "other", "the HF_TOKEN environment variable", false, ErrUnauthorized, []string{"HTTP 403", "not in the authorized list", "accept its conditions"}},
 		{"org/empty", "", "", false, ErrNotFound, []string{"org/empty: config.json", "no config.json"}},
-		{"org/notok", "", "", false, ErrNotFound, []string{"org/notok: vocab.txt", "no vocab.txt"}},
+		{"org/notok", "", "", false, ErrNotFound, []string{"org/notok: tokenizer.json", "has no tokenizer"}},
 		{"org/private@v9", "secret", "the HF_TOKEN environment variable", false, ErrNotFound, []string{"HTTP 404", `no revision "v9"`, "Invalid rev id"}},
 	}
 	for _, c := range cases {
@@ -977,11 +977,21 @@ func TestRealFileSets(t *testing.T) {
 	sharded["model-00002-of-00002.safetensors"] = fakeFile{data: weights[5000:9000], lfs: true}
 	sharded["pytorch_model.bin.index.json"] = fakeFile{data: `{"weight_map":{"a":"pytorch_model-00001-of-00002.bin"}}`}
 	sharded["pytorch_model-00001-of-00002.bin"] = fakeFile{data: "pickle", lfs: true}
+	// A RoBERTa repository from before tokenizer.json: vocab.json + merges.txt.
+	bpe := map[string]fakeFile{
+		"config.json":       {data: `{"architectures":["RobertaForMaskedLM"],"model_type":"roberta"}`},
+		"vocab.json":        {data: `{"<s>":0}`},
+		"merges.txt":        {data: "#version: 0.2\nĠ t\n"},
+		"model.safetensors": {data: weights, lfs: true},
+		"pytorch_model.bin": {data: "torch pickle", lfs: true},
+		"dict.txt":          {data: "fairseq dictionary"},
+	}
 	for _, c := range []struct {
 		repo  string
 		files map[string]fakeFile
 		want  []string
 	}{
+		{"FacebookAI/roberta-old", bpe, []string{"config.json", "merges.txt", "model.safetensors", "vocab.json"}},
 		{"google-bert/bert-large-uncased", bertLargeUncased(),
 			[]string{"config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json", "vocab.txt"}},
 		{"org/sharded", sharded, []string{"config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors",
@@ -1103,6 +1113,31 @@ func TestEnvAgainstPython(t *testing.T) {
 			t.Errorf("env %v:\n got cache %s token file %s endpoint %s offline %v no-implicit %v\nwant cache %s token file %s endpoint %s offline %v no-implicit %v",
 				c.Env, opt.CacheDir, opt.TokenFile, opt.Endpoint, opt.Offline, opt.NoImplicitToken,
 				clean(want.Cache), clean(want.TokenPath), want.Endpoint, want.Offline, want.NoImplicit)
+		}
+	}
+}
+
+// TestSentencePieceOnly: a repository whose only tokenizer is a SentencePiece model is refused
+// before its weights, with the line that makes the tokenizer.json lesionui reads.
+func TestSentencePieceOnly(t *testing.T) {
+	f := newFakeHub(t)
+	f.add("org/spm", commitA, map[string]fakeFile{
+		"config.json":             {data: `{"architectures":["XLMRobertaForMaskedLM"],"model_type":"xlm-roberta"}`},
+		"sentencepiece.bpe.model": {data: "spm", lfs: true},
+		"model.safetensors":       {data: weights, lfs: true},
+	})
+	_, err := Resolve(context.Background(), "org/spm", testOptions(f))
+	if err == nil || !errors.Is(err, ErrNotFound) {
+		t.Fatalf("Resolve = %v, want a not-found error", err)
+	}
+	for _, want := range []string{"sentencepiece.bpe.model", "no tokenizer.json", `AutoTokenizer.from_pretrained("org/spm").save_pretrained(DIR)`} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	for _, r := range f.requests() {
+		if strings.Contains(r, "model.safetensors") || strings.Contains(r, "/repos/") {
+			t.Errorf("asked for the weights before refusing: %s", r)
 		}
 	}
 }

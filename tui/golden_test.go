@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -11,64 +12,92 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"lesionui/engine"
+	"lesionui/engine/encoder"
+	"lesionui/hub"
 )
 
-// Golden screens of the explorer on the fixture model, driven through a real tea.Program.
-// `go test ./tui -update` rewrites testdata/*.golden.
+// Golden screens of the explorer driven through a real tea.Program (teatest), at the five sizes
+// for the demo model and for the 24-layer model. `go test ./tui -update` rewrites
+// testdata/*.golden; look at them before committing.
 
 func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
 	t.Helper()
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(text)) },
-		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+		teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
-// explore opens the fixture at w×h, runs the sweep, presses keys and returns the final screen.
-func explore(t *testing.T, w, h int, keys ...string) []byte {
-	tm := teatest.NewTestModel(t, New(Config{ModelName: "tiny-bert (test fixture)", Open: openFixture(t), InitialLayer: -1}),
-		teatest.WithInitialTermSize(w, h))
+// explore opens s at w×h in a tea.Program, waits until every lesion is computed (e exports
+// once they are), presses keys and returns the last screen.
+func explore(t *testing.T, s *engine.Study, name string, w, h int, keys ...string) []byte {
+	t.Helper()
+	cfg := Config{ModelName: name, Open: openWith(s), InitialLayer: -1,
+		Export: func(*engine.Study, [][]engine.LesionResult, time.Duration, int) (string, error) {
+			return "/tmp/report", nil
+		}}
+	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(w, h))
 	waitFor(t, tm, "Layers")
-	tm.Type("s")
-	waitFor(t, tm, "sweep done")
-	for _, k := range keys {
+	tm.Type("e")
+	waitFor(t, tm, "exported to /tmp/report")
+	for _, k := range append([]string{"esc"}, keys...) {
 		tm.Send(keyMsg(k))
 	}
 	tm.Send(keyMsg("q"))
-	return []byte(tm.FinalModel(t, teatest.WithFinalTimeout(20*time.Second)).View())
+	return []byte(tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).View())
 }
 
-func TestGoldenLogits80x24(t *testing.T) {
-	teatest.RequireEqualOutput(t, explore(t, 80, 24, "tab", "tab", "3"))
+func TestGoldenDemo(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			teatest.RequireEqualOutput(t, explore(t, demoStudy(t), "lesionui demo BERT", sz[0], sz[1]))
+		})
+	}
 }
 
-func TestGoldenSweepLeast80x24(t *testing.T) {
-	teatest.RequireEqualOutput(t, explore(t, 80, 24, "shift+tab", "m", "k", "k"))
+// The 24-layer model one layer up, the logits focused, the least-tuned control.
+func TestGoldenDeep(t *testing.T) {
+	for _, sz := range sizes {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			teatest.RequireEqualOutput(t, explore(t, deepStudy(t), "a 24-layer random BERT", sz[0], sz[1], "k", "tab", "tab", "m"))
+		})
+	}
 }
 
-func TestGoldenWide200x50(t *testing.T) {
-	teatest.RequireEqualOutput(t, explore(t, 200, 50, "k", "2"))
+func TestGoldenHelp80x24(t *testing.T) {
+	teatest.RequireEqualOutput(t, explore(t, demoStudy(t), "lesionui demo BERT", 80, 24, "?", "j", "j"))
 }
 
-func TestGoldenHelp120x32(t *testing.T) {
-	teatest.RequireEqualOutput(t, explore(t, 120, 32, "g", "tab", "?"))
+func TestGoldenZoomedScatter80x24(t *testing.T) {
+	teatest.RequireEqualOutput(t, explore(t, deepStudy(t), "a 24-layer random BERT", 80, 24, "z", "U"))
 }
 
-func TestGoldenStartup(t *testing.T) {
+func TestGoldenDownloading(t *testing.T) {
 	m := newModel(Config{ModelName: "bert-large-uncased"})
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.loadProgress(engine.Progress{Phase: "download model.safetensors", Done: 1_340_000_000, Total: 1_340_000_000})
-	m.loadProgress(engine.Progress{Phase: "load weights", Done: 393, Total: 393})
-	m.loadProgress(engine.Progress{Phase: "collect", Done: 9, Total: 24})
+	m.state = stateLoading
+	m.opening = openState{downloads: []hub.Progress{
+		{File: "config.json", Done: 571, Total: 571, Finished: true},
+		{File: "model.safetensors", Done: 512_300_000, Total: 1_340_000_000, Rate: 21.4e6, ETA: 39 * time.Second},
+	}}
 	teatest.RequireEqualOutput(t, []byte(m.View()))
+	m.opening.load = &encoder.LoadProgress{Stage: "weights", Done: 120, Total: 393}
+	m.opening.downloads[1] = hub.Progress{File: "model.safetensors", Done: 1_340_000_000, Total: 1_340_000_000, Finished: true}
+	m.opening.study = &engine.Progress{Phase: engine.PhaseCollect, Done: 9, Total: 24}
+	t.Run("collect", func(t *testing.T) { teatest.RequireEqualOutput(t, []byte(m.View())) })
 }
 
 func TestGoldenOpenFailed(t *testing.T) {
 	m := newModel(Config{ModelName: "bert-large-uncased",
-		Open: func(context.Context, func(engine.Progress)) (*engine.Study, error) {
+		Open: func(context.Context, Progress) (*engine.Study, error) {
 			return nil, errors.New(`hub: resolving "bert-large-uncased": dial tcp: lookup huggingface.co: no such host`)
 		},
-		OpenDemo: openFixture(t)})
+		OpenDemo: openWith(fixtureStudy(t))})
 	t.Cleanup(m.cancel)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	run(t, m, m.Init(), 10)
+	pump(t, m, m.Init())
+	teatest.RequireEqualOutput(t, []byte(m.View()))
+}
+
+func TestGoldenTooSmall(t *testing.T) {
+	m := ready(t, fixtureStudy(t), Config{}, 40, 10)
 	teatest.RequireEqualOutput(t, []byte(m.View()))
 }

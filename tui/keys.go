@@ -2,55 +2,49 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// keyMap is the explorer's key bindings; it is the help.KeyMap of the help bar.
+// keyMap is the explorer's key bindings. The footer shows those of the focused pane and the
+// global ones that fit; help (?) lists them all.
 type keyMap struct {
-	Nav                                     key.Binding // only for the help bar: Up and Down together
-	Up, Down, Top, Bottom, PageUp, PageDown key.Binding
-	Focus, FocusBack                        key.Binding
-	Mode, Lesion, Text, Welch               key.Binding
-	Sweep, Export, Demo, Help, Quit         key.Binding
+	Up, Down, Top, Bottom, PageUp, PageDown, Jump  key.Binding
+	Focus, FocusBack, Zoom                         key.Binding
+	Mode, Lesion, Text, Welch, Background          key.Binding
+	UnitLeft, UnitRight, UnitFarLeft, UnitFarRight key.Binding
+	MostTuned, LeastTuned, RankUp, RankDown        key.Binding
+	Export, Demo, Help, Dismiss, Quit              key.Binding
 }
 
 func newKeyMap() keyMap {
 	return keyMap{
-		Nav:       key.NewBinding(key.WithKeys("up", "down", "k", "j"), key.WithHelp("↑↓", "layer")),
-		Up:        key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "layer up")),
-		Down:      key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "layer down")),
-		Top:       key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first layer")),
-		Bottom:    key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last layer")),
-		PageUp:    key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "layers up")),
-		PageDown:  key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "layers down")),
-		Focus:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "pane")),
-		FocusBack: key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
-		Mode:      key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "most/least")),
-		Lesion:    key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "lesion")),
-		Text:      key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1/2/3", "test text")),
-		Welch:     key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "Student/Welch")),
-		Sweep:     key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sweep")),
-		Export:    key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export")),
-		Demo:      key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "open the demo model")),
-		Help:      key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		Quit:      key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "layer up")),
+		Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "layer down")),
+		Top:          key.NewBinding(key.WithKeys("g", "home"), key.WithHelp("g", "first layer")),
+		Bottom:       key.NewBinding(key.WithKeys("G", "end"), key.WithHelp("G", "last layer")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "a quarter of the layers up")),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown"), key.WithHelp("pgdn", "a quarter of the layers down")),
+		Jump:         key.NewBinding(key.WithKeys(":"), key.WithHelp(":N⏎", "jump to layer N")),
+		Focus:        key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		FocusBack:    key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Zoom:         key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "zoom the focused pane")),
+		Mode:         key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "most-tuned ↔ least-tuned lesion")),
+		Lesion:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "lesion on/off")),
+		Text:         key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1/2/3", "test text: clean, 1st, 2nd masked")),
+		Welch:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "Student ↔ Welch t-test")),
+		Background:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "background lesions of all layers on/off (on: failed ones retried)")),
+		UnitLeft:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous unit")),
+		UnitRight:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next unit")),
+		UnitFarLeft:  key.NewBinding(key.WithKeys("H", "shift+left"), key.WithHelp("H", "one chart column of units left")),
+		UnitFarRight: key.NewBinding(key.WithKeys("L", "shift+right"), key.WithHelp("L", "one chart column of units right")),
+		MostTuned:    key.NewBinding(key.WithKeys("u"), key.WithHelp("u", "most-tuned unit (largest |t|)")),
+		LeastTuned:   key.NewBinding(key.WithKeys("U"), key.WithHelp("U", "least-tuned unit (smallest |t|)")),
+		RankUp:       key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "next more-tuned unit")),
+		RankDown:     key.NewBinding(key.WithKeys("["), key.WithHelp("[", "next less-tuned unit")),
+		Export:       key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export figures, tables, study.json")),
+		Demo:         key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "open the demo model")),
+		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		Dismiss:      key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "dismiss message, close help, unzoom")),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 	}
 }
 
-// ShortHelp is the help bar.
-func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Nav, k.Focus, k.Mode, k.Lesion, k.Sweep, k.Help, k.Quit, k.Text, k.Welch, k.Export}
-}
-
-// FullHelp is the help shown by ?, with longer descriptions than the help bar's; it fits 80
-// columns.
-func (k keyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown},
-		{describe(k.Focus, "next pane"), k.FocusBack, describe(k.Text, "test text"), k.Help, k.Quit},
-		{describe(k.Mode, "most/least-tuned"), describe(k.Lesion, "lesion on/off"), describe(k.Welch, "Student/Welch"),
-			describe(k.Sweep, "sweep all layers"), describe(k.Export, "export report")},
-	}
-}
-
-// describe is b with a longer description.
-func describe(b key.Binding, desc string) key.Binding {
-	return key.NewBinding(key.WithKeys(b.Keys()...), key.WithHelp(b.Help().Key, desc))
-}
+// hint is a key and a short description for the footer.
+type hint struct{ key, desc string }

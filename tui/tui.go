@@ -1,35 +1,32 @@
 // Package tui is lesionui's explorer: a Bubble Tea terminal UI over an engine.Study. It shows,
-// per layer, the units that tell the two contrast words apart (the notebook's Parts 2 and 3),
-// the logits of both words at both masks of the test texts with and without a lesion of the
-// selected layer (Parts 4 and 5), and the laminar sweep of lesions over every layer for the
-// most- and the least-tuned units (Parts 6 and 7).
+// per layer, the units that tell the two contrast words apart (the notebook's Parts 2 and 3)
+// with an inspector for one unit, the logits of both words at both masks of the test texts
+// with and without a lesion of the selected layer (Parts 4 and 5), and the laminar sweep of
+// lesions over every layer for the most- and the least-tuned units (Parts 6 and 7).
 //
-// Every computation runs in a tea.Cmd or a background task; results are tagged with what they
-// were computed for (study generation, t-test kind, layer, mode) and dropped when stale, so
-// Update never blocks.
+// The package holds no science: every number comes from engine. The root model (this file)
+// routes keys and mouse events to the panes (one file each, with their own update and view),
+// lays them out (layout.go) and starts the background work (tasks.go), whose results come back
+// as typed messages. Once a study is open every lesion of every layer is computed in the
+// background, nearest the selected layer first, so that moving over layers shows results at
+// once.
 package tui
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
+	"os"
+	"strconv"
 	"time"
 
-	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/bubbles/spinner"
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
 
 	"lesionui/engine"
 	"lesionui/engine/stats"
 )
-
-// OpenFunc builds a study, reporting its phases to progress; it must return soon after ctx is
-// cancelled.
-type OpenFunc func(ctx context.Context, progress func(engine.Progress)) (*engine.Study, error)
 
 // Config configures the explorer.
 type Config struct {
@@ -45,10 +42,9 @@ type Config struct {
 	DemoName string
 	// InitialLayer is the layer selected first; -1 (or any negative value) means the last.
 	InitialLayer int
-	// Export writes the report of a study and its sweep ([mode][layer], computed in took) and
-	// returns the folder;
-	// nil means export is unavailable.
-	// layer is the selected layer, which the layer-specific figures show.
+	// Export writes the report of a study and its sweep ([mode][layer], engine.Modes order,
+	// whose lesions took took) with the layer-specific figures of layer, and returns the
+	// folder; nil means export is unavailable.
 	Export func(s *engine.Study, sweep [][]engine.LesionResult, took time.Duration, layer int) (dir string, err error)
 	// Context is the parent of every computation; nil means context.Background().
 	Context context.Context
@@ -57,8 +53,9 @@ type Config struct {
 // Run runs the explorer full-screen on the terminal until the user quits. It returns the error
 // of a failed start-up (after the user has seen it) or of the terminal, and nil on q.
 func Run(cfg Config) error {
+	adaptToBackground(os.Stdin, os.Stdout)
 	m := newModel(cfg)
-	opts := []tea.ProgramOption{tea.WithAltScreen()}
+	opts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithMouseCellMotion()}
 	if cfg.Context != nil {
 		opts = append(opts, tea.WithContext(cfg.Context))
 	}
@@ -76,7 +73,8 @@ func Run(cfg Config) error {
 	return nil
 }
 
-// New returns the explorer as a tea.Model (for tests and embedding); Run is the usual entry.
+// New returns the explorer as a tea.Model (for tests, benchmarks and embedding); Run is the
+// usual entry. The caller of New should send it a tea.WindowSizeMsg first.
 func New(cfg Config) tea.Model { return newModel(cfg) }
 
 type appState int
@@ -87,46 +85,35 @@ const (
 	stateReady
 )
 
-// pane identifies one of the explorer's panes.
-type pane int
-
-const (
-	paneScatter pane = iota // t-values of the selected layer (Part 2)
-	panePercent             // % significant units per layer (Part 3)
-	paneLogits              // clean vs lesioned logits (Parts 4-5)
-	paneSweep               // laminar sweep (Parts 6-7)
-	paneLayers              // the layer list (always shown)
-	numFocus    = 4         // the panes tab cycles through
-)
-
-// lesionKey names one lesion of a study.
-type lesionKey struct {
-	layer int
-	mode  engine.Mode
+// variant is the study under one t-test, with the lesions computed on it.
+type variant struct {
+	study   *engine.Study
+	lesions map[lesionKey]engine.LesionResult
+	errs    map[lesionKey]error
+	took    time.Duration // the lesions' summed compute time
+	layers  []layerView   // per-layer presentation, made on first use
 }
 
-// studyView is a study under one t-test kind, with what has been computed on it.
-type studyView struct {
-	study     *engine.Study
-	lesions   map[lesionKey]engine.LesionResult
-	lesionErr map[lesionKey]error
-	pending   map[lesionKey]bool
-	sweep     [][]engine.LesionResult // [mode][layer], engine.Modes order
-	sweepTook time.Duration           // how long the sweep ran
-	sweepTask *task
-	sweepProg engine.Progress
-	sweepErr  error
+func newVariant(s *engine.Study) *variant {
+	return &variant{study: s, lesions: map[lesionKey]engine.LesionResult{}, errs: map[lesionKey]error{},
+		layers: make([]layerView, len(s.Layers))}
 }
 
-func newView(s *engine.Study) *studyView {
-	return &studyView{study: s, lesions: map[lesionKey]engine.LesionResult{},
-		lesionErr: map[lesionKey]error{}, pending: map[lesionKey]bool{}}
-}
+// complete reports whether every lesion of the variant is there.
+func (v *variant) complete() bool { return len(v.lesions) == len(v.study.Layers)*len(engine.Modes) }
 
-// loadStep is a finished start-up phase.
-type loadStep struct {
-	phase       string
-	done, total int
+// sweep is the variant's lesions as Study.Sweep returns them, [mode][layer]; nil until complete.
+func (v *variant) sweep() [][]engine.LesionResult {
+	if !v.complete() {
+		return nil
+	}
+	out := make([][]engine.LesionResult, len(engine.Modes))
+	for i, mode := range engine.Modes {
+		for l := range v.study.Layers {
+			out[i] = append(out[i], v.lesions[lesionKey{l, mode}])
+		}
+	}
+	return out
 }
 
 // Model is the explorer's state. Use New or Run.
@@ -135,36 +122,42 @@ type Model struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	work   *workers
+	queue  *lesionQueue
 
-	keys    keyMap
-	help    help.Model
-	spin    spinner.Model
-	bar     progress.Model
-	spinOn  bool
-	width   int
-	height  int
+	keys          keyMap
+	spin          spinner.Model
+	spinning      bool
+	width, height int
+	panes         [numPanes]pane
+
 	state   appState
 	name    string // model name shown
 	demo    bool   // the model is the shipped demo model
 	openErr error
+	open    *openTask
+	opening openState
 
-	openTask *task
-	loadProg engine.Progress
-	steps    []loadStep
-
-	gen         int // bumps with every opened study; older results are dropped
-	views       map[stats.Kind]*studyView
+	gen         int  // bumps with every opened study; older results are dropped
+	waiting     bool // a Cmd waits for the lesion queue's next message
+	variants    map[stats.Kind]*variant
 	kind        stats.Kind  // the t-test shown
 	pendingKind *stats.Kind // the t-test being computed, if any
 
-	layer       int
-	mode        engine.Mode
-	lesionOn    bool
-	text        int // test text inspected: 0 clean, 1 and 2 masked
-	focus       pane
-	showHelp    bool
+	layer      int
+	dir        int // last move over layers: -1 up, +1 down
+	mode       engine.Mode
+	lesionOn   bool
+	text       int // test text: 0 clean, 1 and 2 masked
+	unit       int // Part 2's unit cursor
+	background bool
+
+	focus       paneID
+	zoom        bool
+	help        helpPane
 	status      string
-	exportAfter bool // export once the running sweep finishes
+	statusBad   bool
+	jump        *string // the layer number being typed after ':'
+	exportAfter bool    // export once every lesion is there
 	exporting   bool
 }
 
@@ -174,15 +167,12 @@ func newModel(cfg Config) *Model {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancel(parent)
-	h := help.New()
-	h.Styles.ShortKey = styles.helpKey
-	h.Styles.FullKey = styles.helpKey
-	// colorAccentHex and lipgloss.ColorProfile ask the terminal for its background and colours
-	// now, before the program owns stdin, where the answer would arrive as key presses.
-	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.accent))
-	bar := progress.New(progress.WithSolidFill(colorAccentHex()), progress.WithColorProfile(lipgloss.ColorProfile()), progress.WithoutPercentage())
-	return &Model{cfg: cfg, ctx: ctx, cancel: cancel, work: &workers{}, keys: newKeyMap(), help: h, spin: sp, bar: bar,
-		name: cfg.ModelName, demo: cfg.Demo, lesionOn: true, text: 1, width: 80, height: 24}
+	m := &Model{cfg: cfg, ctx: ctx, cancel: cancel, work: &workers{}, queue: newLesionQueue(), keys: newKeyMap(),
+		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.accent)),
+		name: cfg.ModelName, demo: cfg.Demo, lesionOn: true, text: 1, background: true, width: 80, height: 24, dir: -1}
+	m.panes = [numPanes]pane{paneScatter: scatterPane{}, panePercent: percentPane{}, paneLogits: logitsPane{},
+		paneSweep: sweepPane{}, paneLayers: layersPane{}}
+	return m
 }
 
 // Init starts opening the study.
@@ -191,44 +181,42 @@ func (m *Model) Init() tea.Cmd {
 		m.state, m.openErr = stateFailed, errors.New("no model to open (Config.Open is nil)")
 		return nil
 	}
-	return tea.Batch(m.startOpen(m.cfg.Open), m.startSpinner())
+	return m.startOpen(m.cfg.Open)
 }
 
 func (m *Model) startOpen(open OpenFunc) tea.Cmd {
-	m.state, m.openErr, m.steps, m.loadProg = stateLoading, nil, nil, engine.Progress{}
-	m.openTask = startTask(m.ctx, m.work, func(ctx context.Context, p func(engine.Progress)) (any, error) {
-		return open(ctx, p)
-	})
-	return m.openTask.wait()
+	m.state, m.openErr, m.opening = stateLoading, nil, openState{}
+	m.open = startOpen(m.ctx, m.work, open)
+	return tea.Batch(m.open.next(), m.startSpinner())
 }
 
-// busy reports whether anything shown is waiting for a computation.
+// busy reports whether anything on screen waits for a computation.
 func (m *Model) busy() bool {
 	if m.state == stateLoading || m.pendingKind != nil || m.exporting {
 		return true
 	}
-	v := m.view()
-	return v != nil && (v.sweepTask != nil || v.pending[m.key()])
+	v := m.variant()
+	return v != nil && (!v.complete() && m.background || m.lesionOn && m.lesionState(m.key()) == lesionPending)
 }
 
 func (m *Model) startSpinner() tea.Cmd {
-	if m.spinOn || !m.busy() {
+	if m.spinning || !m.busy() {
 		return nil
 	}
-	m.spinOn = true
+	m.spinning = true
 	return m.spin.Tick
 }
 
-// view is the study under the t-test shown (nil before one is open).
-func (m *Model) view() *studyView {
-	if m.views == nil {
+// variant is the study under the t-test shown (nil before one is open).
+func (m *Model) variant() *variant {
+	if m.variants == nil {
 		return nil
 	}
-	return m.views[m.kind]
+	return m.variants[m.kind]
 }
 
 func (m *Model) study() *engine.Study {
-	if v := m.view(); v != nil {
+	if v := m.variant(); v != nil {
 		return v.study
 	}
 	return nil
@@ -236,89 +224,240 @@ func (m *Model) study() *engine.Study {
 
 func (m *Model) key() lesionKey { return lesionKey{m.layer, m.mode} }
 
-// Messages.
+// lesionState says where the lesion k of the variant shown stands.
+type lesionState int
 
-// lesionMsg is the result of one lesion, tagged with what it was computed for.
-type lesionMsg struct {
-	gen  int
-	kind stats.Kind
-	key  lesionKey
-	res  engine.LesionResult
-	err  error
+const (
+	lesionReady lesionState = iota
+	lesionPending
+	lesionFailed
+)
+
+func (m *Model) lesionState(k lesionKey) lesionState {
+	v := m.variant()
+	if _, ok := v.lesions[k]; ok {
+		return lesionReady
+	}
+	if v.errs[k] != nil {
+		return lesionFailed
+	}
+	return lesionPending
 }
 
-// lesionTickMsg starts a lesion once the selection has rested (debounced navigation).
-type lesionTickMsg struct {
-	gen  int
-	kind stats.Kind
-	key  lesionKey
+// lesion returns the lesion k of the variant shown, if computed.
+func (m *Model) lesion(k lesionKey) (engine.LesionResult, bool) {
+	r, ok := m.variant().lesions[k]
+	return r, ok
 }
-
-// kindMsg is a study recomputed under another t-test.
-type kindMsg struct {
-	gen   int
-	kind  stats.Kind
-	study *engine.Study
-	err   error
-}
-
-// exportMsg is the result of an export.
-type exportMsg struct {
-	gen int
-	dir string
-	err error
-}
-
-// lesionDebounce is how long the selection must rest before its lesion starts.
-const lesionDebounce = 120 * time.Millisecond
 
 // Update handles a message; it never blocks.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
-		m.help.Width = msg.Width
 		return m, nil
 	case tea.KeyMsg:
-		return m, m.handleKey(msg)
+		cmd := m.handleKey(msg)
+		return m, tea.Batch(cmd, m.afterChange(), m.startSpinner())
+	case tea.MouseMsg:
+		cmd := m.handleMouse(msg)
+		return m, tea.Batch(cmd, m.afterChange(), m.startSpinner())
 	case spinner.TickMsg:
 		if !m.busy() {
-			m.spinOn = false
+			m.spinning = false
 			return m, nil
 		}
 		var cmd tea.Cmd
 		m.spin, cmd = m.spin.Update(msg)
 		return m, cmd
-	case taskMsg:
-		return m, m.handleTask(msg)
-	case lesionTickMsg:
-		if msg.gen == m.gen && msg.kind == m.kind && msg.key == m.key() {
-			return m, m.startLesion()
-		}
-		return m, nil
-	case lesionMsg:
-		m.handleLesion(msg)
-		return m, nil
-	case kindMsg:
-		return m, m.handleKind(msg)
-	case exportMsg:
-		if msg.gen != m.gen {
+	case openProgressMsg:
+		if msg.task != m.open {
 			return m, nil
 		}
-		m.exporting = false
-		if msg.err != nil {
-			m.status = "export failed: " + msg.err.Error()
-		} else {
-			m.status = "exported to " + msg.dir
+		m.opening = msg.state
+		return m, msg.task.next()
+	case openedMsg:
+		if msg.task != m.open {
+			return m, nil
+		}
+		return m, m.opened(msg)
+	case lesionMsg:
+		m.waiting = false
+		return m, tea.Batch(m.handleLesion(msg), m.afterChange(), m.startSpinner())
+	case lesionsIdleMsg:
+		m.waiting = false
+		return m, m.afterChange()
+	case kindMsg:
+		return m, tea.Batch(m.handleKind(msg), m.afterChange(), m.startSpinner())
+	case exportMsg:
+		if msg.gen == m.gen {
+			m.exporting = false
+			if msg.err != nil {
+				m.setStatus("export failed: "+msg.err.Error(), true)
+			} else {
+				m.setStatus("exported to "+msg.dir, false)
+			}
 		}
 		return m, nil
 	}
 	return m, nil
 }
 
+// setStatus shows a message until esc or the next message.
+func (m *Model) setStatus(s string, bad bool) { m.status, m.statusBad = s, bad }
+
+// opened installs a freshly opened study, or shows why there is none.
+func (m *Model) opened(msg openedMsg) tea.Cmd {
+	m.open = nil
+	if msg.err == nil && msg.study == nil {
+		msg.err = errors.New("opening the model gave no study")
+	}
+	if msg.err != nil {
+		m.state, m.openErr = stateFailed, msg.err
+		return nil
+	}
+	s := msg.study
+	first := m.gen == 0
+	m.gen++
+	m.state = stateReady
+	m.kind = s.Options.Test
+	m.variants = map[stats.Kind]*variant{m.kind: newVariant(s)}
+	m.pendingKind = nil
+	n := len(s.Layers)
+	switch {
+	case m.cfg.InitialLayer < 0:
+		m.layer = n - 1
+	case m.cfg.InitialLayer >= n:
+		m.layer = n - 1
+		m.setStatus(fmt.Sprintf("layer %d does not exist (the model has %d, 0–%d); showing layer %d", m.cfg.InitialLayer, n, n-1, n-1), true)
+	default:
+		m.layer = m.cfg.InitialLayer
+	}
+	m.unit = m.mostTunedUnit()
+	if first {
+		ctx, q := m.ctx, m.queue
+		go m.work.run(func() { q.run(ctx) })
+	}
+	return tea.Batch(m.afterChange(), m.startSpinner())
+}
+
+// afterChange tells the lesion queue what is shown now and, if it has work and nobody waits
+// for its results, waits for them.
+func (m *Model) afterChange() tea.Cmd {
+	if m.state != stateReady {
+		return nil
+	}
+	m.queue.show(m.gen, m.kind, m.study(), m.key(), m.dir, m.lesionOn, m.background)
+	if m.waiting || !m.queue.pending() {
+		return nil
+	}
+	m.waiting = true
+	return m.queue.next(m.ctx)
+}
+
+// handleLesion stores a lesion of the current study; results of another study are stale.
+func (m *Model) handleLesion(msg lesionMsg) tea.Cmd {
+	if msg.gen != m.gen {
+		return nil
+	}
+	v := m.variants[msg.kind]
+	if v == nil {
+		return nil
+	}
+	switch {
+	case errors.Is(msg.err, context.Canceled):
+	case msg.err != nil:
+		v.errs[msg.key] = msg.err
+	default:
+		v.lesions[msg.key] = msg.res
+		v.took += msg.took
+		delete(v.errs, msg.key)
+	}
+	if v.complete() && msg.kind == m.kind && m.exportAfter {
+		m.exportAfter = false
+		return m.export()
+	}
+	return nil
+}
+
+// toggleKind switches between Student's and Welch's t-test, redoing the statistics once.
+func (m *Model) toggleKind() tea.Cmd {
+	want := stats.Welch
+	if m.kind == stats.Welch {
+		want = stats.Student
+	}
+	if m.pendingKind != nil {
+		if *m.pendingKind == want {
+			return nil
+		}
+		m.pendingKind = nil // toggled back before the statistics were redone
+	}
+	if _, ok := m.variants[want]; ok {
+		m.kind = want
+		m.clampUnit()
+		return nil
+	}
+	m.pendingKind = &want
+	gen, base := m.gen, m.study()
+	opt := base.Options
+	opt.Test = want
+	return background(m.work, func() kindMsg {
+		s, err := base.WithOptions(opt)
+		return kindMsg{gen: gen, kind: want, study: s, err: err}
+	}, kindMsg{gen: gen, kind: want, err: context.Canceled})
+}
+
+func (m *Model) handleKind(msg kindMsg) tea.Cmd {
+	if msg.gen != m.gen {
+		return nil
+	}
+	if msg.err == nil {
+		if _, ok := m.variants[msg.kind]; !ok {
+			m.variants[msg.kind] = newVariant(msg.study)
+		}
+	}
+	if m.pendingKind == nil || *m.pendingKind != msg.kind {
+		return nil // toggled back meanwhile; the study stays for the next w
+	}
+	m.pendingKind = nil
+	if msg.err != nil {
+		m.setStatus(fmt.Sprintf("%s t-test failed: %v", msg.kind, msg.err), true)
+		return nil
+	}
+	m.kind = msg.kind
+	return nil
+}
+
+// export writes the report, once every lesion of the variant shown is there.
+func (m *Model) export() tea.Cmd {
+	if m.cfg.Export == nil {
+		m.setStatus("export is unavailable in this build", true)
+		return nil
+	}
+	if m.exporting {
+		return nil
+	}
+	v := m.variant()
+	if !v.complete() {
+		m.exportAfter, m.background = true, true
+		left := len(v.study.Layers)*len(engine.Modes) - len(v.lesions)
+		m.setStatus(fmt.Sprintf("export: waiting for the last %d lesions of the sweep…", left), false)
+		return nil
+	}
+	m.exporting = true
+	m.setStatus("exporting…", false)
+	gen, s, sweep, took, layer, export := m.gen, v.study, v.sweep(), v.took, m.layer, m.cfg.Export
+	return background(m.work, func() exportMsg {
+		dir, err := export(s, sweep, took, layer)
+		return exportMsg{gen: gen, dir: dir, err: err}
+	}, exportMsg{gen: gen, err: context.Canceled})
+}
+
+// handleKey routes a key: quitting and the start-up states first, then the jump prompt and
+// help when open, then the global keys, then the focused pane.
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	k := m.keys
-	if key.Matches(msg, k.Quit) {
+	if msg.Type == tea.KeyCtrlC || (m.jump == nil && key.Matches(msg, k.Quit)) {
 		m.cancel()
 		return tea.Quit
 	}
@@ -331,415 +470,181 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 			if m.name == "" {
 				m.name = "demo model"
 			}
-			return tea.Batch(m.startOpen(m.cfg.OpenDemo), m.startSpinner())
+			return m.startOpen(m.cfg.OpenDemo)
 		}
 		return nil
 	}
-	m.status = "" // a message lasts until the next key
-	s := m.study()
-	last := len(s.Layers) - 1
-	move := func(to int) tea.Cmd {
-		to = max(0, min(last, to))
-		if to == m.layer {
-			return nil
-		}
-		m.layer = to
-		return m.requestLesion(lesionDebounce)
+	if m.jump != nil {
+		return m.jumpKey(msg)
+	}
+	if m.help.shown {
+		return m.help.key(m, msg)
 	}
 	switch {
+	case key.Matches(msg, k.Dismiss):
+		switch {
+		case m.status != "":
+			m.status = ""
+		case m.zoom:
+			m.zoom = false
+		}
 	case key.Matches(msg, k.Up):
-		return move(m.layer - 1)
+		m.moveTo(m.layer - 1)
 	case key.Matches(msg, k.Down):
-		return move(m.layer + 1)
+		m.moveTo(m.layer + 1)
 	case key.Matches(msg, k.Top):
-		return move(0)
+		m.moveTo(0)
 	case key.Matches(msg, k.Bottom):
-		return move(last)
+		m.moveTo(len(m.study().Layers) - 1)
 	case key.Matches(msg, k.PageUp):
-		return move(m.layer - m.pageSize())
+		m.moveTo(m.layer - m.pageSize())
 	case key.Matches(msg, k.PageDown):
-		return move(m.layer + m.pageSize())
+		m.moveTo(m.layer + m.pageSize())
+	case key.Matches(msg, k.Jump):
+		s := ""
+		m.jump = &s
 	case key.Matches(msg, k.Focus):
-		m.focus = (m.focus + 1) % numFocus
+		m.focus = (m.focus + 1) % paneID(numStacked)
 	case key.Matches(msg, k.FocusBack):
-		m.focus = (m.focus + numFocus - 1) % numFocus
+		m.focus = (m.focus + paneID(numStacked) - 1) % paneID(numStacked)
+	case key.Matches(msg, k.Zoom):
+		m.zoom = !m.zoom
 	case key.Matches(msg, k.Mode):
 		if m.mode == engine.MostTuned {
 			m.mode = engine.LeastTuned
 		} else {
 			m.mode = engine.MostTuned
 		}
-		return m.requestLesion(0)
 	case key.Matches(msg, k.Lesion):
 		m.lesionOn = !m.lesionOn
-		return m.requestLesion(0)
 	case key.Matches(msg, k.Text):
 		m.text = int(msg.Runes[0] - '1')
 	case key.Matches(msg, k.Welch):
 		return m.toggleKind()
-	case key.Matches(msg, k.Sweep):
-		return m.startSweep()
+	case key.Matches(msg, k.Background):
+		m.background = !m.background
+		if m.background {
+			v := m.variant()
+			for k := range v.errs { // a lesion that failed is tried again
+				m.queue.retry(m.kind, k)
+				delete(v.errs, k)
+			}
+			m.setStatus("background lesions on: every layer, nearest the selected one first", false)
+		} else {
+			m.setStatus("background lesions off: only the lesion shown is computed (s turns them on)", false)
+		}
 	case key.Matches(msg, k.Export):
 		return m.export()
 	case key.Matches(msg, k.Help):
-		m.showHelp = !m.showHelp
-		m.help.ShowAll = m.showHelp
+		m.help.shown, m.help.scroll = true, 0
+	default:
+		cmd, _ := m.panes[m.focus].update(m, msg)
+		return cmd
 	}
 	return nil
+}
+
+// jumpKey edits the ':' prompt: digits, backspace, enter jumps, esc cancels.
+func (m *Model) jumpKey(msg tea.KeyMsg) tea.Cmd {
+	switch msg.Type {
+	case tea.KeyEsc:
+		m.jump = nil
+	case tea.KeyEnter:
+		s := *m.jump
+		m.jump = nil
+		n, err := strconv.Atoi(s)
+		last := len(m.study().Layers) - 1
+		if err != nil || n < 0 || n > last {
+			m.setStatus(fmt.Sprintf("no layer %q: the layers are 0–%d", s, last), true)
+			return nil
+		}
+		m.moveTo(n)
+	case tea.KeyBackspace:
+		if s := *m.jump; s != "" {
+			*m.jump = s[:len(s)-1]
+		}
+	case tea.KeyRunes:
+		for _, r := range msg.Runes {
+			if r >= '0' && r <= '9' && len(*m.jump) < 6 {
+				*m.jump += string(r)
+			}
+		}
+	}
+	return nil
+}
+
+// moveTo selects layer l (clamped).
+func (m *Model) moveTo(l int) {
+	l = max(0, min(len(m.study().Layers)-1, l))
+	switch {
+	case l < m.layer:
+		m.dir = -1
+	case l > m.layer:
+		m.dir = 1
+	}
+	m.layer = l
 }
 
 // pageSize is how far pgup/pgdn move: a quarter of the layers, at least one.
 func (m *Model) pageSize() int { return max(1, len(m.study().Layers)/4) }
 
-// opened installs a freshly opened study.
-func (m *Model) opened(s *engine.Study) tea.Cmd {
-	m.gen++
-	m.state = stateReady
-	m.kind = s.Options.Test
-	m.views = map[stats.Kind]*studyView{m.kind: newView(s)}
-	m.pendingKind = nil
-	n := len(s.Layers)
-	switch {
-	case m.cfg.InitialLayer < 0:
-		m.layer = n - 1
-	case m.cfg.InitialLayer >= n:
-		m.layer = n - 1
-		m.status = fmt.Sprintf("layer %d does not exist (the model has %d); showing layer %d", m.cfg.InitialLayer, n, n-1)
-	default:
-		m.layer = m.cfg.InitialLayer
-	}
-	return m.requestLesion(0)
-}
-
-// requestLesion makes sure the lesion shown is computed or on its way; after delay, if the
-// selection has not moved on by then.
-func (m *Model) requestLesion(delay time.Duration) tea.Cmd {
-	v := m.view()
-	if v == nil || !m.lesionOn {
+// handleMouse focuses the pane clicked and hands it the event (clicks and the wheel).
+func (m *Model) handleMouse(msg tea.MouseMsg) tea.Cmd {
+	if m.state != stateReady {
 		return nil
 	}
-	k := m.key()
-	if _, ok := v.lesions[k]; ok {
-		return nil
+	if m.help.shown {
+		return m.help.mouse(m, msg)
 	}
-	if v.pending[k] {
-		return m.startSpinner()
-	}
-	if delay > 0 {
-		gen, kind := m.gen, m.kind
-		return tea.Tick(delay, func(time.Time) tea.Msg { return lesionTickMsg{gen, kind, k} })
-	}
-	return m.startLesion()
-}
-
-// startLesion computes the lesion shown in a Cmd.
-func (m *Model) startLesion() tea.Cmd {
-	v := m.view()
-	k := m.key()
-	if _, ok := v.lesions[k]; ok || v.pending[k] || !m.lesionOn {
-		return nil
-	}
-	v.pending[k] = true
-	delete(v.lesionErr, k)
-	gen, kind, s, ctx, work := m.gen, m.kind, v.study, m.ctx, m.work
-	return tea.Batch(func() tea.Msg {
-		msg := lesionMsg{gen: gen, kind: kind, key: k}
-		if !work.run(func() { msg.res, msg.err = s.Lesion(ctx, k.layer, engine.Design{}.Request(k.mode)) }) {
-			msg.err = context.Canceled
-		}
-		return msg
-	}, m.startSpinner())
-}
-
-// handleLesion stores a lesion result of the current study; results of another study are stale.
-func (m *Model) handleLesion(msg lesionMsg) {
-	if msg.gen != m.gen {
-		return
-	}
-	v := m.views[msg.kind]
-	if v == nil {
-		return
-	}
-	delete(v.pending, msg.key)
-	switch {
-	case errors.Is(msg.err, context.Canceled):
-	case msg.err != nil:
-		v.lesionErr[msg.key] = msg.err
-	default:
-		v.lesions[msg.key] = msg.res
-	}
-}
-
-// toggleKind switches between Student's and Welch's t-test, recomputing the statistics once.
-func (m *Model) toggleKind() tea.Cmd {
-	want := stats.Welch
-	if m.kind == stats.Welch {
-		want = stats.Student
-	}
-	if m.pendingKind != nil {
-		if *m.pendingKind == want {
-			return nil
-		}
-		m.pendingKind = nil // toggled back before the recomputation finished
-	}
-	if _, ok := m.views[want]; ok {
-		m.kind = want
-		return m.requestLesion(0)
-	}
-	m.pendingKind = &want
-	gen, base := m.gen, m.study()
-	opt := base.Options
-	opt.Test = want
-	var work = m.work
-	return tea.Batch(func() tea.Msg {
-		msg := kindMsg{gen: gen, kind: want}
-		if !work.run(func() { msg.study, msg.err = base.WithOptions(opt) }) {
-			msg.err = context.Canceled
-		}
-		return msg
-	}, m.startSpinner())
-}
-
-func (m *Model) handleKind(msg kindMsg) tea.Cmd {
-	if msg.gen != m.gen {
-		return nil
-	}
-	if msg.err == nil {
-		if _, ok := m.views[msg.kind]; !ok {
-			m.views[msg.kind] = newView(msg.study)
-		}
-	}
-	if m.pendingKind == nil || *m.pendingKind != msg.kind {
-		return nil // toggled back meanwhile; the study stays cached
-	}
-	m.pendingKind = nil
-	if msg.err != nil {
-		m.status = fmt.Sprintf("%s t-test failed: %v", msg.kind, msg.err)
-		return nil
-	}
-	m.kind = msg.kind
-	return m.requestLesion(0)
-}
-
-// startSweep lesions every layer in both modes in the background.
-func (m *Model) startSweep() tea.Cmd {
-	v := m.view()
-	if v.sweepTask != nil {
-		return nil
-	}
-	if v.sweep != nil {
-		m.status = "the sweep is done; m switches most/least-tuned"
-		return nil
-	}
-	s := v.study
-	v.sweepErr, v.sweepProg = nil, engine.Progress{Phase: "sweep", Total: len(s.Layers)}
-	v.sweepTask = startTask(m.ctx, m.work, func(ctx context.Context, p func(engine.Progress)) (any, error) {
-		start := time.Now()
-		sweep, err := s.Sweep(ctx, engine.Design{}.Requests(), p)
-		return timedSweep{sweep, time.Since(start)}, err
-	})
-	return tea.Batch(v.sweepTask.wait(), m.startSpinner())
-}
-
-// timedSweep is the result of the sweep task.
-type timedSweep struct {
-	sweep [][]engine.LesionResult
-	took  time.Duration
-}
-
-// export writes the report, running the sweep first when needed.
-func (m *Model) export() tea.Cmd {
-	if m.cfg.Export == nil {
-		m.status = "export is unavailable in this build"
-		return nil
-	}
-	if m.exporting {
-		return nil
-	}
-	v := m.view()
-	if v.sweep == nil {
-		m.exportAfter = true
-		m.status = "export: running the sweep first"
-		return m.startSweep()
-	}
-	m.exporting = true
-	m.status = "exporting…"
-	gen, s, sweep, took, layer, export, work := m.gen, v.study, v.sweep, v.sweepTook, m.layer, m.cfg.Export, m.work
-	return tea.Batch(func() tea.Msg {
-		msg := exportMsg{gen: gen}
-		if !work.run(func() { msg.dir, msg.err = export(s, sweep, took, layer) }) {
-			msg.err = context.Canceled
-		}
-		return msg
-	}, m.startSpinner())
-}
-
-// handleTask follows the open and sweep tasks; messages of tasks no longer followed are dropped.
-func (m *Model) handleTask(msg taskMsg) tea.Cmd {
-	if msg.task == m.openTask && m.state == stateLoading {
-		if msg.progress != nil {
-			m.loadProgress(*msg.progress)
-			return msg.task.wait()
-		}
-		m.openTask = nil
-		s, _ := msg.value.(*engine.Study)
-		if msg.err == nil && s == nil {
-			msg.err = errors.New("opening the model gave no study")
-		}
-		if msg.err != nil {
-			m.state, m.openErr = stateFailed, msg.err
-			return nil
-		}
-		return m.opened(s)
-	}
-	for kind, v := range m.views {
-		if v.sweepTask != msg.task {
+	lo := m.layout()
+	for p := range paneID(numPanes) {
+		r := lo.panes[p]
+		if !r.has(msg.X, msg.Y) {
 			continue
 		}
-		if msg.progress != nil {
-			v.sweepProg = *msg.progress
-			return msg.task.wait()
+		if leftClick(msg) && p != paneLayers {
+			m.focus = p
 		}
-		v.sweepTask = nil
-		if msg.err != nil {
-			if !errors.Is(msg.err, context.Canceled) {
-				v.sweepErr = msg.err
-			}
-			m.exportAfter = false
-			return nil
+		if r.h == 1 {
+			return nil // a collapsed pane: the click opened it
 		}
-		ts := msg.value.(timedSweep)
-		v.sweep, v.sweepTook = ts.sweep, ts.took
-		m.status = fmt.Sprintf("sweep done: %d layers, most- and least-tuned (%s t)", len(v.sweep[0]), kind)
-		for i, mode := range engine.Modes {
-			for _, r := range v.sweep[i] {
-				v.lesions[lesionKey{r.Layer, mode}] = r
-			}
-		}
-		if m.exportAfter {
-			m.exportAfter = false
-			if kind == m.kind {
-				return m.export()
-			}
-			m.status = "export cancelled: the t-test changed during the sweep; press e again"
-		}
-		return nil
+		cmd, _ := m.panes[p].update(m, paneMouse{x: msg.X - r.x - 1, y: msg.Y - r.y - 1, MouseMsg: msg})
+		return cmd
 	}
 	return nil
 }
 
-// loadProgress records a start-up progress report, keeping the finished phases.
-func (m *Model) loadProgress(p engine.Progress) {
-	if prev := m.loadProg; prev.Phase != "" && prev.Phase != p.Phase {
-		m.steps = append(m.steps, loadStep{prev.Phase, prev.Done, prev.Total})
-	}
-	m.loadProg = p
+// leftClick reports whether msg is a press of the left button.
+func leftClick(msg tea.MouseMsg) bool {
+	return msg.Action == tea.MouseActionPress && msg.Button == tea.MouseButtonLeft
 }
 
-// shutdown cancels every computation and waits briefly for them before the models are closed.
-func (m *Model) shutdown() {
-	m.cancel()
-	if !m.work.close(3 * time.Second) {
-		return // a computation ignores cancellation; leave the models mapped
-	}
-	for _, v := range m.views {
-		if v.study.Model != nil {
-			v.study.Model.Close()
-			break // every view shares the same model
-		}
-	}
-}
-
-// task is a background computation that reports progress: the latest report waits in a
-// one-slot channel (older ones are dropped), the result in another.
-type task struct {
-	progress chan engine.Progress
-	done     chan taskResult
-}
-
-type taskResult struct {
-	value any
-	err   error
-}
-
-// taskMsg is a report of a task: progress, or (progress == nil) its result.
-type taskMsg struct {
-	task     *task
-	progress *engine.Progress
-	value    any
-	err      error
-}
-
-func startTask(ctx context.Context, w *workers, run func(context.Context, func(engine.Progress)) (any, error)) *task {
-	t := &task{progress: make(chan engine.Progress, 1), done: make(chan taskResult, 1)}
-	report := func(p engine.Progress) {
-		for {
-			select {
-			case t.progress <- p:
-				return
-			default:
-				select { // replace the unread report
-				case <-t.progress:
-				default:
-				}
-			}
-		}
-	}
-	go func() {
-		var r taskResult
-		if !w.run(func() { r.value, r.err = run(ctx, report) }) {
-			r.err = context.Canceled
-		}
-		t.done <- r
-	}()
-	return t
-}
-
-// wait is a Cmd that returns the task's next report.
-func (t *task) wait() tea.Cmd {
-	return func() tea.Msg {
-		select {
-		case r := <-t.done:
-			return taskMsg{task: t, value: r.value, err: r.err}
-		case p := <-t.progress:
-			return taskMsg{task: t, progress: &p}
-		}
-	}
-}
-
-// workers counts running computations so that shutdown can wait for them.
-type workers struct {
-	mu     sync.Mutex
-	wg     sync.WaitGroup
-	closed bool
-}
-
-// run runs f unless the workers are closed, and reports whether it did.
-func (w *workers) run(f func()) bool {
-	w.mu.Lock()
-	if w.closed {
-		w.mu.Unlock()
+// wheel moves the layer selection for a wheel event, reporting whether it was one.
+func (m *Model) wheel(msg tea.MouseMsg) bool {
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		m.moveTo(m.layer - 1)
+	case tea.MouseButtonWheelDown:
+		m.moveTo(m.layer + 1)
+	default:
 		return false
 	}
-	w.wg.Add(1)
-	w.mu.Unlock()
-	defer w.wg.Done()
-	f()
 	return true
 }
 
-// close refuses new computations and waits up to timeout for the running ones; it reports
-// whether they all finished.
-func (w *workers) close(timeout time.Duration) bool {
-	w.mu.Lock()
-	w.closed = true
-	w.mu.Unlock()
-	done := make(chan struct{})
-	go func() { w.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return true
-	case <-time.After(timeout):
-		return false
+// View draws the whole screen.
+func (m *Model) View() string { return m.render().String() }
+
+// shutdown cancels every computation and waits briefly for them before the model is closed.
+func (m *Model) shutdown() {
+	m.cancel()
+	if !m.work.close(3 * time.Second) {
+		return // a computation ignores cancellation; leave the model mapped
+	}
+	for _, v := range m.variants {
+		if v.study.Model != nil {
+			v.study.Model.Close()
+			break // every variant shares the same model
+		}
 	}
 }

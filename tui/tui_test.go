@@ -3,55 +3,70 @@ package tui
 import (
 	"context"
 	"errors"
-	"math"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
 
 	"lesionui/engine"
+	"lesionui/engine/encoder"
 	"lesionui/engine/stats"
+	"lesionui/hub"
 )
 
 // shown returns the lesion the logit pane shows, failing when there is none.
 func shown(t *testing.T, m *Model) engine.LesionResult {
 	t.Helper()
-	r, pending, err := m.currentLesion()
-	if r == nil || pending || err != nil {
-		t.Fatalf("no lesion shown for layer %d %v (pending %v, error %v)", m.layer, m.mode, pending, err)
+	r, ok := m.shownLesion()
+	if !ok {
+		t.Fatalf("no lesion shown for layer %d %v (state %v)", m.layer, m.mode, m.lesionState(m.key()))
 	}
-	return *r
+	return r
 }
 
 func TestLayerKeys(t *testing.T) {
-	m := ready(t, Config{InitialLayer: -1}, 80, 24)
+	m := ready(t, fixtureStudy(t), Config{InitialLayer: -1}, 80, 24)
 	steps := []struct {
-		key  string
+		keys []string
 		want int
 	}{
-		{"", 2}, {"k", 1}, {"up", 0}, {"k", 0}, {"G", 2}, {"j", 2}, {"g", 0}, {"down", 1}, {"pgdown", 2}, {"pgup", 1},
+		{nil, 2}, {[]string{"k"}, 1}, {[]string{"up"}, 0}, {[]string{"k"}, 0}, {[]string{"G"}, 2}, {[]string{"j"}, 2},
+		{[]string{"g"}, 0}, {[]string{"down"}, 1}, {[]string{"pgdown"}, 2}, {[]string{"pgup"}, 1},
+		{[]string{":", "0", "enter"}, 0}, {[]string{":", "2", "1", "backspace", "enter"}, 2}, {[]string{":", "1", "esc"}, 2},
 	}
 	for _, st := range steps {
-		if st.key != "" {
-			press(t, m, st.key)
-		}
+		press(t, m, st.keys...)
 		if m.layer != st.want {
-			t.Fatalf("after %q: layer %d, want %d", st.key, m.layer, st.want)
+			t.Fatalf("after %q: layer %d, want %d", st.keys, m.layer, st.want)
 		}
 		if r := shown(t, m); r.Layer != st.want || r.Request.Mode != engine.MostTuned {
-			t.Fatalf("after %q: lesion of layer %d %v shown, want layer %d most", st.key, r.Layer, r.Request.Mode, st.want)
+			t.Fatalf("after %q: lesion of layer %d %v shown, want layer %d most", st.keys, r.Layer, r.Request.Mode, st.want)
 		}
 	}
-	if !strings.Contains(m.View(), "▶  1") {
-		t.Errorf("layer 1 is not marked in the layer list:\n%s", m.View())
+	press(t, m, ":", "9", "enter")
+	if m.layer != 2 || !strings.Contains(m.status, `no layer "9": the layers are 0–2`) {
+		t.Errorf("jump to a missing layer: layer %d, status %q", m.layer, m.status)
+	}
+	if !strings.Contains(m.View(), "▶2") {
+		t.Errorf("layer 2 is not marked in the layer list:\n%s", m.View())
+	}
+	// The message stays until esc.
+	press(t, m, "j", "k", "m", "m")
+	if m.status == "" {
+		t.Error("a key dismissed the message")
+	}
+	press(t, m, "esc")
+	if m.status != "" {
+		t.Errorf("esc left the message %q", m.status)
 	}
 }
 
 func TestModeLesionAndTextKeys(t *testing.T) {
-	m := ready(t, Config{}, 80, 24)
-	s := study(t)
+	s := fixtureStudy(t)
+	m := ready(t, s, Config{}, 80, 24)
 	press(t, m, "m")
 	r := shown(t, m)
 	lt := s.Layers[m.layer]
@@ -71,25 +86,22 @@ func TestModeLesionAndTextKeys(t *testing.T) {
 		t.Fatalf("focus %v after two tabs, want the logit pane", m.focus)
 	}
 	v := m.View()
-	if !strings.Contains(v, "least-tuned units of \"her\" zeroed") || !strings.Contains(v, s.Set.Masked[0].Text[:30]) {
+	if !strings.Contains(v, `least-tuned units (smallest |t|, as many as "her" has)`) || !strings.Contains(v, s.Set.Masked[0].Text[:30]) {
 		t.Errorf("logit pane does not show the her-mask lesion:\n%s", v)
 	}
-	press(t, m, "3")
-	if m.text != 2 || !strings.Contains(m.View(), "units of \"him\" zeroed at the him mask") {
-		t.Errorf("text %d after 3:\n%s", m.text, m.View())
+	press(t, m, "3", "m")
+	if v := m.View(); m.text != 2 || !strings.Contains(v, `"him" units (him>her) zeroed at [MASK]`) {
+		t.Errorf("text %d after 3:\n%s", m.text, v)
 	}
 	press(t, m, "1")
-	if !strings.Contains(m.View(), "clean text is never lesioned") {
-		t.Errorf("clean text view:\n%s", m.View())
+	if v := m.View(); !strings.Contains(v, "never lesioned") || !strings.Contains(v, `at "her"`) || strings.Contains(v, "at [MASK]") {
+		t.Errorf("clean text view:\n%s", v)
 	}
 	press(t, m, " ")
 	if m.lesionOn || !strings.Contains(m.View(), "lesion off") {
 		t.Errorf("space did not turn the lesion off:\n%s", m.View())
 	}
-	press(t, m, " ", "m")
-	if !m.lesionOn || m.mode != engine.MostTuned {
-		t.Errorf("lesion %v mode %v, want on and most", m.lesionOn, m.mode)
-	}
+	press(t, m, " ")
 	press(t, m, "tab", "tab")
 	if m.focus != paneScatter {
 		t.Errorf("focus %v after four tabs, want the scatter", m.focus)
@@ -101,16 +113,14 @@ func TestModeLesionAndTextKeys(t *testing.T) {
 }
 
 func TestStaleResultsAreDropped(t *testing.T) {
-	m := ready(t, Config{InitialLayer: 1}, 80, 24)
-	v := m.view()
+	m := ready(t, fixtureStudy(t), Config{InitialLayer: 1}, 80, 24)
+	v := m.variant()
 	real := shown(t, m)
 	fake := engine.LesionResult{Layer: 1, Magnitude: 1234}
-
-	// A result of an earlier study (generation) is dropped, even for the layer shown.
 	delete(v.lesions, m.key())
-	v.pending[m.key()] = true
+	// A result of an earlier study (generation) is dropped, even for the layer shown.
 	m.Update(lesionMsg{gen: m.gen - 1, kind: m.kind, key: m.key(), res: fake})
-	if _, ok := v.lesions[m.key()]; ok || !v.pending[m.key()] {
+	if _, ok := v.lesions[m.key()]; ok {
 		t.Fatal("a lesion of an older study was stored")
 	}
 	// A result for a t-test with no study is dropped.
@@ -118,34 +128,25 @@ func TestStaleResultsAreDropped(t *testing.T) {
 	if _, ok := v.lesions[m.key()]; ok {
 		t.Fatal("a Welch lesion was stored in the Student view")
 	}
-	// A current result for another layer is kept but not shown.
-	m.Update(lesionMsg{gen: m.gen, kind: m.kind, key: lesionKey{0, engine.MostTuned}, res: engine.LesionResult{Layer: 0, Magnitude: 5}})
-	if r, pending, _ := m.currentLesion(); r != nil || !pending {
-		t.Fatalf("another layer's lesion is shown: %+v", r)
-	}
 	// The current one is shown.
 	m.Update(lesionMsg{gen: m.gen, kind: m.kind, key: m.key(), res: real})
 	if r := shown(t, m); r.Magnitude != real.Magnitude {
 		t.Fatalf("magnitude %g shown, want %g", r.Magnitude, real.Magnitude)
 	}
-	// A debounced request for a layer left meanwhile starts nothing.
-	if _, cmd := m.Update(lesionTickMsg{gen: m.gen, kind: m.kind, key: lesionKey{2, engine.LeastTuned}}); cmd != nil {
-		t.Error("a stale debounce tick started a lesion")
-	}
 	// A t-test result of an older study is dropped.
-	if _, cmd := m.Update(kindMsg{gen: m.gen - 1, kind: stats.Welch, study: study(t)}); cmd != nil || len(m.views) != 1 {
+	if _, cmd := m.Update(kindMsg{gen: m.gen - 1, kind: stats.Welch, study: fixtureStudy(t)}); cmd != nil || len(m.variants) != 1 {
 		t.Error("a stale t-test result was used")
 	}
-	// A task no one follows any more is ignored.
-	m.Update(taskMsg{task: &task{}, value: [][]engine.LesionResult{}})
-	if v.sweep != nil {
-		t.Error("a stray task result became the sweep")
+	// Open news of a task no one follows any more is ignored.
+	m.Update(openProgressMsg{task: &openTask{}, state: openState{downloads: []hub.Progress{{File: "x"}}}})
+	if len(m.opening.downloads) != 0 {
+		t.Error("a stray open report was shown")
 	}
 }
 
-func TestWelchToggle(t *testing.T) {
-	m := ready(t, Config{}, 80, 24)
-	s := study(t)
+func TestWelchToggleKeepsBothVariants(t *testing.T) {
+	s := fixtureStudy(t)
+	m := ready(t, s, Config{}, 120, 40)
 	welch, err := s.WithOptions(engine.Options{Test: stats.Welch})
 	if err != nil {
 		t.Fatal(err)
@@ -155,30 +156,40 @@ func TestWelchToggle(t *testing.T) {
 		t.Fatalf("w: pending %v, kind %v", m.pendingKind, m.kind)
 	}
 	if !strings.Contains(m.View(), "Student t") {
-		t.Error("the title does not show the test being replaced")
+		t.Error("the header does not show the test being replaced")
 	}
-	run(t, m, cmd, 10)
+	pump(t, m, cmd)
 	if m.kind != stats.Welch || m.pendingKind != nil {
 		t.Fatalf("after the recomputation: kind %v pending %v", m.kind, m.pendingKind)
+	}
+	if !m.variant().complete() {
+		t.Fatalf("Welch: %d lesions computed in the background", len(m.variant().lesions))
 	}
 	for l, lt := range m.study().Layers {
 		if len(lt.A) != len(welch.Layers[l].A) || len(lt.B) != len(welch.Layers[l].B) {
 			t.Errorf("layer %d: %d/%d units, Welch gives %d/%d", l, len(lt.A), len(lt.B), len(welch.Layers[l].A), len(welch.Layers[l].B))
 		}
 	}
-	if r := shown(t, m); !equalSets(r.Units[1], welch.Layers[m.layer].A) {
+	if r := shown(t, m); !equalInts(r.Units[1], welch.Layers[m.layer].A) {
 		t.Errorf("Welch lesion zeroes %v, want %v", r.Units[1], welch.Layers[m.layer].A)
 	}
 	if !strings.Contains(m.View(), "Welch t") {
-		t.Errorf("title does not name Welch:\n%s", m.View())
+		t.Errorf("header does not name Welch:\n%s", m.View())
 	}
-	// Back to Student: cached, no computation.
-	if _, cmd := m.Update(keyMsg("w")); cmd != nil || m.kind != stats.Student {
-		t.Errorf("second w: kind %v, cmd %v", m.kind, cmd != nil)
+	// Back to Student and to Welch again: both kept, nothing computed.
+	for _, want := range []stats.Kind{stats.Student, stats.Welch} {
+		_, cmd := m.Update(keyMsg("w"))
+		if m.kind != want || m.pendingKind != nil || m.queue.pending() {
+			t.Errorf("w to %v: kind %v, pending %v, queue busy %v", want, m.kind, m.pendingKind, m.queue.pending())
+		}
+		pump(t, m, cmd)
+		if !m.variant().complete() {
+			t.Errorf("%v: lesions lost", want)
+		}
 	}
 }
 
-func equalSets(a, b []int) bool {
+func equalInts(a, b []int) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -190,124 +201,80 @@ func equalSets(a, b []int) bool {
 	return true
 }
 
-func TestSweepAndExport(t *testing.T) {
-	m := ready(t, Config{}, 120, 40)
+func TestExportWaitsForTheSweep(t *testing.T) {
+	s := fixtureStudy(t)
+	m := ready(t, s, Config{}, 120, 40)
 	press(t, m, "e")
 	if !strings.Contains(m.status, "unavailable") {
 		t.Errorf("export without Export: status %q", m.status)
 	}
-	_, cmd := m.Update(keyMsg("s"))
-	if v := m.View(); !strings.Contains(v, "sweep 0/3") || !strings.Contains(v, "sweeping layer 0 of 3") {
-		t.Errorf("no sweep progress in the title and the sweep pane:\n%s", v)
-	}
-	run(t, m, cmd, 20)
-	if m.view().sweep == nil || strings.Contains(m.View(), "sweep 0/3") {
-		t.Error("the sweep did not finish")
-	}
 	var got [][]engine.LesionResult
 	gotLayer := -1
-	m = ready(t, Config{Export: func(s *engine.Study, sw [][]engine.LesionResult, _ time.Duration, layer int) (string, error) {
+	cfg := Config{InitialLayer: 1, Open: openWith(s), Export: func(s *engine.Study, sw [][]engine.LesionResult, took time.Duration, layer int) (string, error) {
 		got, gotLayer = sw, layer
 		return "/tmp/report-x", nil
-	}}, 120, 40)
-	press(t, m, "j") // select layer 1: the export follows the selection
-	press(t, m, "e") // runs the sweep first, then exports
+	}}
+	m = newModel(cfg)
+	t.Cleanup(m.cancel)
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	m.background = false // only the lesion shown is computed: the export must wait for the rest
+	pump(t, m, m.Init())
+	if m.variant().complete() {
+		t.Fatal("every lesion computed with background work off")
+	}
+	press(t, m, "e")
 	if got == nil || m.status != "exported to /tmp/report-x" {
 		t.Fatalf("export: status %q, sweeps %v", m.status, got != nil)
 	}
-	if gotLayer != 1 {
-		t.Errorf("exported layer %d, want the selected 1", gotLayer)
+	if gotLayer != 1 || !m.background {
+		t.Errorf("exported layer %d (want the selected 1), background %v", gotLayer, m.background)
 	}
-	s := study(t)
 	if len(got) != 2 || len(got[0]) != len(s.Layers) {
 		t.Fatalf("exported sweep has %d modes", len(got))
 	}
-	for i, mode := range engine.Modes {
+	sweep, err := s.Sweep(context.Background(), engine.Design{}.Requests(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range engine.Modes {
 		for l := range s.Layers {
-			want, err := s.Lesion(context.Background(), l, engine.Design{}.Request(mode))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if math.Abs(got[i][l].Magnitude-want.Magnitude) > 1e-4 {
-				t.Errorf("%v layer %d: sweep magnitude %g, lesion %g", mode, l, got[i][l].Magnitude, want.Magnitude)
+			if d := got[i][l].Magnitude - sweep[i][l].Magnitude; d > 1e-5 || d < -1e-5 {
+				t.Errorf("%v layer %d: exported magnitude %g, Study.Sweep %g", engine.Modes[i], l, got[i][l].Magnitude, sweep[i][l].Magnitude)
 			}
 		}
 	}
-	v := m.View()
-	if !strings.Contains(v, "least: |Δ|") || !strings.Contains(v, "signed Δ") {
-		t.Errorf("the sweep pane does not show the sweep:\n%s", v)
-	}
-	press(t, m, "s")
-	if !strings.Contains(m.status, "sweep is done") {
-		t.Errorf("second s: status %q", m.status)
-	}
 	m.Update(exportMsg{gen: m.gen, err: errors.New("disk full")})
-	if m.status != "export failed: disk full" {
+	if m.status != "export failed: disk full" || !m.statusBad {
 		t.Errorf("status %q", m.status)
 	}
 }
 
-func TestResize(t *testing.T) {
-	m := ready(t, Config{}, 80, 24)
-	press(t, m, "s")
-	for _, sz := range [][2]int{{80, 24}, {200, 50}, {120, 32}, {119, 40}, {60, 16}, {100, 30}, {250, 70}} {
-		w, h := sz[0], sz[1]
-		m.Update(tea.WindowSizeMsg{Width: w, Height: h})
-		for f := range numFocus {
-			m.focus = pane(f)
-			for _, help := range []bool{false, true} {
-				m.showHelp, m.help.ShowAll = help, help
-				lines := strings.Split(m.View(), "\n")
-				if len(lines) != h {
-					t.Errorf("%dx%d focus %v help %v: %d lines", w, h, m.focus, help, len(lines))
-				}
-				for i, l := range lines {
-					if lipgloss.Width(l) > w {
-						t.Errorf("%dx%d focus %v: line %d is %d wide: %q", w, h, m.focus, i, lipgloss.Width(l), l)
-						break
-					}
-				}
-			}
-		}
-	}
-	// The full help shows every key at 80 columns.
+func TestBackgroundOffComputesOnlyWhatIsShown(t *testing.T) {
+	s := fixtureStudy(t)
+	m := newModel(Config{Open: openWith(s), InitialLayer: 0})
+	t.Cleanup(m.cancel)
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
-	m.showHelp, m.help.ShowAll = true, true
-	v := m.View()
-	for _, b := range m.keys.FullHelp() {
-		for _, k := range b {
-			if !strings.Contains(v, k.Help().Key+" ") || !strings.Contains(v, k.Help().Desc) {
-				t.Errorf("full help at 80x24 lacks %q %q:\n%s", k.Help().Key, k.Help().Desc, v)
-			}
-		}
+	m.background = false
+	pump(t, m, m.Init())
+	if n := len(m.variant().lesions); n != 1 {
+		t.Fatalf("%d lesions with background work off, want the one shown", n)
 	}
-	m.showHelp = false
-	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
-	if v := m.View(); !strings.Contains(v, "at least 60x16") {
-		t.Errorf("tiny terminal: %q", v)
+	press(t, m, "j", "m")
+	if n := len(m.variant().lesions); n != 3 {
+		t.Errorf("%d lesions after j m, want 3 (layer 0 most, layer 1 most and least)", n)
 	}
-}
-
-func TestNoColourCodes(t *testing.T) {
-	m := ready(t, Config{ModelName: "lesionui demo BERT", Demo: true}, 200, 50)
 	press(t, m, "s")
-	for f := range numFocus {
-		m.focus = pane(f)
-		if v := m.View(); strings.Contains(v, "\x1b[") {
-			t.Fatalf("escape codes in the Ascii profile:\n%q", v)
-		}
-	}
-	if !strings.Contains(m.View(), "DEMO MODEL") {
-		t.Error("the demo model is not labelled")
+	if !m.variant().complete() {
+		t.Errorf("s: %d lesions", len(m.variant().lesions))
 	}
 }
 
 func TestInitialLayerOutOfRange(t *testing.T) {
-	m := ready(t, Config{InitialLayer: 7}, 80, 24)
+	m := ready(t, fixtureStudy(t), Config{InitialLayer: 7}, 80, 24)
 	if m.layer != 2 || !strings.Contains(m.status, "layer 7 does not exist") {
 		t.Errorf("layer %d, status %q", m.layer, m.status)
 	}
-	m = ready(t, Config{InitialLayer: 0}, 80, 24)
+	m = ready(t, fixtureStudy(t), Config{InitialLayer: 0}, 80, 24)
 	if m.layer != 0 {
 		t.Errorf("layer %d, want 0", m.layer)
 	}
@@ -316,14 +283,14 @@ func TestInitialLayerOutOfRange(t *testing.T) {
 func TestOpenFailureOffersDemo(t *testing.T) {
 	m := newModel(Config{
 		ModelName: "bert-large-uncased",
-		Open: func(ctx context.Context, p func(engine.Progress)) (*engine.Study, error) {
+		Open: func(ctx context.Context, p Progress) (*engine.Study, error) {
 			return nil, errors.New("resolving bert-large-uncased: no network")
 		},
-		OpenDemo: openFixture(t),
+		OpenDemo: openWith(fixtureStudy(t)),
 		DemoName: "lesionui demo BERT",
 	})
 	t.Cleanup(m.cancel)
-	run(t, m, m.Init(), 10)
+	pump(t, m, m.Init())
 	v := m.View()
 	if m.state != stateFailed || !strings.Contains(v, "no network") || !strings.Contains(v, "press d to open the shipped demo model instead") {
 		t.Fatalf("state %v:\n%s", m.state, v)
@@ -332,29 +299,40 @@ func TestOpenFailureOffersDemo(t *testing.T) {
 	if m.state != stateReady || !strings.Contains(m.View(), "DEMO MODEL") {
 		t.Fatalf("after d: state %v:\n%s", m.state, m.View())
 	}
+	if !m.variant().complete() {
+		t.Error("the demo's lesions were not computed")
+	}
 }
 
-func TestLoadingProgressAndCancel(t *testing.T) {
-	started := make(chan func(engine.Progress))
-	m := newModel(Config{ModelName: "bert-large-uncased", Open: func(ctx context.Context, p func(engine.Progress)) (*engine.Study, error) {
+func TestLoadingShowsOneLinePerFile(t *testing.T) {
+	started := make(chan Progress)
+	m := newModel(Config{ModelName: "bert-large-uncased", Open: func(ctx context.Context, p Progress) (*engine.Study, error) {
 		started <- p
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}})
-	cmd := m.Init()
-	go func() {
-		p := <-started
-		p(engine.Progress{Phase: "download model.safetensors", Done: 1_500_000, Total: 3_000_000})
-	}()
-	// Init's batch: the task's first report, then the spinner.
-	for _, c := range cmd().(tea.BatchMsg) {
-		if msg := c(); !isSpinnerTick(msg) {
-			m.Update(msg)
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	m.Init() // its Cmds (the open's news, the spinner) are run below, the news only
+	p := <-started
+	deliver := func() { m.Update(m.open.next()()) }
+	// 30 reports of one file, as the Hub sends them every 100 ms, then another file.
+	for i := range 30 {
+		p.Download(hub.Progress{File: "model.safetensors", Done: int64(i) * 44_000_000, Total: 1_340_000_000, Rate: 21e6, ETA: 40 * time.Second})
+		deliver()
+		if n := strings.Count(m.View(), "model.safetensors"); n != 1 {
+			t.Fatalf("report %d: model.safetensors on %d lines:\n%s", i, n, m.View())
 		}
 	}
-	m.Update(taskMsg{task: m.openTask, progress: &engine.Progress{Phase: "collect", Done: 12, Total: 24}})
+	p.Download(hub.Progress{File: "model.safetensors", Done: 1_340_000_000, Total: 1_340_000_000, Finished: true})
+	p.Download(hub.Progress{File: "vocab.txt", Done: 100_000, Total: 231_508})
+	p.Load(encoder.LoadProgress{Stage: "weights", Done: 12, Total: 393})
+	deliver()
 	v := m.View()
-	for _, want := range []string{"opening bert-large-uncased", "✓ download model.safetensors  1.5 MB / 3.0 MB", "collect  layer 12 of 24", "q / ctrl+c cancels"} {
+	if n := strings.Count(v, "model.safetensors"); n != 1 {
+		t.Errorf("model.safetensors on %d lines, want 1:\n%s", n, v)
+	}
+	for _, want := range []string{"opening bert-large-uncased", "✓ model.safetensors  1.34 GB / 1.34 GB 100%", "vocab.txt", "100.0 kB / 231.5 kB  43%",
+		"loading the model: weights 12/393", "q / ctrl+c cancels"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("loading view lacks %q:\n%s", want, v)
 		}
@@ -368,7 +346,165 @@ func TestLoadingProgressAndCancel(t *testing.T) {
 	if m.ctx.Err() == nil {
 		t.Error("quitting did not cancel the open")
 	}
-	if !m.work.close(5e9) {
+	if !m.work.close(5 * time.Second) {
 		t.Error("the cancelled open did not return")
+	}
+}
+
+func TestMouse(t *testing.T) {
+	s := deepStudy(t)
+	m := ready(t, s, Config{InitialLayer: -1}, 120, 40)
+	lo := m.layout()
+	// A click on a layer row selects it; the wheel moves.
+	r := lo.panes[paneLayers]
+	first, _ := m.layersWindow(r.h - 3)
+	m.Update(click(r.x+3, r.y+2+4)) // the fifth row
+	if m.layer != first+4 {
+		t.Errorf("click on the fifth layer row: layer %d, want %d", m.layer, first+4)
+	}
+	m.Update(tea.MouseMsg{X: r.x + 3, Y: r.y + 3, Action: tea.MouseActionPress, Button: tea.MouseButtonWheelDown})
+	if m.layer != first+5 {
+		t.Errorf("wheel down: layer %d, want %d", m.layer, first+5)
+	}
+	// A click on a collapsed pane's title line focuses it.
+	var collapsed paneID = -1
+	for p := range paneID(numStacked) {
+		if lo.panes[p].h == 1 {
+			collapsed = p
+			break
+		}
+	}
+	if collapsed < 0 {
+		t.Fatal("no collapsed pane at 120x40")
+	}
+	m.Update(click(lo.panes[collapsed].x+5, lo.panes[collapsed].y))
+	if m.focus != collapsed {
+		t.Errorf("click on the title line of pane %d: focus %d", collapsed, m.focus)
+	}
+	// A click in the scatter moves the unit cursor to a unit drawn in that column.
+	press(t, m, "z")
+	m.focus = paneScatter
+	sr := m.layout().panes[paneScatter]
+	sl := m.scatterLayout(sr.w-2, sr.h-2)
+	lt := s.Layers[m.layer]
+	u := lt.ByTuning[len(lt.ByTuning)-1] // the most-tuned unit: at the top or bottom of the chart
+	c, row := sl.g.cellCol(u), sl.g.row(lt.T[u])
+	m.Update(click(sr.x+1+yLabelW+c, sr.y+1+len(sl.legend)+row))
+	if from, to := sl.g.units(c); m.unit < from || m.unit >= to {
+		t.Errorf("click on column %d: unit %d, want one of %d..%d", c, m.unit, from, to-1)
+	}
+	// A click on a bar of Part 3 selects its layer.
+	press(t, m, "esc")
+	m.focus = panePercent
+	pr := m.layout().panes[panePercent]
+	ax, _ := fitLayerAxis(len(s.Layers), 2, pr.w-2-yLabelW)
+	m.Update(click(pr.x+1+yLabelW+ax.col(7), pr.y+3))
+	if m.layer != 7 {
+		t.Errorf("click on layer 7's bar: layer %d", m.layer)
+	}
+}
+
+func TestUnitCursor(t *testing.T) {
+	s := demoStudy(t)
+	m := ready(t, s, Config{}, 120, 40)
+	lt := s.Layers[m.layer]
+	top := lt.ByTuning[len(lt.ByTuning)-1]
+	if m.unit != top {
+		t.Errorf("cursor starts on unit %d, want the most-tuned %d", m.unit, top)
+	}
+	press(t, m, "U")
+	if m.unit != lt.ByTuning[0] {
+		t.Errorf("U: unit %d, want the least-tuned %d", m.unit, lt.ByTuning[0])
+	}
+	press(t, m, "]")
+	if m.unit != lt.ByTuning[1] {
+		t.Errorf("]: unit %d, want %d", m.unit, lt.ByTuning[1])
+	}
+	press(t, m, "u", "[")
+	if m.unit != lt.ByTuning[len(lt.ByTuning)-2] {
+		t.Errorf("u [: unit %d, want the second most tuned", m.unit)
+	}
+	press(t, m, "h", "l", "l")
+	if want := lt.ByTuning[len(lt.ByTuning)-2] + 1; m.unit != want {
+		t.Errorf("h l l: unit %d, want %d", m.unit, want)
+	}
+	for range 3000 {
+		m.Update(keyMsg("L"))
+	}
+	if m.unit != len(lt.T)-1 {
+		t.Errorf("L past the end: unit %d", m.unit)
+	}
+	u := s.Unit(m.layer, m.unit)
+	v := m.View()
+	for _, want := range []string{fmt.Sprintf("unit %d", u.Unit), fmt.Sprintf("t %+.3f", u.T), fmt.Sprintf("rank %d of %d by |t|", u.Rank, u.Ranked)} {
+		if !strings.Contains(v, want) {
+			t.Errorf("inspector lacks %q:\n%s", want, v)
+		}
+	}
+}
+
+func TestResizeAndNoColour(t *testing.T) {
+	m := ready(t, demoStudy(t), Config{ModelName: "lesionui demo BERT", Demo: true}, 80, 24)
+	for _, sz := range [][2]int{{80, 24}, {200, 50}, {64, 18}, {119, 40}, {250, 70}, {100, 30}} {
+		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		for f := range paneID(numStacked) {
+			m.focus = f
+			for _, help := range []bool{false, true} {
+				m.help.shown = help
+				fr := m.render()
+				if len(fr.lines) != sz[1] || len(fr.cuts) > 0 {
+					t.Errorf("%dx%d focus %d help %v: %d lines, cut %q", sz[0], sz[1], f, help, len(fr.lines), fr.cuts)
+				}
+				if v := fr.String(); strings.Contains(v, "\x1b[") {
+					t.Fatalf("escape codes in the Ascii profile:\n%q", v)
+				}
+			}
+		}
+	}
+	m.help.shown = false
+	if !strings.Contains(m.View(), "DEMO MODEL") {
+		t.Error("the demo model is not labelled")
+	}
+	m.Update(tea.WindowSizeMsg{Width: 40, Height: 10})
+	if v := m.View(); !strings.Contains(v, "at least") || !strings.Contains(v, "40×10") {
+		t.Errorf("tiny terminal: %q", v)
+	}
+}
+
+func TestHelpExplainsPanesColoursAndDelta(t *testing.T) {
+	m := ready(t, demoStudy(t), Config{}, 100, 30)
+	press(t, m, "?")
+	var all strings.Builder
+	for range 20 {
+		all.WriteString(ansiStrip(m.View()))
+		press(t, m, "pgdown")
+	}
+	text := strings.Join(strings.Fields(all.String()), " ")
+	for _, want := range []string{"Part 2 · t-values:", "Part 3 · % significant:", "Parts 4–5 · logits:", "Parts 6–7 · laminar sweep:",
+		"class most of its units belong to", "blue", "orange", "grey", "Δ = clean − lesioned", "the lesion lowered the logit", ":N⏎"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	press(t, m, "esc")
+	if m.help.shown {
+		t.Error("esc did not close the help")
+	}
+}
+
+func ansiStrip(s string) string { return ansi.Strip(s) }
+
+func TestFailedLesionIsShownAndRetried(t *testing.T) {
+	m := ready(t, fixtureStudy(t), Config{}, 100, 30)
+	v := m.variant()
+	delete(v.lesions, m.key())
+	m.Update(lesionMsg{gen: m.gen, kind: m.kind, key: m.key(), err: errors.New("boom")})
+	m.focus = paneLogits
+	if v := m.View(); !strings.Contains(v, "lesion failed: boom") {
+		t.Fatalf("the failure is not shown:\n%s", v)
+	}
+	press(t, m, "s", "s") // background off, then on: failed lesions are tried again
+	if _, ok := m.shownLesion(); !ok || len(v.errs) != 0 {
+		t.Errorf("the failed lesion was not retried: errors %v", v.errs)
 	}
 }

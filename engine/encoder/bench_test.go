@@ -10,7 +10,7 @@ import (
 // units) and random weights, built in memory.
 func largeLayerModel() *Model {
 	c := Config{VocabSize: 30522, HiddenSize: 1024, NumHiddenLayers: 1, NumAttentionHeads: 16, IntermediateSize: 4096,
-		HiddenAct: ActGELU, MaxPositionEmbeddings: 512, TypeVocabSize: 2, LayerNormEps: 1e-12}
+		HiddenAct: "gelu", EmbeddingSize: 1024, MaxPositionEmbeddings: 512, TypeVocabSize: 2, LayerNormEps: 1e-12}
 	r := rand.New(rand.NewPCG(1, 2))
 	vec := func(n int, scale float32) []float32 {
 		v := make([]float32, n)

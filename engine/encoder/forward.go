@@ -98,8 +98,8 @@ func (m *Model) Forward(ctx context.Context, seqs [][]int, opt Options) (*Result
 		return nil, fmt.Errorf("forward: no sequences")
 	}
 	for i, s := range seqs {
-		if len(s) == 0 || len(s) > m.Config.MaxPositionEmbeddings {
-			return nil, fmt.Errorf("forward: sequence %d has %d tokens; the model takes 1 to %d", i, len(s), m.Config.MaxPositionEmbeddings)
+		if len(s) == 0 || len(s) > m.MaxTokens() {
+			return nil, fmt.Errorf("forward: sequence %d has %d tokens; the model takes 1 to %d", i, len(s), m.MaxTokens())
 		}
 		for p, id := range s {
 			if id < 0 || id >= m.Config.VocabSize {
@@ -224,26 +224,40 @@ func (m *Model) neededRows(b *batch, opt *Options) []int {
 	return rows
 }
 
-// embed computes BertEmbeddings: LayerNorm(word + position + token type 0), [tokens, hidden].
+// embed computes the embeddings of every token, [tokens, hidden]:
+//
+//	e = LayerNorm(word[id] + position[pos] + tokenType[0])   [tokens, E]   (no token type in DistilBERT)
+//	x = e·Wpᵀ + bp                                          [tokens, H]   (only when the tables are E ≠ H wide, or in ALBERT)
+//
+// where pos counts from 0, or in RoBERTa from pad_token_id + 1 (embeddings.positions).
 func (m *Model) embed(b *batch) []float32 {
-	h := m.Config.HiddenSize
-	x := make([]float32, b.tokens()*h)
 	e := &m.emb
+	w := len(e.Norm.Gamma) // E
+	x := make([]float32, b.tokens()*w)
 	for i, s := range b.seqs {
-		for p, id := range s {
-			row := x[(b.start[i]+p)*h : (b.start[i]+p+1)*h]
-			word, pos, typ := e.Word[id*h:(id+1)*h], e.Position[p*h:(p+1)*h], e.TokenType[:h]
-			for j := range row {
-				row[j] = word[j] + pos[j] + typ[j]
+		for p, pos := range e.positions(s) {
+			row := x[(b.start[i]+p)*w : (b.start[i]+p+1)*w]
+			copy(row, e.Word[s[p]*w:(s[p]+1)*w])
+			addInto(row, e.Position[pos*w:(pos+1)*w])
+			if e.TokenType != nil {
+				addInto(row, e.TokenType[:w])
 			}
 		}
 	}
 	m.layerNorm(x, e.Norm)
-	return x
+	if e.Project == nil {
+		return x
+	}
+	h := make([]float32, b.tokens()*m.Config.HiddenSize)
+	e.Project.apply(h, x, b.tokens())
+	return h
 }
 
-// mlmLogits is BertOnlyMLMHead at the logit sites: LayerNorm(act(h·Wtᵀ + bt))·Eᵀ + bias, where
-// x holds the last layer's rows listed in rows (ascending).
+// mlmLogits is the family's MLM head at the logit sites, where x holds the last layer's rows listed
+// in rows (ascending):
+//
+//	t = LayerNorm(act(h·Wtᵀ + bt))   [sites, E']   (E' = H, or E in ELECTRA and ALBERT)
+//	logits = t·Decoderᵀ + bias       [sites, vocab]
 func (m *Model) mlmLogits(x []float32, rows []int, b *batch, opt *Options) [][]float32 {
 	h, S := m.Config.HiddenSize, len(opt.Logits)
 	sel := make([]int, S)
@@ -251,14 +265,15 @@ func (m *Model) mlmLogits(x []float32, rows []int, b *batch, opt *Options) [][]f
 		sel[i], _ = slices.BinarySearch(rows, b.row(s))
 	}
 	hs := gatherRows(x, sel, h)
-	t := make([]float32, S*h)
+	w := m.head.Transform.Out
+	t := make([]float32, S*w)
 	m.head.Transform.apply(t, hs, S)
-	m.gelu(t)
+	m.head.Act.apply(t)
 	m.layerNorm(t, m.head.Norm)
 
 	dec, bias := m.head.Decoder, m.head.Bias
 	if opt.Vocab != nil {
-		dec = gatherRows(dec, opt.Vocab, h)
+		dec = gatherRows(dec, opt.Vocab, w)
 		bias = make([]float32, len(opt.Vocab))
 		for i, id := range opt.Vocab {
 			bias[i] = m.head.Bias[id]
@@ -266,7 +281,7 @@ func (m *Model) mlmLogits(x []float32, rows []int, b *batch, opt *Options) [][]f
 	}
 	V := len(bias)
 	flat := make([]float32, S*V)
-	linalg.Linear(flat, t, dec, bias, S, V, h)
+	linalg.Linear(flat, t, dec, bias, S, V, w)
 	out := make([][]float32, S)
 	for i := range out {
 		out[i] = flat[i*V : (i+1)*V : (i+1)*V]
@@ -276,17 +291,10 @@ func (m *Model) mlmLogits(x []float32, rows []int, b *batch, opt *Options) [][]f
 
 func (l *linear) apply(y, x []float32, rows int) { linalg.Linear(y, x, l.W, l.B, rows, l.Out, l.In) }
 
+// layerNorm normalises the rows of x, each as wide as n.
 func (m *Model) layerNorm(x []float32, n layerNorm) {
-	h := m.Config.HiddenSize
-	linalg.LayerNorm(x, n.Gamma, n.Beta, len(x)/h, h, float32(m.Config.LayerNormEps))
-}
-
-func (m *Model) gelu(x []float32) {
-	if m.Config.tanhGELU() {
-		linalg.GELUTanh(x)
-	} else {
-		linalg.GELU(x)
-	}
+	w := len(n.Gamma)
+	linalg.LayerNorm(x, n.Gamma, n.Beta, len(x)/w, w, float32(m.Config.LayerNormEps))
 }
 
 // gatherRows copies rows idx of the row-major matrix x (row width w) into a new matrix.

@@ -11,7 +11,8 @@ import (
 // not asked for.
 type captured struct{ pre, post []float32 }
 
-// encoderLayer is one post-LN encoder block (BertLayer) on the packed hidden state x [T, H]:
+// encoderLayer is one post-LN encoder block (BertLayer, RobertaLayer, ElectraLayer, DistilBERT's
+// TransformerBlock, AlbertLayer) on the packed hidden state x [T, H]:
 //
 //	a = LayerNorm(x + SelfAttention(x)·Woᵀ + bo)          attentionBlock    [R, H]
 //	u = a·Wiᵀ + bi, then the interventions                intermediate.dense [R, I]
@@ -93,7 +94,7 @@ func (m *Model) feedForward(li int, a []float32, edits []edit, at []int, points 
 	if at != nil && points&PreActivation != 0 {
 		c.pre = gatherRows(u, at, I)
 	}
-	m.gelu(u)
+	m.act.apply(u)
 	if at != nil && points&PostActivation != 0 {
 		c.post = gatherRows(u, at, I)
 	}

@@ -6,17 +6,22 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"lesionui/engine/encoder/safetensors"
 )
 
-// copyFixture copies the tiny-bert fixture into a temporary directory for a test to damage.
-func copyFixture(t *testing.T) string {
+// copyFixture copies a fixture (tiny-bert when name is empty) into a temporary directory for a test
+// to damage.
+func copyFixture(t *testing.T, name ...string) string {
 	t.Helper()
 	dir := t.TempDir()
 	src := filepath.Join("testdata", "tiny-bert")
+	if len(name) > 0 {
+		src = filepath.Join("testdata", name[0])
+	}
 	entries, err := os.ReadDir(src)
 	if err != nil {
 		t.Fatal(err)
@@ -63,6 +68,7 @@ func replaceInConfig(t *testing.T, dir, old, new string) {
 }
 
 // rewriteWeights rewrites model.safetensors through edit, which may rename, drop or reshape tensors.
+// Integer buffers (position_ids) are dropped: the writer stores floats.
 func rewriteWeights(t *testing.T, dir string, edit func([]safetensors.Tensor) []safetensors.Tensor) {
 	t.Helper()
 	ck, err := safetensors.OpenDir(dir)
@@ -72,6 +78,9 @@ func rewriteWeights(t *testing.T, dir string, edit func([]safetensors.Tensor) []
 	var ts []safetensors.Tensor
 	for _, n := range ck.Names() {
 		info, _ := ck.Info(n)
+		if info.DType == safetensors.I64 {
+			continue
+		}
 		data, err := ck.Float32(n)
 		if err != nil {
 			t.Fatal(err)
@@ -94,7 +103,7 @@ func TestLoadErrors(t *testing.T) {
 		{"corrupt config", func(t *testing.T, d string) { os.WriteFile(filepath.Join(d, "config.json"), []byte("{"), 0o644) }, []string{"config.json"}},
 		{"missing weights", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "model.safetensors")) }, []string{"safetensors"}},
 		{"missing vocab", func(t *testing.T, d string) { os.Remove(filepath.Join(d, "vocab.txt")) }, []string{"vocab.txt"}},
-		{"unsupported activation", func(t *testing.T, d string) { editConfig(t, d, "hidden_act", "relu") }, []string{"hidden_act", "relu"}},
+		{"unsupported activation", func(t *testing.T, d string) { editConfig(t, d, "hidden_act", "quick_gelu") }, []string{"hidden_act", "quick_gelu", "relu"}},
 		{"heads do not divide hidden", func(t *testing.T, d string) { editConfig(t, d, "num_attention_heads", 5) }, []string{"num_attention_heads"}},
 		{"shape disagrees with config", func(t *testing.T, d string) { editConfig(t, d, "intermediate_size", 65) },
 			[]string{"config.json: intermediate_size is 65", "bert.encoder.layer.0.intermediate.dense.weight", "[64 32]"}},
@@ -187,33 +196,38 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// A checkpoint without the base-model prefix and with gamma/beta LayerNorm names (TF-era BERTs; HF's
+// loader accepts both for every family) loads to the same model.
 func TestLoadNamingStylesAgree(t *testing.T) {
-	// A checkpoint without the "bert." prefix and with gamma/beta loads to the same model.
-	dir := copyFixture(t)
-	rewriteWeights(t, dir, func(ts []safetensors.Tensor) []safetensors.Tensor {
-		for i := range ts {
-			n := strings.TrimPrefix(ts[i].Name, "bert.")
-			n = strings.Replace(n, "LayerNorm.weight", "LayerNorm.gamma", 1)
-			ts[i].Name = strings.Replace(n, "LayerNorm.bias", "LayerNorm.beta", 1)
+	for _, f := range []struct{ fixture, prefix string }{{"tiny-bert", "bert."}, {"tiny-distilbert", "distilbert."}, {"tiny-albert", "albert."}} {
+		dir := copyFixture(t, f.fixture)
+		rewriteWeights(t, dir, func(ts []safetensors.Tensor) []safetensors.Tensor {
+			for i := range ts {
+				n := strings.TrimPrefix(ts[i].Name, f.prefix)
+				if base, ok := strings.CutSuffix(n, ".weight"); ok && isNorm(base) {
+					n = base + ".gamma"
+				} else if base, ok := strings.CutSuffix(n, ".bias"); ok && isNorm(base) {
+					n = base + ".beta"
+				}
+				ts[i].Name = n
+			}
+			return ts
+		})
+		a, err := Load(filepath.Join("testdata", f.fixture), nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		return ts
-	})
-	a, err := Load(filepath.Join("testdata", "tiny-bert"), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
-	b, err := Load(dir, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer b.Close()
-	seqs := [][]int{{2, 10, 11, 12, 3}}
-	ra, _ := a.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
-	rb, _ := b.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
-	for i := range ra.Logits[0] {
-		if ra.Logits[0][i] != rb.Logits[0][i] {
-			t.Fatalf("logit %d: %g vs %g", i, ra.Logits[0][i], rb.Logits[0][i])
+		defer a.Close()
+		b, err := Load(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer b.Close()
+		seqs := [][]int{{2, 10, 11, 12, 3}}
+		ra, _ := a.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
+		rb, _ := b.Forward(context.Background(), seqs, Options{Logits: []Site{{0, 2}}})
+		if !slices.Equal(ra.Logits[0], rb.Logits[0]) {
+			t.Errorf("%s: the renamed checkpoint gives other logits", f.fixture)
 		}
 	}
 }

@@ -3,7 +3,7 @@
 // lesionui's sgemm against numpy's. It is a tool for people, not part of CI: go test ./... does
 // not run it. Run it from the repository root on an otherwise idle machine:
 //
-//	go run ./scripts/bench [-dir DIR] [-keep] [-json FILE] [-python /usr/bin/python3]
+//	go run ./scripts/bench [-dir DIR] [-keep] [-json FILE] [-python /usr/bin/python3] [-explorer]
 //
 // It takes about 15 minutes on 2 cores (PyTorch's 49 full forwards of the sweep dominate) and
 // about 4.5 GB of memory at its peak (PyTorch's copies of the model). The machine's load average
@@ -26,12 +26,16 @@
 //     and the built-in evaluation set (its traced clean pass, then both modes in every layer),
 //     with their GFLOP/s set against the collection's (target ≥ 0.8×) and the peak RSS after
 //     the evaluation set's trace.
-//  3. runs scripts/bench/torch_study.py with -python (torch.set_num_threads(2)): the same
+//  3. runs the explorer on the same study in another child process (-explore-only) and times
+//     key to screen (explore.go): keys pressed while the background lesions run, and j/k/m once
+//     they are done (median, 95th percentile, max; the target is p95 < 50 ms once done). With
+//     -explorer, bench does only this (and writes the checkpoint), in about a minute.
+//  4. runs scripts/bench/torch_study.py with -python (torch.set_num_threads(2)): the same
 //     phases done as the notebook does them (see that file's header).
-//  4. times linalg.Linear on m×k×n = 1024×1024×4096 and 128×1024×4096 (best of -repeat runs of
+//  5. times linalg.Linear on m×k×n = 1024×1024×4096 and 128×1024×4096 (best of -repeat runs of
 //     about 20 GFLOP each) and runs scripts/bench/sgemm_numpy.py, when present, for numpy's
 //     (OpenBLAS, 2 threads) numbers on the same shapes.
-//  5. prints one table, phase | lesionui | PyTorch | ratio | target | pass/fail, with the issue's
+//  6. prints one table, phase | lesionui | PyTorch | ratio | target | pass/fail, with the issue's
 //     targets: collection ≤ 0.7× PyTorch; sgemm ≥ 70% of numpy on both shapes; one lesion
 //     update median ≤ 100 ms; sweep (both modes) ≤ 1/8 of PyTorch's; model ready < 1 s; peak
 //     RSS < 2 GB (2·10⁹ bytes). -json FILE saves every number.
@@ -73,6 +77,7 @@ import (
 type config struct {
 	dir, jsonFile, python string
 	keep, studyOnly       bool
+	exploreOnly, explorer bool
 	threads, repeat       int
 }
 
@@ -85,6 +90,8 @@ func main() {
 	flag.IntVar(&c.threads, "threads", 2, "PyTorch's torch.set_num_threads")
 	flag.IntVar(&c.repeat, "repeat", 5, "sgemm timings per shape (the best counts)")
 	flag.BoolVar(&c.studyOnly, "study-only", false, "only run lesionui's study on -dir and print its JSON (how bench runs it in a fresh process)")
+	flag.BoolVar(&c.exploreOnly, "explore-only", false, "only time the explorer on -dir and print its JSON (how bench runs it in a fresh process)")
+	flag.BoolVar(&c.explorer, "explorer", false, "only write the checkpoint and time the explorer's keys (no PyTorch, no sgemm)")
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintf(os.Stderr, "bench: unexpected arguments %q\n", flag.Args())
@@ -101,11 +108,17 @@ func main() {
 }
 
 func run(ctx context.Context, c config) error {
-	if c.studyOnly {
+	if c.studyOnly || c.exploreOnly { // a child process: one measurement, as JSON
 		if c.dir == "" {
-			return errors.New("-study-only needs -dir")
+			return errors.New("-study-only and -explore-only need -dir")
 		}
-		r, err := runGoStudy(ctx, c.dir)
+		var r any
+		var err error
+		if c.studyOnly {
+			r, err = runGoStudy(ctx, c.dir)
+		} else {
+			r, err = runExploreLatency(ctx, c.dir)
+		}
 		if err != nil {
 			return err
 		}
@@ -144,11 +157,21 @@ func run(ctx context.Context, c config) error {
 		debug.FreeOSMemory()
 	}
 
-	logf("lesionui study (child process)")
 	self, err := os.Executable()
 	if err != nil {
 		return err
 	}
+	logf("explorer key to screen (child process)")
+	rep.Explorer = new(exploreLatency)
+	if err := runJSON(ctx, rep.Explorer, self, "-explore-only", "-dir", dir); err != nil {
+		return fmt.Errorf("explorer: %w", err)
+	}
+	if c.explorer {
+		printExplore(os.Stdout, rep.Explorer)
+		return nil
+	}
+
+	logf("lesionui study (child process)")
 	rep.Lesionui = new(goStudy)
 	if err := runJSON(ctx, rep.Lesionui, self, "-study-only", "-dir", dir); err != nil {
 		return fmt.Errorf("lesionui study: %w", err)
@@ -308,20 +331,21 @@ type agreement struct {
 
 // report is everything bench measured.
 type report struct {
-	Started      string        `json:"started"`
-	CPU          string        `json:"cpu"`
-	LoadAverage  string        `json:"load_average"` // /proc/loadavg's 1, 5 and 15 minute averages at the start
-	GOMAXPROCS   int           `json:"gomaxprocs"`
-	Kernel       string        `json:"kernel"`
-	TorchThreads int           `json:"torch_threads"`
-	BLAS         string        `json:"blas"`
-	Dir          string        `json:"dir"`
-	WriteSeconds float64       `json:"checkpoint_write_s"`
-	Lesionui     *goStudy      `json:"lesionui"`
-	PyTorch      *torchStudy   `json:"pytorch"`
-	Sgemm        []sgemmResult `json:"sgemm"`
-	Agreement    agreement     `json:"agreement"`
-	Targets      []target      `json:"targets"`
+	Started      string          `json:"started"`
+	CPU          string          `json:"cpu"`
+	LoadAverage  string          `json:"load_average"` // /proc/loadavg's 1, 5 and 15 minute averages at the start
+	GOMAXPROCS   int             `json:"gomaxprocs"`
+	Kernel       string          `json:"kernel"`
+	TorchThreads int             `json:"torch_threads"`
+	BLAS         string          `json:"blas"`
+	Dir          string          `json:"dir"`
+	WriteSeconds float64         `json:"checkpoint_write_s"`
+	Lesionui     *goStudy        `json:"lesionui"`
+	Explorer     *exploreLatency `json:"explorer"`
+	PyTorch      *torchStudy     `json:"pytorch"`
+	Sgemm        []sgemmResult   `json:"sgemm"`
+	Agreement    agreement       `json:"agreement"`
+	Targets      []target        `json:"targets"`
 }
 
 // finish derives PyTorch's GFLOP/s, the agreement and the targets.
@@ -361,6 +385,9 @@ func (r *report) finish() {
 		}
 	}
 	r.finishScience()
+	if e := r.Explorer; e != nil {
+		add("explorer keys p95", e.Done.P95MS, "< 50 ms", e.Done.P95MS < 50)
+	}
 }
 
 // targetOf returns the result of the named target, or "".
@@ -413,4 +440,9 @@ func (r *report) print(w io.Writer) {
 	fmt.Fprintf(w, "lesionui also ran %.2f s of tokenisation, validation and the clean pass inside the whole study; PyTorch padded %d tokens to %d\n",
 		g.Clean, p.Tokens, p.PaddedTokens)
 	r.printScience(w)
+	if r.Explorer != nil {
+		printExplore(w, r.Explorer)
+		_, verdict := r.targetOf("explorer keys p95")
+		fmt.Fprintf(w, "  target: p95 < 50 ms once done: %s\n", verdict)
+	}
 }

@@ -1,0 +1,200 @@
+package tui
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+
+	"lesionui/engine"
+)
+
+// sizes are the terminal sizes every layout must serve whole.
+var sizes = [][2]int{{80, 24}, {100, 30}, {120, 40}, {160, 48}, {220, 60}}
+
+// models are the studies the layouts are checked on: the demo (4 layers, 768 units) and a
+// model as deep as bert-large (24 layers).
+var models = []struct {
+	name  string
+	study func(testing.TB) *engine.Study
+}{{"demo", demoStudy}, {"deep", deepStudy}}
+
+// TestEveryNumberAndLayerIsDrawn draws every pane focused and zoomed, at the first and the last
+// layer, in both modes and on every test text, at every size, and checks that nothing had to be
+// cut, that every per-layer chart drew every layer with labels every k-th layer, that the layer
+// list accounts for every layer, and that each pane shown whole shows its numbers in full (a
+// collapsed pane shows its summary, or says how many items it left out). LESIONUI_DUMP=FILE
+// writes every screen checked to FILE, to look at.
+func TestEveryNumberAndLayerIsDrawn(t *testing.T) {
+	var dump *os.File
+	if path := os.Getenv("LESIONUI_DUMP"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		dump = f
+	}
+	for _, md := range models {
+		s := md.study(t)
+		m := ready(t, s, Config{ModelName: md.name + " model", InitialLayer: -1}, 80, 24)
+		for _, sz := range sizes {
+			m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+			for _, layer := range []int{0, len(s.Layers) - 1} {
+				m.layer = layer
+				for focus := range paneID(numStacked) {
+					for _, zoom := range []bool{false, true} {
+						for _, st := range []struct {
+							mode engine.Mode
+							text int
+						}{{engine.MostTuned, 1}, {engine.LeastTuned, 2}, {engine.MostTuned, 0}} {
+							m.focus, m.zoom, m.mode, m.text = focus, zoom, st.mode, st.text
+							name := fmt.Sprintf("%s %dx%d layer %d focus %d zoom %v %v text %d", md.name, sz[0], sz[1], layer, focus, zoom, st.mode, st.text)
+							f := m.render()
+							if dump != nil {
+								fmt.Fprintf(dump, "=== %s\n%s\n", name, ansi.Strip(f.String()))
+							}
+							checkFrame(t, name, m, f)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// checkFrame checks one screen.
+func checkFrame(t *testing.T, name string, m *Model, f *frame) {
+	t.Helper()
+	s := m.study()
+	n := len(s.Layers)
+	if len(f.lines) != m.height {
+		t.Errorf("%s: %d lines, want %d", name, len(f.lines), m.height)
+	}
+	screen := ansi.Strip(f.String())
+	lines := strings.Split(screen, "\n")
+	for i, l := range lines {
+		if w := width(l); w != m.width {
+			t.Errorf("%s: line %d is %d wide, want %d: %q", name, i, w, m.width, l)
+		}
+	}
+	for _, c := range f.cuts {
+		t.Errorf("%s: cut to fit: %q", name, c)
+	}
+	// Every per-layer chart draws every layer and labels every k-th from 0, at even spacing.
+	for _, c := range f.charts {
+		if len(c.layers) != n {
+			t.Errorf("%s: %s drew %d of %d layers", name, c.name, len(c.layers), n)
+		}
+		if len(c.labels) == 0 || c.labels[0] != 0 {
+			t.Errorf("%s: %s labels %v do not start at layer 0", name, c.name, c.labels)
+		}
+		if !axisOnScreen(lines, c.labels) {
+			t.Errorf("%s: %s's axis labels %v are not on screen, evenly spaced:\n%s", name, c.name, c.labels, screen)
+		}
+	}
+	lo := m.layout()
+	expanded := func(p paneID) bool { return lo.panes[p].h > 1 }
+	has := func(what, s string) {
+		if !strings.Contains(screen, s) {
+			t.Errorf("%s: %s %q not on screen:\n%s", name, what, s, screen)
+		}
+	}
+	// The layer list: the rows shown and the count of those above and below make every layer.
+	if expanded(paneLayers) {
+		lw, cw := m.layersCols()
+		first, shown := m.layersWindow(lo.panes[paneLayers].h - 3)
+		for l := first; l < first+shown; l++ {
+			lt := s.Layers[l]
+			has("layer row", fmt.Sprintf("%*d %*d %*d", lw, l, cw, len(lt.A), cw, len(lt.B)))
+		}
+		if shown < n {
+			has("layer list note", fmt.Sprintf("↑%d ↓%d more", first, n-first-shown))
+		}
+	}
+	for p := range paneID(numStacked) {
+		r := lo.panes[p]
+		switch {
+		case r.h == 0:
+		case r.h == 1:
+			line := lines[r.y]
+			for _, it := range m.panes[p].summary(m) {
+				if !strings.Contains(line, it) && !regexp.MustCompile(`\(\+\d+: tab\)|\(tab opens it\)`).MatchString(line) {
+					t.Errorf("%s: collapsed %s lacks %q and says nothing of it: %q", name, m.panes[p].name(), it, line)
+				}
+			}
+		default:
+			checkPaneNumbers(t, name, m, p, has)
+		}
+	}
+}
+
+// checkPaneNumbers checks that a pane shown whole shows its numbers.
+func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(what, s string)) {
+	s := m.study()
+	switch p {
+	case paneScatter:
+		lv := m.layerView(m.layer)
+		for k := range lv.counts {
+			has("class count", fmt.Sprintf(" %d (%.1f%%)", lv.counts[k], 100*float64(lv.counts[k])/float64(len(lv.classes))))
+		}
+		u := s.Unit(m.layer, m.unit)
+		has("unit", fmt.Sprintf("unit %d", u.Unit))
+		has("unit t", fmt.Sprintf("t %+.3f", u.T))
+		has("unit q", fmt.Sprintf("q %.2g", u.Q))
+	case panePercent:
+		pa, pb, _ := m.percents()
+		has("selected layer's shares", fmt.Sprintf("layer %d: %.1f%% / %.1f%%", m.layer, pa[m.layer], pb[m.layer]))
+	case paneLogits:
+		r := shown(t, m)
+		r2 := m.layout().panes[paneLogits]
+		texts, _ := m.logitTexts(r2.w - 2)
+		for _, tx := range texts {
+			for pos := range 2 {
+				for wd := range 2 {
+					has("clean logit", fmt.Sprintf("%.2f", s.Clean[tx][pos][wd]))
+					if tx > 0 {
+						has("Δ", fmt.Sprintf("%+.3f", r.Delta[tx][pos][wd]))
+					}
+				}
+			}
+		}
+	case paneSweep:
+		for _, mode := range engine.Modes {
+			r, _ := m.lesion(lesionKey{m.layer, mode})
+			has("sweep magnitude", fmt.Sprintf("|Δ| %.3f", r.Magnitude))
+			has("sweep impact", fmt.Sprintf("%+.3f", r.Impact[1]))
+		}
+	}
+}
+
+var number = regexp.MustCompile(`\d+`)
+
+// axisOnScreen reports whether some line holds exactly the labels, evenly spaced.
+func axisOnScreen(lines []string, labels []int) bool {
+	for _, l := range lines {
+		for _, seg := range strings.FieldsFunc(l, func(r rune) bool { return r == '│' || r == '┃' }) {
+			locs := number.FindAllStringIndex(seg, -1)
+			if len(locs) != len(labels) {
+				continue
+			}
+			ok := true
+			for i, loc := range locs {
+				v, _ := strconv.Atoi(seg[loc[0]:loc[1]])
+				if v != labels[i] || i >= 2 && loc[0]-locs[i-1][0] != locs[1][0]-locs[0][0] {
+					ok = false
+					break
+				}
+			}
+			if ok && strings.TrimSpace(number.ReplaceAllString(seg, "")) == "" {
+				return true
+			}
+		}
+	}
+	return false
+}
