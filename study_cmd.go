@@ -312,7 +312,11 @@ func printTable(w io.Writer, name string, s *engine.Study, res *engine.Results) 
 	a, b := s.Set.A.Word, s.Set.B.Word
 	w0, w1 := s.Targets.Words[0], s.Targets.Words[1]
 	d := res.Design
-	fmt.Fprintf(w, "model %s: %d layers x %d units; %s (%d %q vs %d %q); units %s, ablation %s\n", name, len(s.Layers),
+	layers := fmt.Sprintf("%d layers", len(s.Layers))
+	if s.Model.Arch.SharedLayer {
+		layers = fmt.Sprintf("one shared layer run %d times (a \"layer\" below is a repetition)", len(s.Layers))
+	}
+	fmt.Fprintf(w, "model %s (%s): %s x %d units; %s (%d %q vs %d %q); units %s, ablation %s\n", name, s.Model.Arch.Family, layers,
 		s.Model.Config.IntermediateSize, s.Set.Name, len(s.Set.A.Sentences), a, len(s.Set.B.Sentences), b, d.Units, d.Ablation)
 	fmt.Fprintf(w, "clean logits at the masks: %s-mask text: %s %.3f  %s %.3f | %s-mask text: %s %.3f  %s %.3f\n",
 		w0, w0, s.Clean[1][0][0], w1, s.Clean[1][0][1], w1, w0, s.Clean[2][1][0], w1, s.Clean[2][1][1])

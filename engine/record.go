@@ -51,6 +51,13 @@ type ModelInfo struct {
 	HiddenSize       int    `json:"hidden_size"`
 	IntermediateSize int    `json:"intermediate_size"`
 	VocabSize        int    `json:"vocab_size"`
+	// Family is the architecture family ("BERT", "RoBERTa", "ALBERT", …) and ModelType
+	// config.json's model_type.
+	Family    string `json:"family"`
+	ModelType string `json:"model_type"`
+	// SharedLayer is set when one layer's weights run Layers times (ALBERT): every "layer" of
+	// the record is then a repetition of that one layer, and unit u is the same neuron in each.
+	SharedLayer bool `json:"shared_layer"`
 }
 
 // SetInfo describes the contrast set.
@@ -216,7 +223,8 @@ func (s *Study) Record(modelName string, res *Results, load time.Duration) *Reco
 	r := &Record{
 		Format: RecordFormat,
 		Model: ModelInfo{Name: modelName, Dir: s.Model.Dir, Layers: c.NumHiddenLayers, HiddenSize: c.HiddenSize,
-			IntermediateSize: c.IntermediateSize, VocabSize: c.VocabSize},
+			IntermediateSize: c.IntermediateSize, VocabSize: c.VocabSize,
+			Family: s.Model.Arch.Family, ModelType: s.Model.Arch.ModelType, SharedLayer: s.Model.Arch.SharedLayer},
 		Sentences: SetInfo{Name: s.Set.Name, Source: s.Set.Source, Words: [2]string{s.Set.A.Word, s.Set.B.Word},
 			Counts: [2]int{len(s.Set.A.Sentences), len(s.Set.B.Sentences)}, IDs: t.GroupIDs, Positions: t.Positions},
 		Test: TestInfo{Texts: [3]string{s.Set.Clean.Text, s.Set.Masked[0].Text, s.Set.Masked[1].Text},

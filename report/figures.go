@@ -24,6 +24,19 @@ type study struct {
 	model       string                  // the model as headers name it ("demo model" for the demo)
 }
 
+// layerName names the layer of Parts 2 and 5 for people: "layer 3", or "repetition 3 of the
+// shared layer" for a model whose one layer runs several times (ALBERT).
+func (d *study) layerName() string { return d.s.Model.Arch.LayerLabel(d.layer) }
+
+// layerAxis labels an axis over the study's layers: the notebook's d.layerAxis(), or the
+// repetitions of a shared layer.
+func (d *study) layerAxis() string {
+	if d.s.Model.Arch.SharedLayer {
+		return "Repetition of the shared layer"
+	}
+	return d.layerAxis()
+}
+
 // groups returns the group words A and B ("him", "her").
 func (d *study) groups() [2]string { return [2]string{d.s.Set.A.Word, d.s.Set.B.Word} }
 
@@ -90,7 +103,7 @@ func (d *study) part2() figure {
 	})
 	return figure{
 		name:   fmt.Sprintf("part2_tvalues_layer%d", d.layer),
-		header: fmt.Sprintf("Part 2 · t-tests of the MLP expansion units in layer %d", d.layer),
+		header: fmt.Sprintf("Part 2 · t-tests of the MLP expansion units in %s", d.layerName()),
 		w:      12 * vg.Inch, h: 4.6 * vg.Inch,
 		draw: func(c draw.Canvas) {
 			cols := columns(c, 12, 2, 1)
@@ -103,7 +116,7 @@ func (d *study) part2() figure {
 // part3 is the percentage of significant units per layer in each direction.
 func (d *study) part3() figure {
 	g := d.groups()
-	p := newPlot("Significant units per layer", "Layers", "% sig. t-values")
+	p := newPlot("Significant units per layer", d.layerAxis(), "% sig. t-values")
 	n := len(d.s.Layers)
 	var x, pctA, pctB []float64
 	for l, lt := range d.s.Layers {
@@ -201,7 +214,7 @@ func (d *study) part4() figure {
 // against clean logits.
 func (d *study) part5() figure {
 	r := d.most[d.layer]
-	left := newPlot(fmt.Sprintf("A) Clean − ablated logits (ablation in layer %d)", d.layer), "", "Δ logits")
+	left := newPlot(fmt.Sprintf("A) Clean − ablated logits (ablation in %s)", d.layerName()), "", "Δ logits")
 	drawLeft := d.logitBars(left, r.Delta)
 
 	right := newPlot("B) Clean vs. ablated model logits", "Clean logits", "Ablation logits")
@@ -225,7 +238,7 @@ func (d *study) part5() figure {
 	right.Y.Min, right.Y.Max = right.X.Min, right.X.Max
 	return figure{
 		name:   fmt.Sprintf("part5_ablation_layer%d", d.layer),
-		header: fmt.Sprintf("Part 5 · zeroing layer %d's most-tuned units at the masks", d.layer),
+		header: fmt.Sprintf("Part 5 · lesioning the most-tuned units of %s at the masks", d.layerName()),
 		w:      13 * vg.Inch, h: 5 * vg.Inch,
 		draw: func(c draw.Canvas) {
 			cols := columns(c, 16, 2, 1)
@@ -252,13 +265,13 @@ func sweepSeries(rs []engine.LesionResult) (x, mag []float64, impact [2][]float6
 func (d *study) laminar(name, header string, rs []engine.LesionResult) figure {
 	w := d.s.Targets.Words
 	x, mag, impact := sweepSeries(rs)
-	a := newPlot("A) Overall impact of manipulation on target logits", "Transformer block", "Magnitude change in logits")
+	a := newPlot("A) Overall impact of manipulation on target logits", d.layerAxis(), "Magnitude change in logits")
 	a.Add(points(x, mag, black, hexFace, 6, 7))
 	layerAxis(a, len(rs))
 	zeroFloor(a)
 	headroom(a, 0.05)
 
-	b := newPlot("B) Clean − ablated target Δ logits", "Transformer block", "Signed change in logits")
+	b := newPlot("B) Clean − ablated target Δ logits", d.layerAxis(), "Signed change in logits")
 	b.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
 	for k := range 2 {
 		l := line(x, impact[k], cycle[k], 1.5)
@@ -326,8 +339,8 @@ func modeLines(p *plot.Plot, x []float64, pn sweepPanel) []legendEntry {
 }
 
 // sweepPlot is a panel's plot without data: the zero line under the impacts, layers on x.
-func sweepPlot(pn sweepPanel, i, layers int) *plot.Plot {
-	p := newPlot(pn.title, "Transformer block", pn.ylabel)
+func (d *study) sweepPlot(pn sweepPanel, i, layers int) *plot.Plot {
+	p := newPlot(pn.title, d.layerAxis(), pn.ylabel)
 	if i > 0 {
 		p.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
 	}
@@ -365,7 +378,7 @@ func (d *study) part7Compare() figure {
 	var legend []legendEntry
 	plots := make([]*plot.Plot, len(panels))
 	for i, pn := range panels {
-		p := sweepPlot(pn, i, len(x))
+		p := d.sweepPlot(pn, i, len(x))
 		legend = modeLines(p, x, pn)
 		scaleSweepPlot(p, i)
 		plots[i] = p

@@ -120,7 +120,7 @@ func (d *study) randomBand() figure {
 	var legend []legendEntry
 	plots := make([]*plot.Plot, len(panels))
 	for i, pn := range panels {
-		p := sweepPlot(pn, i, len(x))
+		p := d.sweepPlot(pn, i, len(x))
 		bnd := band{x: x, lo: lo[i], hi: hi[i], fill: bandFill}
 		mid := line(x, med[i], bandMedian, 1)
 		mid.Dashes = []vg.Length{1, 2}
@@ -145,9 +145,9 @@ func (d *study) evalMargins() figure {
 	e := d.res.Evaluation
 	n := len(d.s.Layers)
 	a := newPlot(fmt.Sprintf("A) Margin change, clean − lesioned (mean of %d items, %.0f %% interval)", len(e.Items), 100*engine.ConfidenceLevel),
-		"Transformer block", "Δ margin (logit answer − logit other)")
+		d.layerAxis(), "Δ margin (logit answer − logit other)")
 	a.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
-	b := newPlot("B) Two-word accuracy", "Transformer block", "% items answered right")
+	b := newPlot("B) Two-word accuracy", d.layerAxis(), "% items answered right")
 	cleanL := hline{100 * e.AccuracyClean, draw.LineStyle{Color: black, Width: 0.8, Dashes: []vg.Length{4, 3}}}
 	b.Add(cleanL)
 	style := []struct {
@@ -204,7 +204,7 @@ func (l lineThumb) Thumbnail(c *draw.Canvas) {
 func (d *study) effectSizes() figure {
 	g := d.groups()
 	n := len(d.s.Layers)
-	p := newPlot("Hedges' g of every unit, per layer and class", "Transformer block", fmt.Sprintf("Hedges' g (%s − %s)", g[0], g[1]))
+	p := newPlot("Hedges' g of every unit, per layer and class", d.layerAxis(), fmt.Sprintf("Hedges' g (%s − %s)", g[0], g[1]))
 	p.Add(hline{0, draw.LineStyle{Color: black, Width: 0.5}})
 	boxW := vg.Length(math.Min(14, 900/float64(4*n)))
 	order := []engine.Class{engine.PrefersA, engine.NotSignificant, engine.PrefersB}
