@@ -28,13 +28,13 @@ type study struct {
 // shared layer" for a model whose one layer runs several times (ALBERT).
 func (d *study) layerName() string { return d.s.Model.Arch.LayerLabel(d.layer) }
 
-// layerAxis labels an axis over the study's layers: the notebook's d.layerAxis(), or the
+// layerAxis labels an axis over the study's layers: the notebook's "Transformer block", or the
 // repetitions of a shared layer.
 func (d *study) layerAxis() string {
 	if d.s.Model.Arch.SharedLayer {
 		return "Repetition of the shared layer"
 	}
-	return d.layerAxis()
+	return "Transformer block"
 }
 
 // groups returns the group words A and B ("him", "her").
