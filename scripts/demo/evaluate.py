@@ -39,52 +39,10 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
 import bertref  # noqa: E402
 import notebook  # noqa: E402
+from heldout import PRONOUN_SET  # noqa: E402
 
 GOLDEN_UNITS = 16
 
-# Fresh object-position sentences; the gold pronoun follows from an explicit antecedent.
-PRONOUN_SET = [
-    ("The old man fell in the street, and a stranger helped [MASK] up.", "him"),
-    ("The old woman fell in the street, and a stranger helped [MASK] up.", "her"),
-    ("The king was angry, so the servants avoided [MASK] all day.", "him"),
-    ("The queen was angry, so the servants avoided [MASK] all day.", "her"),
-    ("My brother was sick, so I visited [MASK] in the hospital.", "him"),
-    ("My sister was sick, so I visited [MASK] in the hospital.", "her"),
-    ("The boy cried until his father picked [MASK] up.", "him"),
-    ("The girl cried until her father picked [MASK] up.", "her"),
-    ("He was lost, so we showed [MASK] the way.", "him"),
-    ("She was lost, so we showed [MASK] the way.", "her"),
-    ("The husband came home late and his wife scolded [MASK].", "him"),
-    ("The wife came home late and her husband scolded [MASK].", "her"),
-    ("When the prince arrived, the people bowed before [MASK].", "him"),
-    ("When the princess arrived, the people bowed before [MASK].", "her"),
-    ("The son disobeyed his mother, and she punished [MASK].", "him"),
-    ("The daughter disobeyed her father, and he punished [MASK].", "her"),
-    ("He asked for water, and she gave [MASK] a cup.", "him"),
-    ("She asked for water, and he gave [MASK] a cup.", "her"),
-    ("The man was hungry, so the woman fed [MASK].", "him"),
-    ("The woman was hungry, so the man fed [MASK].", "her"),
-    ("My uncle called, and I thanked [MASK] for the gift.", "him"),
-    ("My aunt called, and I thanked [MASK] for the gift.", "her"),
-    ("The father loved his son and kissed [MASK].", "him"),
-    ("The mother loved her daughter and kissed [MASK].", "her"),
-    ("He was tired, so his friends let [MASK] sleep.", "him"),
-    ("She was tired, so her friends let [MASK] sleep.", "her"),
-    ("The priest spoke, and the crowd listened to [MASK].", "him"),
-    ("The nun spoke, and the crowd listened to [MASK].", "her"),
-    ("The brother was in danger, and his sister saved [MASK].", "him"),
-    ("The sister was in danger, and her brother saved [MASK].", "her"),
-    ("John lost his hat, and Mary found it for [MASK].", "him"),
-    ("Mary lost her hat, and John found it for [MASK].", "her"),
-    ("The boy was cold, so his mother wrapped [MASK] in a blanket.", "him"),
-    ("The girl was cold, so her mother wrapped [MASK] in a blanket.", "her"),
-    ("The king died, and the nation mourned [MASK].", "him"),
-    ("The queen died, and the nation mourned [MASK].", "her"),
-    ("He knocked on the door, and she let [MASK] in.", "him"),
-    ("She knocked on the door, and he let [MASK] in.", "her"),
-    ("The man was a liar, and nobody believed [MASK].", "him"),
-    ("The woman was a liar, and nobody believed [MASK].", "her"),
-]
 
 
 def logits_at(model, ids, attn):
