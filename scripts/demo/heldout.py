@@ -67,16 +67,20 @@ PRONOUN_SET = [
 ]
 
 
-def read_eval(path=EVAL_FILE):
-    """The [eval] items of a sentence file: a list of (masked text, answer), in file order.
+def read_eval(path=EVAL_FILE, groups=False):
+    """The [eval] items of a sentence file: a list of (masked text, answer), in file order; with groups, of
+    (masked text, answer, group), where group is the text of the last comment line before the item in the
+    [eval] section ("" if none).
 
     A deliberately small reader for the scripts (lesionui's Go parser is the real one): comments and blank
     lines are skipped, lines before an [eval] header and in other sections are ignored, and an item whose
     answer is not her/him or that lacks exactly one [MASK] is an error naming the line."""
-    items, section = [], None
+    items, section, group = [], None, ""
     with open(path, encoding="utf-8") as f:
         for n, line in enumerate(f, 1):
             line = line.strip()
+            if line.startswith("#") and section == "[eval]":
+                group = line.lstrip("# ")
             if not line or line.startswith("#"):
                 continue
             if line.startswith("["):
@@ -88,7 +92,7 @@ def read_eval(path=EVAL_FILE):
             word, text = word.strip(), text.strip()
             if not sep or word not in WORDS or text.count(MASK) != 1:
                 raise ValueError(f"{path}:{n}: want 'her: text' or 'him: text' with exactly one {MASK}: {line!r}")
-            items.append((text, word))
+            items.append((text, word, group) if groups else (text, word))
     if not items:
         raise ValueError(f"{path}: no [eval] items")
     return items

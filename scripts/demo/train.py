@@ -20,7 +20,9 @@ Steps:
   2. Model: scripts/reference/bertref.py's BertForMaskedLM (HF parameter names, tied decoder), HF initialisation
      (normal 0.02, zero biases), --layers/--hidden/--heads/--intermediate; hidden dropout --dropout (HF's
      places: after the embedding LayerNorm and after the attention-output and output dense layers) during
-     training only. Or, with --init, an HF-layout model to continue (its shape and vocabulary are kept).
+     training only. Or, with --init, an HF-layout model to continue: its shape and vocabulary are kept, except
+     that --extend-vocab adds the pieces the corpus uses --min-count times (union in bert-base order; trained
+     rows keep their values) and --grow-layers N stacks copies of its top layers up to N layers (grow()).
   3. Objective: masked LM on single sentences ([CLS] s [SEP], at most --seq-len tokens), 15% of the
      non-special tokens chosen, 80% -> [MASK], 10% -> random token, 10% unchanged. Pronoun over-sampling:
      he/she/him/her/his/hers/himself/herself are chosen with probability --pronoun-rate instead of 0.15 (and
@@ -234,6 +236,51 @@ def evaluate_loss(model, seqs, vocab_size, pronoun_ids, gen, batch_tokens=4096):
     return tot / max(n, 1), correct / max(n, 1)
 
 
+def union_vocab(full_vocab_path, *vocabs):
+    """The pieces of several pruned vocabularies, in the full vocabulary's order (specials first)."""
+    keep = set().union(*vocabs)
+    return SPECIALS + [t for t in read_lines(full_vocab_path) if t in keep and t not in SPECIALS]
+
+
+def remap_vocab(model, old_vocab, new_vocab):
+    """The model with its word embeddings and decoder bias moved to new_vocab's ids: rows of pieces in both keep
+    their trained values, new pieces get HF's initialisation (normal 0.02, zero bias)."""
+    cfg = dict(model.config, vocab_size=len(new_vocab))
+    new = bertref.BertForMaskedLM(cfg)
+    init_weights(new)
+    state = model.state_dict()
+    emb, bias = state["bert.embeddings.word_embeddings.weight"], state["cls.predictions.bias"]
+    old_id = {t: i for i, t in enumerate(old_vocab)}
+    src = torch.tensor([old_id.get(t, -1) for t in new_vocab])
+    have = src >= 0
+    ne, nb = new.state_dict()["bert.embeddings.word_embeddings.weight"].clone(), torch.zeros(len(new_vocab))
+    ne[have], nb[have] = emb[src[have]], bias[src[have]]
+    state["bert.embeddings.word_embeddings.weight"], state["cls.predictions.bias"] = ne, nb
+    state["cls.predictions.decoder.weight"] = ne
+    new.load_state_dict(state)
+    print(f"vocabulary {len(old_vocab)} -> {len(new_vocab)} pieces ({int((~have).sum())} new)", flush=True)
+    return new, cfg
+
+
+def grow(model, layers):
+    """Progressive stacking (Gong et al. 2019, "Efficient training of BERT by progressively stacking"): a deeper
+    model whose first layers are the trained ones and whose added layers are copies of the top ones
+    (4 -> 6: layers 0 1 2 3 2 3)."""
+    n = model.config["num_hidden_layers"]
+    src = list(range(n)) + list(range(max(0, 2 * n - layers), n))[: layers - n]
+    while len(src) < layers:
+        src += list(range(n))[: layers - len(src)]
+    cfg = dict(model.config, num_hidden_layers=layers)
+    new = bertref.BertForMaskedLM(cfg)
+    state = {k: v for k, v in model.state_dict().items() if ".encoder.layer." not in k}
+    for i, j in enumerate(src):
+        for k, v in model.bert.encoder.layer[j].state_dict().items():
+            state[f"bert.encoder.layer.{i}.{k}"] = v.clone()
+    new.load_state_dict(state)
+    print(f"layers {n} -> {layers} (copies of layers {src})", flush=True)
+    return new, cfg
+
+
 def add_dropout(model, p):
     """Hidden dropout at HF's places, active in training mode only (bertref's modules have none)."""
     if p <= 0:
@@ -286,7 +333,8 @@ def run_args(ap):
     return a
 
 
-def main():
+def parser():
+    """train.py's command line (ship.py rebuilds a stage's command from it)."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--run", required=True, help="run directory: args.json, vocab.txt, checkpoint.pt, model/")
     ap.add_argument("--corpus", default="/tmp/lesionui-demo-corpus")
@@ -311,6 +359,13 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--bench", type=int, default=0, help="time this many steps and exit (nothing is written)")
     ap.add_argument("--init", help="continue training this HF-layout model directory (its vocab.txt and config.json are kept)")
+    ap.add_argument("--extend-vocab", action="store_true", help="with --init: add the corpus's pieces to its vocabulary")
+    ap.add_argument("--grow-layers", type=int, default=0, help="with --init: stack copies of its top layers up to this depth")
+    return ap
+
+
+def main():
+    ap = parser()
     a = run_args(ap)
     out = a.out or os.path.join(a.run, "model")
     ckpt_path = os.path.join(a.run, "checkpoint.pt")
@@ -322,7 +377,12 @@ def main():
     test_lines = read_lines(os.path.join(a.corpus, "test.txt"))
     vpath = os.path.join(a.run, "vocab.txt")
     if not os.path.exists(vpath):
-        vocab = read_lines(os.path.join(a.init, "vocab.txt")) if a.init else prune_vocab(a.vocab, train_lines, a.min_count)
+        if a.init and a.extend_vocab:
+            vocab = union_vocab(a.vocab, read_lines(os.path.join(a.init, "vocab.txt")), prune_vocab(a.vocab, train_lines, a.min_count))
+        elif a.init:
+            vocab = read_lines(os.path.join(a.init, "vocab.txt"))
+        else:
+            vocab = prune_vocab(a.vocab, train_lines, a.min_count)
         with open(vpath, "w", encoding="utf-8") as f:
             f.write("\n".join(vocab) + "\n")
     vocab = read_lines(vpath)
@@ -336,6 +396,10 @@ def main():
         model = bertref.load(a.init)
         cfg = model.config
         print(f"continuing from {a.init}", flush=True)
+        if len(vocab) != cfg["vocab_size"]:
+            model, cfg = remap_vocab(model, read_lines(os.path.join(a.init, "vocab.txt")), vocab)
+        if a.grow_layers and a.grow_layers > cfg["num_hidden_layers"]:
+            model, cfg = grow(model, a.grow_layers)
     else:
         cfg = config_dict(len(vocab), a.hidden, a.layers, a.heads, a.intermediate, 128)
         model = bertref.BertForMaskedLM(cfg)
