@@ -87,8 +87,9 @@ def command(args):
     for act in ap._actions:
         if act.dest in ("help", "run", "bench") or act.dest not in args:
             continue
-        if args[act.dest] != act.default:
-            parts.append(f"{act.option_strings[0]} {args[act.dest]}")
+        if args[act.dest] == act.default:
+            continue
+        parts.append(act.option_strings[0] if isinstance(act.default, bool) else f"{act.option_strings[0]} {args[act.dest]}")
     return " ".join(parts)
 
 
@@ -100,7 +101,7 @@ def weights_section(run):
             continue
         args, ck = stage
         lines.append(f"{i}. `{command(args)}`  ")
-        lines.append(f"   {ck['step']} steps of ~{args['batch_tokens']} padded tokens ({ck['epoch'] + 1} epochs begun), "
+        lines.append(f"   {ck['step']} steps of ~{args['batch_tokens']} padded tokens (into epoch {ck['epoch'] + 1}), "
                      f"{ck['elapsed'] / 60:.0f} minutes of training on {args['threads']} niced CPU threads"
                      + (", continuing the model of the stage before." if args.get("init") else ", from scratch."))
     lines += ["", "Rerun a stage's command after an interruption to resume it from its checkpoint; the steps, data order "
