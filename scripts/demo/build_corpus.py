@@ -73,8 +73,10 @@ _CLAUSE = re.compile(r"(?<=[;:])\s+")
 
 def ensure_packages():
     """Installs the Debian sources, unpacks the Austen .deb and npm-installs the @stdlib data sets when missing."""
-    if not (os.path.exists("/usr/bin/bible") and os.path.isdir(FORTUNE_DIR) and os.path.exists(WORDNET_DIR + "/data.verb")):
+    have_debs = os.path.exists("/usr/bin/bible") and os.path.isdir(FORTUNE_DIR) and os.path.exists(WORDNET_DIR + "/data.verb")
+    if not (have_debs and os.path.exists(austen_data() + ".rdb")):
         subprocess.run(["apt-get", "update"], check=True, stdout=subprocess.DEVNULL)
+    if not have_debs:
         subprocess.run(["apt-get", "install", "-y"] + DEB_PACKAGES, check=True, stdout=subprocess.DEVNULL)
     if not os.path.exists(austen_data() + ".rdb"):
         os.makedirs(AUSTEN_DIR, exist_ok=True)

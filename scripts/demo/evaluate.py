@@ -39,10 +39,10 @@ import sys
 # partner (measured here: 2 threads 8.5 s/step spinning, 3.9 s passive, under load). Set before torch loads.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
-import numpy as np
-import scipy.stats as stats
-import torch
-from statsmodels.stats.multitest import multipletests
+import numpy as np  # noqa: E402
+import scipy.stats as stats  # noqa: E402
+import torch  # noqa: E402
+from statsmodels.stats.multitest import multipletests  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))

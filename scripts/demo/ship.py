@@ -87,7 +87,12 @@ def command(args):
     for act in ap._actions:
         if act.dest in ("help", "run", "bench") or act.dest not in args:
             continue
-        if args[act.dest] == act.default:
+        default = act.default
+        if isinstance(default, str) and default.startswith(ROOT + os.sep):
+            default = os.path.relpath(default, ROOT)  # a path inside the checkout the stage ran in
+            if isinstance(args[act.dest], str) and args[act.dest].endswith(os.sep + default):
+                continue
+        if args[act.dest] == default:
             continue
         parts.append(act.option_strings[0] if isinstance(act.default, bool) else f"{act.option_strings[0]} {args[act.dest]}")
     return " ".join(parts)

@@ -51,12 +51,10 @@ import sys
 import tempfile
 import time
 
-# Sleeping, not spinning, OpenMP threads: on a shared machine a niced spinning thread waits for its preempted
-# partner (measured here: 2 threads 8.5 s/step spinning, 3.9 s passive, under load). Set before torch loads.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # sleeping OpenMP waits (why: evaluate.py); before torch loads
 
-import numpy as np
-import torch
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
