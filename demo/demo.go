@@ -22,7 +22,7 @@ import (
 )
 
 // Name describes the demo model for titles and reports.
-const Name = "lesionui demo BERT (small, trained on the KJV Bible, BSD fortunes and WordNet examples)"
+const Name = "lesionui demo BERT (small, trained for lesionui on openly licensed English text)"
 
 //go:embed model
 var embedded embed.FS

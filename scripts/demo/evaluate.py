@@ -1,90 +1,60 @@
 #!/usr/bin/python3
-"""Evaluates lesionui's demo BERT (demo/model) and writes demo/model/METRICS.md.
+"""Evaluates lesionui's demo BERT (demo/model) and writes demo/model/METRICS.md and demo/testdata/golden.json.
 
 Usage:  /usr/bin/python3 scripts/demo/evaluate.py [--model demo/model] [--corpus /tmp/lesionui-demo-corpus]
+                                                 [--no-write] [--golden demo/testdata/golden.json]
 
-Reports:
+Language (what training controls; language() below, also used by ship.py to compare two models):
   1. Held-out masked-token accuracy: 15% of the non-special tokens of test.txt (build_corpus.py's held-out
-     split) replaced by [MASK] (fixed seed), top-1 accuracy and mean cross-entropy at those positions.
+     split) replaced by [MASK] (fixed seed), top-1 accuracy and mean cross-entropy at those positions: over the
+     whole split (the measure with the target), and from the same masks per source (test_sources.txt) and over
+     the split's first 2,000 sentences (the earlier METRICS.md's measure: almost all KJV and fortunes).
   2. her/him at the masks of the notebook's 3 test texts (scripts/reference/notebook.py), as SPEC.md's
-     logits[3][2][2].
-  3. her-vs-him choice: (a) on held-out corpus sentences with "him" or "her": one occurrence replaced by
-     [MASK], correct when the true pronoun's logit beats the other's; (b) on the fresh sentences of
-     PRONOUN_SET below (written for this script, the antecedent's gender made explicit).
-  4. The notebook's study on this model (SPEC.md): pre-GELU activations of intermediate.dense at the him/her
-     token of the 108 sentences, Student t-test per neuron, Benjamini-Hochberg (statsmodels fdr_bh) q < .05;
-     then per layer the lesion of the most-tuned neurons versus the same number of least-tuned ones
-     (smallest |t|): magnitude = mean |clean - lesioned| over the 12 target logits, her impact =
-     delta[1][0][0], him impact = delta[2][1][1].
+     logits[3][2][2]; right when the HER mask prefers "her" and the HIM mask "him".
+  3. her-vs-him choice (logit of the answer above the other word's at the mask): (a) held-out corpus sentences
+     with "him" or "her", the first one masked; (b) heldout.PRONOUN_SET, fresh object-position sentences;
+     (c) sentences/builtin_eval.txt, lesionui's built-in evaluation set, also split into its three kinds
+     (him, object her, possessive her).
+The study (reported, never a target): pre-GELU activations of intermediate.dense at the him/her token of the
+108 sentences, Student t-test per unit, Benjamini-Hochberg (statsmodels fdr_bh) q < .05; per layer the lesion
+of the most-tuned units versus the same number of least-tuned ones (smallest |t|): the notebook's magnitude and
+impacts on its 3 texts, and the change of the right answer's margin over many sentences (the held-out corpus
+items and PRONOUN_SET, and separately the built-in eval set, with a 95% percentile-bootstrap interval over
+items, seeded), for the significant sets and for the top-K sets (the K = 3% of units with the largest |t| of
+each sign, issue 13's --units top=K).
 The model is read through bertref.load, i.e. from the F16 safetensors exactly as shipped.
 
 It also writes demo/testdata/golden.json for demo/engine_test.go (which runs the shipped model through the
 Go engine): the test texts' token ids and mask positions, the clean (her, him) logits, pre-GELU activations
 (first GOLDEN_UNITS units, every layer) at the target token of sentences 0 and 54, and the last layer's
-most-tuned lesion with its neuron sets and lesioned logits. Rerun it whenever the model changes.
+most-tuned lesion with its neuron sets and lesioned logits. Rerun it whenever the model changes (ship.py does).
 """
-import json
 import argparse
+import json
 import os
 import re
 import sys
 
-import numpy as np
-import scipy.stats as stats
-import torch
-from statsmodels.stats.multitest import multipletests
+# Sleeping, not spinning, OpenMP threads: on a shared machine a niced spinning thread waits for its preempted
+# partner (measured here: 2 threads 8.5 s/step spinning, 3.9 s passive, under load). Set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+import numpy as np  # noqa: E402
+import scipy.stats as stats  # noqa: E402
+import torch  # noqa: E402
+from statsmodels.stats.multitest import multipletests  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
 import bertref  # noqa: E402
 import notebook  # noqa: E402
+import heldout  # noqa: E402
+from heldout import PRONOUN_SET  # noqa: E402
 
 GOLDEN_UNITS = 16
-
-# Fresh object-position sentences; the gold pronoun follows from an explicit antecedent.
-PRONOUN_SET = [
-    ("The old man fell in the street, and a stranger helped [MASK] up.", "him"),
-    ("The old woman fell in the street, and a stranger helped [MASK] up.", "her"),
-    ("The king was angry, so the servants avoided [MASK] all day.", "him"),
-    ("The queen was angry, so the servants avoided [MASK] all day.", "her"),
-    ("My brother was sick, so I visited [MASK] in the hospital.", "him"),
-    ("My sister was sick, so I visited [MASK] in the hospital.", "her"),
-    ("The boy cried until his father picked [MASK] up.", "him"),
-    ("The girl cried until her father picked [MASK] up.", "her"),
-    ("He was lost, so we showed [MASK] the way.", "him"),
-    ("She was lost, so we showed [MASK] the way.", "her"),
-    ("The husband came home late and his wife scolded [MASK].", "him"),
-    ("The wife came home late and her husband scolded [MASK].", "her"),
-    ("When the prince arrived, the people bowed before [MASK].", "him"),
-    ("When the princess arrived, the people bowed before [MASK].", "her"),
-    ("The son disobeyed his mother, and she punished [MASK].", "him"),
-    ("The daughter disobeyed her father, and he punished [MASK].", "her"),
-    ("He asked for water, and she gave [MASK] a cup.", "him"),
-    ("She asked for water, and he gave [MASK] a cup.", "her"),
-    ("The man was hungry, so the woman fed [MASK].", "him"),
-    ("The woman was hungry, so the man fed [MASK].", "her"),
-    ("My uncle called, and I thanked [MASK] for the gift.", "him"),
-    ("My aunt called, and I thanked [MASK] for the gift.", "her"),
-    ("The father loved his son and kissed [MASK].", "him"),
-    ("The mother loved her daughter and kissed [MASK].", "her"),
-    ("He was tired, so his friends let [MASK] sleep.", "him"),
-    ("She was tired, so her friends let [MASK] sleep.", "her"),
-    ("The priest spoke, and the crowd listened to [MASK].", "him"),
-    ("The nun spoke, and the crowd listened to [MASK].", "her"),
-    ("The brother was in danger, and his sister saved [MASK].", "him"),
-    ("The sister was in danger, and her brother saved [MASK].", "her"),
-    ("John lost his hat, and Mary found it for [MASK].", "him"),
-    ("Mary lost her hat, and John found it for [MASK].", "her"),
-    ("The boy was cold, so his mother wrapped [MASK] in a blanket.", "him"),
-    ("The girl was cold, so her mother wrapped [MASK] in a blanket.", "her"),
-    ("The king died, and the nation mourned [MASK].", "him"),
-    ("The queen died, and the nation mourned [MASK].", "her"),
-    ("He knocked on the door, and she let [MASK] in.", "him"),
-    ("She knocked on the door, and he let [MASK] in.", "her"),
-    ("The man was a liar, and nobody believed [MASK].", "him"),
-    ("The woman was a liar, and nobody believed [MASK].", "her"),
-]
+TOP_SHARE = 0.03
+BOOTSTRAP, BOOTSTRAP_SEED = 2000, 1
 
 
 def logits_at(model, ids, attn):
@@ -92,9 +62,11 @@ def logits_at(model, ids, attn):
         return model(ids, attn)
 
 
-def masked_accuracy(model, tok, lines, seed=7, rate=0.15):
+def masked_hits(model, tok, lines, seed=7, rate=0.15):
+    """rate of the non-special tokens of each line replaced by [MASK] (seeded, in batches of 64): per line, the
+    number of masks, of top-1 hits and the summed cross-entropy (nats), as three arrays."""
     gen = torch.Generator().manual_seed(seed)
-    nll, correct, n = 0.0, 0, 0
+    masks, hits, nll = np.zeros(len(lines)), np.zeros(len(lines)), np.zeros(len(lines))
     for i in range(0, len(lines), 64):
         ids, attn = tok.batch(lines[i : i + 64])
         ids = ids[:, :128]
@@ -106,10 +78,11 @@ def masked_accuracy(model, tok, lines, seed=7, rate=0.15):
         inp[chosen] = tok.vocab["[MASK]"]
         lg = logits_at(model, inp, attn)[chosen]
         gold = ids[chosen]
-        nll += torch.nn.functional.cross_entropy(lg, gold, reduction="sum").item()
-        correct += (lg.argmax(-1) == gold).sum().item()
-        n += len(gold)
-    return correct / n, nll / n, n
+        row = chosen.nonzero()[:, 0] + i
+        np.add.at(masks, row.numpy(), 1)
+        np.add.at(hits, row.numpy(), (lg.argmax(-1) == gold).numpy().astype(float))
+        np.add.at(nll, row.numpy(), torch.nn.functional.cross_entropy(lg, gold, reduction="none").numpy())
+    return masks, hits, nll
 
 
 def pronoun_choice(model, tok, items):
@@ -191,7 +164,7 @@ def margins(tok, lg, pos, golds):
 
 
 def margin_change(model, tok, batches, layer, her_set, him_set):
-    """Mean fall of the true pronoun's margin when, in layer, the her_set neurons are zeroed at the mask of the
+    """Per item, the fall of the true pronoun's margin when, in layer, the her_set neurons are zeroed at the mask of the
     sentences whose answer is "her" and the him_set neurons at the mask of those whose answer is "him" (the
     study's lesion, applied to many sentences instead of two texts)."""
     changes = []
@@ -205,61 +178,116 @@ def margin_change(model, tok, batches, layer, her_set, him_set):
         h = model.bert.encoder.layer[layer].intermediate.dense.register_forward_hook(hook)
         changes.extend(clean - margins(tok, logits_at(model, ids, attn), pos, golds))
         h.remove()
-    return float(np.mean(changes))
+    return np.array(changes)
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default=os.path.join(ROOT, "demo/model"))
-    ap.add_argument("--corpus", default="/tmp/lesionui-demo-corpus")
-    ap.add_argument("--no-write", action="store_true")
-    ap.add_argument("--golden", default=os.path.join(ROOT, "demo/testdata/golden.json"))
-    a = ap.parse_args()
-    torch.set_num_threads(1)
-    model = bertref.load(a.model)
-    tok = bertref.BertTokenizer(os.path.join(a.model, "vocab.txt"))
-    her, him = tok.vocab["her"], tok.vocab["him"]
-    with open(os.path.join(a.corpus, "test.txt"), encoding="utf-8") as f:
+def bootstrap_ci(x, n=BOOTSTRAP, seed=BOOTSTRAP_SEED):
+    """95% percentile-bootstrap interval of the mean of x (resampling items, seeded)."""
+    rng = np.random.default_rng(seed)
+    means = x[rng.integers(0, len(x), size=(n, len(x)))].mean(axis=1)
+    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+
+
+def read_corpus(corpus):
+    with open(os.path.join(corpus, "test.txt"), encoding="utf-8") as f:
         test = [l.strip() for l in f if l.strip()]
-    md = []
+    src_path = os.path.join(corpus, "test_sources.txt")
+    sources = None
+    if os.path.exists(src_path):
+        with open(src_path, encoding="utf-8") as f:
+            sources = [l.strip() for l in f if l.strip()]
+        if len(sources) != len(test):
+            sys.exit(f"evaluate.py: {src_path} has {len(sources)} lines, test.txt {len(test)}: rerun build_corpus.py")
+    return test, sources
 
-    acc, nll, n = masked_accuracy(model, tok, test[:2000])
-    md.append(f"- Held-out masked-token accuracy (top-1, 15% of tokens -> [MASK], first 2000 test sentences, {n} masks): "
-              f"**{acc:.3f}**, cross-entropy {nll:.3f} nats")
 
+def language(model, tok, corpus):
+    """The language measures of the module doc as a flat dict (name -> number or bool), plus "_notebook_logits"."""
+    test, sources = read_corpus(corpus)
+    her, him = tok.vocab["her"], tok.vocab["him"]
+    m = {}
+    masks, hits, nll = masked_hits(model, tok, test)
+    m["mlm_acc"], m["mlm_nats"], m["mlm_masks"] = hits.sum() / masks.sum(), nll.sum() / masks.sum(), int(masks.sum())
+    m["mlm_acc_first2000"] = hits[:2000].sum() / masks[:2000].sum()
+    for src in sorted(set(sources or [])):
+        sel = np.array(sources) == src
+        m[f"mlm_acc_{src}"] = hits[sel].sum() / masks[sel].sum()
     ids, attn = tok.batch(notebook.TEXTS)
     mher = int((ids[1] == tok.vocab["[MASK]"]).nonzero()[0, 0])
     mhim = int((ids[2] == tok.vocab["[MASK]"]).nonzero()[0, 0])
-    clean_lg = logits_at(model, ids, attn)
-    clean = target_logits(clean_lg, her, him, mher, mhim)
-    md.append(f"- Notebook test texts, logits[s][pos] = (her, him) at mher={mher}, mhim={mhim}:")
-    for s in range(3):
-        md.append(f"  - text {s}: her-position {np.round(clean[s,0],2).tolist()}, him-position {np.round(clean[s,1],2).tolist()}")
-    ok1 = clean[1, 0, 0] > clean[1, 0, 1]
-    ok2 = clean[2, 1, 1] > clean[2, 1, 0]
-    md.append(f"  - HER-mask text prefers her: **{ok1}**; HIM-mask text prefers him: **{ok2}**")
+    clean = target_logits(logits_at(model, ids, attn), her, him, mher, mhim)
+    m["_notebook_logits"] = (clean, mher, mhim)
+    m["notebook_her_mask_right"] = bool(clean[1, 0, 0] > clean[1, 0, 1])
+    m["notebook_him_mask_right"] = bool(clean[2, 1, 1] > clean[2, 1, 0])
+    for name, items in (("corpus", corpus_pronoun_items(test)), ("fresh", PRONOUN_SET)):
+        acc, per, n = pronoun_choice(model, tok, items)
+        m[f"{name}_acc"], m[f"{name}_n"] = acc, n
+        m[f"{name}_her"], m[f"{name}_him"] = per["her"][0], per["him"][0]
+    ev = heldout.read_eval(groups=True)
+    acc, per, n = pronoun_choice(model, tok, [(t, w) for t, w, _ in ev])
+    m["eval_acc"], m["eval_n"], m["eval_her"], m["eval_him"] = acc, n, per["her"][0], per["him"][0]
+    for kind in ("object", "possessive"):
+        sub = [(t, w) for t, w, g in ev if w == "her" and (("possessive" in g) == (kind == "possessive"))]
+        m[f"eval_her_{kind}"], m[f"eval_her_{kind}_n"] = pronoun_choice(model, tok, sub)[0], len(sub)
+    return m
 
-    items = corpus_pronoun_items(test)
-    lesion_items = items + PRONOUN_SET
+
+# Measures ship.py compares (higher is better) and the targets of issue 16.
+LANGUAGE_MEASURES = ["mlm_acc", "mlm_acc_first2000", "corpus_acc", "fresh_acc", "eval_acc", "notebook_her_mask_right", "notebook_him_mask_right"]
+TARGETS = {"mlm_acc": 0.55, "fresh_acc": 0.90, "eval_acc": 0.90, "notebook_her_mask_right": True, "notebook_him_mask_right": True}
+
+
+def language_markdown(m):
+    def ok(k):
+        return " ✔" if k in TARGETS and m[k] >= TARGETS[k] else (" ✘" if k in TARGETS else "")
+    clean, mher, mhim = m["_notebook_logits"]
+    src = ", ".join(f"{k[8:]} {v:.3f}" for k, v in m.items() if k.startswith("mlm_acc_") and k != "mlm_acc_first2000")
+    md = [
+        "## Language (what training controls; targets of issue 16)",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| held-out masked-token accuracy (top-1, whole test split, {m['mlm_masks']} masks; cross-entropy {m['mlm_nats']:.3f} nats) | **{m['mlm_acc']:.3f}**{ok('mlm_acc')} | ≥ 0.55 |",
+        f"| the same per source | {src} | |",
+        f"| the same on the first 2,000 test sentences (KJV and fortunes: the earlier METRICS.md's measure) | {m['mlm_acc_first2000']:.3f} | |",
+        f"| notebook HER mask prefers her (her {clean[1,0,0]:.2f}, him {clean[1,0,1]:.2f}) | **{m['notebook_her_mask_right']}**{ok('notebook_her_mask_right')} | right |",
+        f"| notebook HIM mask prefers him (her {clean[2,1,0]:.2f}, him {clean[2,1,1]:.2f}) | **{m['notebook_him_mask_right']}**{ok('notebook_him_mask_right')} | right |",
+        f"| her vs him, fresh object-position sentences (evaluate.py PRONOUN_SET, n={m['fresh_n']}) | **{m['fresh_acc']:.3f}**{ok('fresh_acc')} (her {m['fresh_her']:.3f}, him {m['fresh_him']:.3f}) | ≥ 0.90 |",
+        f"| her vs him, built-in evaluation set (sentences/builtin_eval.txt, n={m['eval_n']}) | **{m['eval_acc']:.3f}**{ok('eval_acc')} (him {m['eval_him']:.3f}; object her {m['eval_her_object']:.3f}, possessive her {m['eval_her_possessive']:.3f}) | ≥ 0.90 |",
+        f"| her vs him, held-out corpus sentences, first him/her masked (n={m['corpus_n']}) | {m['corpus_acc']:.3f} (her {m['corpus_her']:.3f}, him {m['corpus_him']:.3f}) | |",
+        "",
+        f"Notebook test texts, logits[s][pos] = (her, him) at mher={mher}, mhim={mhim}: "
+        + "; ".join(f"text {s}: her-position {np.round(clean[s,0],2).tolist()}, him-position {np.round(clean[s,1],2).tolist()}" for s in range(3)),
+    ]
+    return md
+
+
+def unit_sets(t, sig, k=None):
+    """(her set, him set) of the most-tuned lesion: significant units of each sign, or the k largest |t| of each
+    sign (all of them when a sign has fewer), and the least-tuned control of the same sizes (smallest |t|)."""
+    if k is None:
+        her_set, him_set = np.where(sig & (t < 0))[0], np.where(sig & (t > 0))[0]
+    else:
+        neg, pos = np.where(t < 0)[0], np.where(t > 0)[0]
+        her_set = neg[np.argsort(t[neg], kind="stable")][:k]
+        him_set = pos[np.argsort(-t[pos], kind="stable")][:k]
+    order = np.argsort(np.abs(t), kind="stable")
+    return (her_set, him_set), (order[: len(her_set)], order[: len(him_set)])
+
+
+def study(model, tok, clean, mher, mhim, corpus_items):
+    """The study on this model (module doc): markdown lines and the golden record for demo/engine_test.go."""
+    her, him = tok.vocab["her"], tok.vocab["him"]
+    ids, attn = tok.batch(notebook.TEXTS)
+    lesion_items = corpus_items + PRONOUN_SET
     lesion_batches = margin_batches(model, tok, lesion_items)
-    pacc, per, pn = pronoun_choice(model, tok, items)
-    md.append(f"- Held-out corpus sentences, first him/her masked, true pronoun preferred over the other: **{pacc:.3f}** "
-              f"(n={pn}; her {per['her'][0]:.3f} n={per['her'][1]}, him {per['him'][0]:.3f} n={per['him'][1]})")
-    pacc, per, pn = pronoun_choice(model, tok, PRONOUN_SET)
-    md.append(f"- Fresh object-position sentences (evaluate.py PRONOUN_SET): **{pacc:.3f}** "
-              f"(n={pn}; her {per['her'][0]:.3f}, him {per['him'][0]:.3f})")
-
-    # The study.
+    eval_batches = margin_batches(model, tok, heldout.read_eval())
     sids, sattn = tok.batch(notebook.SENTENCES)
     tpos = [int(((sids[i] == him) | (sids[i] == her)).nonzero()[0, 0]) for i in range(len(notebook.SENTENCES))]
     _, acts = pre_gelu_acts(model, sids, sattn)
     nl = len(model.bert.encoder.layer)
-    md.append("")
-    md.append("## The notebook's study on this model (pre-GELU, Student t, BH q < .05)")
-    md.append("")
-    md.append("| layer | him neurons | her neurons | magnitude most | magnitude least | her impact most | her impact least | him impact most | him impact least | shared her, him | margin change most | margin change least |")
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    rows = []
+    inter = model.config["intermediate_size"]
+    k = max(1, round(TOP_SHARE * inter))
     golden = {
         "texts": notebook.TEXTS,
         "text_ids": [[int(v) for v in ids[i][attn[i] == 1]] for i in range(3)],
@@ -271,48 +299,83 @@ def main():
         "capture_positions": [tpos[0], tpos[54]],
         "capture": [[acts[L][i, tpos[i], :GOLDEN_UNITS].tolist() for i in (0, 54)] for L in range(nl)],
     }
+    notebook_rows, margin_rows, counts = [], [], []
     for L in range(nl):
         X = acts[L][torch.arange(108), torch.tensor(tpos)].numpy().astype(np.float64)
         t, p = stats.ttest_ind(X[:54], X[54:], axis=0)
         const = np.all(X == X[0], axis=0)
         t = np.where(const, 0.0, t)
         p = np.where(const, 1.0, p)
-        q = multipletests(p, method="fdr_bh")[1]
-        sig = q < 0.05
-        him_set = np.where(sig & (t > 0))[0]
-        her_set = np.where(sig & (t < 0))[0]
-        order = np.argsort(np.abs(t), kind="stable")
+        sig = multipletests(p, method="fdr_bh")[1] < 0.05
+        most, least = unit_sets(t, sig)
+        counts.append((int((sig & (t > 0)).sum()), int((sig & (t < 0)).sum())))
         res = []
-        for hs, ms in ((her_set, him_set), (order[: len(her_set)], order[: len(him_set)])):
+        for hs, ms in (most, least):
             lz = lesioned_logits(model, ids, attn, L, torch.tensor(hs, dtype=torch.long), torch.tensor(ms, dtype=torch.long), mher, mhim)
             d = clean - target_logits(lz, her, him, mher, mhim)
             res.append((np.mean(np.abs(d)), d[1, 0, 0], d[2, 1, 1]))
             if L == nl - 1 and "lesion" not in golden:
                 golden["lesion"] = {"layer": L, "her_neurons": [int(v) for v in hs], "him_neurons": [int(v) for v in ms],
                                     "logits": target_logits(lz, her, him, mher, mhim).tolist()}
-        changes = [margin_change(model, tok, lesion_batches, L, torch.tensor(hs, dtype=torch.long), torch.tensor(ms, dtype=torch.long))
-                 for hs, ms in ((her_set, him_set), (order[: len(her_set)], order[: len(him_set)]))]
-        rows.append((L, len(him_set), len(her_set), res, changes))
-        shared = (len(np.intersect1d(her_set, order[: len(her_set)])), len(np.intersect1d(him_set, order[: len(him_set)])))
-        md.append(f"| {L} | {len(him_set)} | {len(her_set)} | {res[0][0]:.3f} | {res[1][0]:.3f} | {res[0][1]:.3f} | {res[1][1]:.3f} "
-                  f"| {res[0][2]:.3f} | {res[1][2]:.3f} | {shared[0]}, {shared[1]} | {changes[0]:.3f} | {changes[1]:.3f} |")
-    nsig_layers = sum(1 for r in rows if r[1] + r[2] > 0)
-    bigger = sum(1 for r in rows if r[1] + r[2] > 0 and r[3][0][0] > r[3][1][0])
-    md.append("")
-    moved = sum(1 for r in rows if r[1] + r[2] > 0 and abs(r[4][0]) > abs(r[4][1]))
-    md.append(f"Layers with significant him/her neurons: **{nsig_layers}/{nl}**; layers where the most-tuned lesion moves "
-              f"the target logits more than the least-tuned control: **{bigger}/{nsig_layers}**; layers where it moves the "
-              f"true pronoun's margin more than the control (|margin change|), over {len(lesion_items)} sentences: **{moved}/{nsig_layers}**.")
+        shared = (len(np.intersect1d(most[0], least[0])), len(np.intersect1d(most[1], least[1])))
+        notebook_rows.append(f"| {L} | {counts[L][0]} | {counts[L][1]} | {res[0][0]:.3f} | {res[1][0]:.3f} | {res[0][1]:.3f} | {res[1][1]:.3f} "
+                             f"| {res[0][2]:.3f} | {res[1][2]:.3f} | {shared[0]}, {shared[1]} |")
+        cells = []
+        for sel in (unit_sets(t, sig), unit_sets(t, sig, k)):
+            for batches in (lesion_batches, eval_batches):
+                for hs, ms in sel:
+                    ch = margin_change(model, tok, batches, L, torch.tensor(hs, dtype=torch.long), torch.tensor(ms, dtype=torch.long))
+                    lo, hi = bootstrap_ci(ch)
+                    cells.append(f"{ch.mean():+.3f} [{lo:+.3f}, {hi:+.3f}]")
+        margin_rows.append(f"| {L} | " + " | ".join(cells) + " |")
+    md = [
+        "## The notebook's study on this model (pre-GELU, Student t, BH q < .05; reported, not a target)",
+        "",
+        "| layer | him units | her units | magnitude most | magnitude least | her impact most | her impact least | him impact most | him impact least | shared her, him |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        *notebook_rows,
+        "",
+        f"Units per layer: {inter}. magnitude = mean |clean - lesioned| over the notebook's 12 target logits; her impact = delta[1][0][0]; him "
+        "impact = delta[2][1][1] (positive: the lesion lowered the logit). 'most' zeroes the significant units, 'least' "
+        "the same number of smallest-|t| units (SPEC.md, Part 7); 'shared' counts units in both sets.",
+        "",
+        "### The lesion's effect on the right answer's margin, over many sentences",
+        "",
+        f"Mean fall of (right pronoun's logit - other pronoun's logit), clean - lesioned, with its 95% bootstrap interval "
+        f"over items ({BOOTSTRAP} resamples, seed {BOOTSTRAP_SEED}); each item is lesioned at its mask with the units of its "
+        f"answer word. Positive: the lesion weakened the right answer; negative: it strengthened it. 'corpus+fresh' = "
+        f"{len(lesion_items)} held-out corpus sentences and PRONOUN_SET; 'eval' = the {len(heldout.read_eval())} items of "
+        f"sentences/builtin_eval.txt. 'significant' = the notebook's sets; 'top={k}' = the {k} units ({TOP_SHARE:.0%}) with the "
+        "largest |t| of each sign (issue 13's --units top=K).",
+        "",
+        f"| layer | significant most, corpus+fresh | significant least, corpus+fresh | significant most, eval | significant least, eval "
+        f"| top={k} most, corpus+fresh | top={k} least, corpus+fresh | top={k} most, eval | top={k} least, eval |",
+        "|---|---|---|---|---|---|---|---|---|",
+        *margin_rows,
+    ]
+    return md, golden
 
-    md.append("")
-    md.append("magnitude = mean |clean - lesioned| over the 12 target logits; her impact = delta[1][0][0]; him impact = "
-              "delta[2][1][1] (positive: the lesion lowered the logit). margin change = mean over the held-out corpus "
-              f"sentences and PRONOUN_SET ({len(lesion_items)} masks) of the fall of (true pronoun logit - other pronoun "
-              "logit) when the layer's her set is zeroed at the mask of her-sentences and its him set at the mask of "
-              "him-sentences (positive: the lesion weakened the right answer, negative: it strengthened it). 'most' zeroes the significant neurons, 'least' "
-              "the same number of smallest-|t| neurons (SPEC.md, Part 7); 'shared' counts neurons in both sets: when most "
-              "of a layer's neurons are significant, as in this small model, the least-tuned set reaches into them.")
-    text = "# lesionui demo BERT: evaluation\n\nWritten by scripts/demo/evaluate.py.\n\n" + "\n".join(md) + "\n"
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--model", default=os.path.join(ROOT, "demo/model"))
+    ap.add_argument("--corpus", default="/tmp/lesionui-demo-corpus")
+    ap.add_argument("--no-write", action="store_true", help="print METRICS.md, write nothing")
+    ap.add_argument("--golden", default=os.path.join(ROOT, "demo/testdata/golden.json"))
+    ap.add_argument("--threads", type=int, default=2)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    model = bertref.load(a.model)
+    tok = bertref.BertTokenizer(os.path.join(a.model, "vocab.txt"))
+    m = language(model, tok, a.corpus)
+    clean, mher, mhim = m["_notebook_logits"]
+    test, _ = read_corpus(a.corpus)
+    smd, golden = study(model, tok, clean, mher, mhim, corpus_pronoun_items(test))
+    c = model.config
+    shape = (f"{c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads, intermediate "
+             f"{c['intermediate_size']}, vocabulary {c['vocab_size']}, {sum(p.numel() for p in model.parameters())} parameters")
+    text = ("# lesionui demo BERT: evaluation\n\nWritten by scripts/demo/evaluate.py (" + shape + ").\n\n"
+            + "\n".join(language_markdown(m) + [""] + smd) + "\n")
     print(text)
     if not a.no_write:
         with open(os.path.join(a.model, "METRICS.md"), "w") as f:

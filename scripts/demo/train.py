@@ -1,9 +1,14 @@
 #!/usr/bin/python3
-"""Pretrains lesionui's shipped demo model: a small BERT masked LM, written in HF layout to demo/model/.
+"""Pretrains lesionui's shipped demo model: a small BERT masked LM, checkpointed so that a run survives interruption.
 
-Usage (after scripts/demo/build_corpus.py):
+Usage (after scripts/demo/build_corpus.py; demo/model/SOURCES.md has the exact commands of the shipped model):
 
-    nice -n 19 /usr/bin/python3 scripts/demo/train.py --minutes 80 [--corpus /tmp/lesionui-demo-corpus]
+    nice -n 19 /usr/bin/python3 scripts/demo/train.py --run scripts/demo/runs/NAME --steps 30000 [options]
+
+Run the same command again after an interruption: it resumes from RUN/checkpoint.pt (model, optimiser, step,
+data position and random states), so the result is the same as an uninterrupted run. RUN/args.json keeps the
+arguments of the first start; a resume uses them (only --steps, --save-minutes, --ckpt-minutes and --threads
+may be changed on the command line; raising --steps stretches the remaining cosine schedule).
 
 Steps:
   1. Vocabulary. bert-base-uncased's vocab.txt (testdata/vocab/bert-base-uncased) is pruned to: the specials
@@ -11,23 +16,30 @@ Steps:
      tokenizes as before the pruning, letter by letter at worst), every piece the corpus uses at least
      --min-count times under the full vocabulary, and every piece of the notebook's sentences and test texts
      (scripts/reference/notebook.py). Kept tokens keep their relative order. The corpus is re-tokenized with
-     the pruned vocabulary, so training and the Go engine see identical ids.
-  2. Model: scripts/reference/bertref.py's BertForMaskedLM (HF parameter names, tied decoder, no dropout),
-     HF initialisation (normal 0.02, zero biases), 4 layers, hidden 192, 4 heads, intermediate 768, or with --init
-     a model to continue (the shipped model: two stages, see demo/model/SOURCES.md).
+     the pruned vocabulary, so training and the Go engine see identical ids. Written to RUN/vocab.txt.
+  2. Model: scripts/reference/bertref.py's BertForMaskedLM (HF parameter names, tied decoder), HF initialisation
+     (normal 0.02, zero biases), --layers/--hidden/--heads/--intermediate; hidden dropout --dropout (HF's
+     places: after the embedding LayerNorm and after the attention-output and output dense layers) during
+     training only. Or, with --init, an HF-layout model to continue: its shape and vocabulary are kept, except
+     that --extend-vocab adds the pieces the corpus uses --min-count times (union in bert-base order; trained
+     rows keep their values) and --grow-layers N stacks copies of its top layers up to N layers (grow()).
   3. Objective: masked LM on single sentences ([CLS] s [SEP], at most --seq-len tokens), 15% of the
      non-special tokens chosen, 80% -> [MASK], 10% -> random token, 10% unchanged. Pronoun over-sampling:
-     he/she/him/her/his/hers/himself/herself are chosen with probability --pronoun-rate (default 0.5)
-     instead of 0.15, so that the him/her distinction - what the lesion study probes - is learnt within
-     the short CPU budget. Loss is computed at the chosen positions only.
-  4. Optimisation: AdamW (lr 1e-3, betas 0.9/0.98, weight decay 0.01), linear warm-up over 300 steps, cosine
-     decay over the wall-clock budget (the schedule runs on elapsed time, so any --minutes gives a complete
-     schedule), gradient clipping at 1.0; batches of sentences of similar length, ~--batch-tokens tokens each.
-  5. Export every --save-minutes and at the end: config.json, vocab.txt, tokenizer_config.json and
-     model.safetensors (F16, "bert."/"cls." names, tied decoder weight omitted) written atomically to --out,
-     so an interrupted run still leaves a usable model.
+     he/she/him/her/his/hers/himself/herself are chosen with probability --pronoun-rate instead of 0.15 (and
+     left unchanged with probability --pronoun-keep), so that the him/her distinction - what the lesion study
+     probes - is learnt within CPU hours. Loss is computed at the chosen positions only.
+  4. Optimisation: AdamW (betas 0.9/0.98, eps 1e-6, weight decay 0.01 on matrices), linear warm-up over
+     --warmup steps, cosine decay to 0 at --steps, gradient clipping at 1.0; batches of sentences of similar
+     length, ~--batch-tokens padded tokens each, in an order drawn per epoch from --seed.
+  5. Every --ckpt-minutes: RUN/checkpoint.pt (atomic). Every --save-minutes and at the end: the model exported in
+     HF layout to --out (default RUN/model: config.json, vocab.txt, tokenizer_config.json, model.safetensors in
+     F16 with "bert."/"cls." names and the tied decoder weight omitted; atomic), and a probe printed: held-out
+     masked-LM loss/accuracy (2,000 test sentences evenly spread over the split, fixed masks) and her-vs-him accuracy on evaluate.py's fresh
+     sentences, the built-in eval set and the notebook's two masks. The probe is only printed: training never
+     selects or stops on it.
 
-Runs single-threaded (torch.set_num_threads(1)): the machine is shared. Deterministic given --seed.
+Uses --threads CPU threads (default 2); run it under nice -n 19, the machine is shared. Deterministic given the
+arguments (same machine, same torch).
 """
 import argparse
 import collections
@@ -39,20 +51,25 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-import torch
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # sleeping OpenMP waits (why: evaluate.py); before torch loads
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
 import bertref  # noqa: E402
 import notebook  # noqa: E402
+import evaluate  # noqa: E402
+import heldout  # noqa: E402
 
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 PRONOUNS = ["he", "she", "him", "her", "his", "hers", "himself", "herself"]
+RESUMABLE = ("steps", "save_minutes", "ckpt_minutes", "threads")
 
 
-def config_dict(vocab_size, hidden, layers, heads, seq_max):
+def config_dict(vocab_size, hidden, layers, heads, intermediate, seq_max):
     """HF BertConfig fields of the demo model, plus lesionui's demo marker."""
     return {
         "architectures": ["BertForMaskedLM"],
@@ -62,7 +79,7 @@ def config_dict(vocab_size, hidden, layers, heads, seq_max):
         "hidden_act": "gelu",
         "hidden_size": hidden,
         "initializer_range": 0.02,
-        "intermediate_size": 4 * hidden,
+        "intermediate_size": intermediate,
         "layer_norm_eps": 1e-12,
         "max_position_embeddings": seq_max,
         "num_attention_heads": heads,
@@ -221,46 +238,159 @@ def evaluate_loss(model, seqs, vocab_size, pronoun_ids, gen, batch_tokens=4096):
     return tot / max(n, 1), correct / max(n, 1)
 
 
-def main():
-    ap = argparse.ArgumentParser()
+def union_vocab(full_vocab_path, *vocabs):
+    """The pieces of several pruned vocabularies, in the full vocabulary's order (specials first)."""
+    keep = set().union(*vocabs)
+    return SPECIALS + [t for t in read_lines(full_vocab_path) if t in keep and t not in SPECIALS]
+
+
+def remap_vocab(model, old_vocab, new_vocab):
+    """The model with its word embeddings and decoder bias moved to new_vocab's ids: rows of pieces in both keep
+    their trained values, new pieces get HF's initialisation (normal 0.02, zero bias)."""
+    cfg = dict(model.config, vocab_size=len(new_vocab))
+    new = bertref.BertForMaskedLM(cfg)
+    init_weights(new)
+    state = model.state_dict()
+    emb, bias = state["bert.embeddings.word_embeddings.weight"], state["cls.predictions.bias"]
+    old_id = {t: i for i, t in enumerate(old_vocab)}
+    src = torch.tensor([old_id.get(t, -1) for t in new_vocab])
+    have = src >= 0
+    ne, nb = new.state_dict()["bert.embeddings.word_embeddings.weight"].clone(), torch.zeros(len(new_vocab))
+    ne[have], nb[have] = emb[src[have]], bias[src[have]]
+    state["bert.embeddings.word_embeddings.weight"], state["cls.predictions.bias"] = ne, nb
+    state["cls.predictions.decoder.weight"] = ne
+    new.load_state_dict(state)
+    print(f"vocabulary {len(old_vocab)} -> {len(new_vocab)} pieces ({int((~have).sum())} new)", flush=True)
+    return new, cfg
+
+
+def grow(model, layers):
+    """Progressive stacking (Gong et al. 2019, "Efficient training of BERT by progressively stacking"): a deeper
+    model whose first layers are the trained ones and whose added layers are copies of the top ones
+    (4 -> 6: layers 0 1 2 3 2 3)."""
+    n = model.config["num_hidden_layers"]
+    src = list(range(n)) + list(range(max(0, 2 * n - layers), n))[: layers - n]
+    while len(src) < layers:
+        src += list(range(n))[: layers - len(src)]
+    cfg = dict(model.config, num_hidden_layers=layers)
+    new = bertref.BertForMaskedLM(cfg)
+    state = {k: v for k, v in model.state_dict().items() if ".encoder.layer." not in k}
+    for i, j in enumerate(src):
+        for k, v in model.bert.encoder.layer[j].state_dict().items():
+            state[f"bert.encoder.layer.{i}.{k}"] = v.clone()
+    new.load_state_dict(state)
+    print(f"layers {n} -> {layers} (copies of layers {src})", flush=True)
+    return new, cfg
+
+
+def add_dropout(model, p):
+    """Hidden dropout at HF's places, active in training mode only (bertref's modules have none)."""
+    if p <= 0:
+        return
+    drop = lambda mod, inp, out: torch.nn.functional.dropout(out, p, training=model.training)  # noqa: E731
+    model.bert.embeddings.LayerNorm.register_forward_hook(drop)
+    for layer in model.bert.encoder.layer:
+        layer.attention.output.dense.register_forward_hook(drop)
+        layer.output.dense.register_forward_hook(drop)
+
+
+def probe(model, tok, test, pronoun_ids):
+    """The held-out numbers printed at each save (see the module doc, step 5)."""
+    l, acc = evaluate_loss(model, test, len(tok.inv), pronoun_ids, torch.Generator().manual_seed(7))
+    model.eval()
+    fresh = evaluate.pronoun_choice(model, tok, heldout.PRONOUN_SET)[0]
+    builtin = evaluate.pronoun_choice(model, tok, heldout.read_eval())[0]
+    nb = evaluate.pronoun_choice(model, tok, [(notebook.TEXTS[1], "her"), (notebook.TEXTS[2], "him")])[1]
+    model.train()
+    return (f"held-out loss {l:.3f} acc {acc:.3f}; her/him fresh {fresh:.3f} builtin-eval {builtin:.3f} "
+            f"notebook HER mask {'right' if nb['her'][0] else 'wrong'}, HIM mask {'right' if nb['him'][0] else 'wrong'}")
+
+
+def save_checkpoint(path, state):
+    tmp = path + ".tmp"
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def run_args(ap):
+    """Parses the command line; for an existing run, its first start's arguments with the RESUMABLE overrides."""
+    a = ap.parse_args()
+    os.makedirs(a.run, exist_ok=True)
+    saved = os.path.join(a.run, "args.json")
+    if os.path.exists(saved):
+        with open(saved) as f:
+            first = json.load(f)
+        args = sys.argv[1:]
+        for act in ap._actions:
+            given = any(x == o or x.startswith(o + "=") for o in act.option_strings for x in args)
+            if given and act.dest not in RESUMABLE and act.dest != "run" and getattr(a, act.dest) != first.get(act.dest):
+                sys.exit(f"train.py: {saved} fixes --{act.dest.replace('_', '-')} = {first.get(act.dest)!r}; "
+                         f"a resumed run may change only {', '.join('--' + k.replace('_', '-') for k in RESUMABLE)}")
+            if given and act.dest in RESUMABLE:
+                first[act.dest] = getattr(a, act.dest)
+        a = argparse.Namespace(**first)
+    else:
+        with open(saved, "w") as f:
+            json.dump(vars(a), f, indent=1)
+    return a
+
+
+def parser():
+    """train.py's command line (ship.py rebuilds a stage's command from it)."""
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--run", required=True, help="run directory: args.json, vocab.txt, checkpoint.pt, model/")
     ap.add_argument("--corpus", default="/tmp/lesionui-demo-corpus")
     ap.add_argument("--vocab", default=os.path.join(ROOT, "testdata/vocab/bert-base-uncased/vocab.txt"))
-    ap.add_argument("--out", default=os.path.join(ROOT, "demo/model"))
-    ap.add_argument("--minutes", type=float, default=60)
-    ap.add_argument("--save-minutes", type=float, default=5)
-    ap.add_argument("--hidden", type=int, default=192)
-    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--out", help="where the HF-layout model is exported (default RUN/model)")
+    ap.add_argument("--steps", type=int, default=30000)
+    ap.add_argument("--save-minutes", type=float, default=20)
+    ap.add_argument("--ckpt-minutes", type=float, default=10)
+    ap.add_argument("--hidden", type=int, default=256)
+    ap.add_argument("--layers", type=int, default=6)
     ap.add_argument("--heads", type=int, default=4)
-    ap.add_argument("--seq-len", type=int, default=48)
-    ap.add_argument("--min-count", type=int, default=5)
-    ap.add_argument("--batch-tokens", type=int, default=2048)
+    ap.add_argument("--intermediate", type=int, default=1024)
+    ap.add_argument("--dropout", type=float, default=0.05)
+    ap.add_argument("--seq-len", type=int, default=64)
+    ap.add_argument("--min-count", type=int, default=20)
+    ap.add_argument("--batch-tokens", type=int, default=4096)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--warmup", type=int, default=300)
+    ap.add_argument("--warmup", type=int, default=1000)
     ap.add_argument("--pronoun-rate", type=float, default=0.5)
-    ap.add_argument("--pronoun-keep", type=float, default=0.1, help="share of chosen pronouns left unchanged")
+    ap.add_argument("--pronoun-keep", type=float, default=0.25, help="share of chosen pronouns left unchanged")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--bench", type=int, default=0, help="time this many steps and exit")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--bench", type=int, default=0, help="time this many steps and exit (nothing is written)")
     ap.add_argument("--init", help="continue training this HF-layout model directory (its vocab.txt and config.json are kept)")
-    a = ap.parse_args()
+    ap.add_argument("--extend-vocab", action="store_true", help="with --init: add the corpus's pieces to its vocabulary")
+    ap.add_argument("--grow-layers", type=int, default=0, help="with --init: stack copies of its top layers up to this depth")
+    return ap
 
-    torch.set_num_threads(1)
+
+def main():
+    ap = parser()
+    a = run_args(ap)
+    out = a.out or os.path.join(a.run, "model")
+    ckpt_path = os.path.join(a.run, "checkpoint.pt")
+
+    torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
-    rng = random.Random(a.seed)
-    gen = torch.Generator().manual_seed(a.seed)
-
     t0 = time.time()
     train_lines = read_lines(os.path.join(a.corpus, "train.txt"))
     test_lines = read_lines(os.path.join(a.corpus, "test.txt"))
-    if a.init:
-        vocab = read_lines(os.path.join(a.init, "vocab.txt"))
-    else:
-        vocab = prune_vocab(a.vocab, train_lines, a.min_count)
-    vpath = os.path.join(tempfile.gettempdir(), "lesionui-demo-vocab.txt")
-    with open(vpath, "w", encoding="utf-8") as f:
-        f.write("\n".join(vocab) + "\n")
+    vpath = os.path.join(a.run, "vocab.txt")
+    if not os.path.exists(vpath):
+        if a.init and a.extend_vocab:
+            vocab = union_vocab(a.vocab, read_lines(os.path.join(a.init, "vocab.txt")), prune_vocab(a.vocab, train_lines, a.min_count))
+        elif a.init:
+            vocab = read_lines(os.path.join(a.init, "vocab.txt"))
+        else:
+            vocab = prune_vocab(a.vocab, train_lines, a.min_count)
+        with open(vpath, "w", encoding="utf-8") as f:
+            f.write("\n".join(vocab) + "\n")
+    vocab = read_lines(vpath)
     tok = bertref.BertTokenizer(vpath)
     train = encode_all(tok, train_lines, a.seq_len)
-    test = encode_all(tok, test_lines[:2000], a.seq_len)
+    test = encode_all(tok, test_lines[:: max(1, len(test_lines) // 2000)][:2000], a.seq_len)  # spread over all sources
     ntok = sum(len(s) for s in train)
     print(f"vocab {len(vocab)}; train {len(train)} sentences, {ntok} tokens; prep {time.time()-t0:.0f}s", flush=True)
 
@@ -268,35 +398,51 @@ def main():
         model = bertref.load(a.init)
         cfg = model.config
         print(f"continuing from {a.init}", flush=True)
+        if len(vocab) != cfg["vocab_size"]:
+            model, cfg = remap_vocab(model, read_lines(os.path.join(a.init, "vocab.txt")), vocab)
+        if a.grow_layers and a.grow_layers > cfg["num_hidden_layers"]:
+            model, cfg = grow(model, a.grow_layers)
     else:
-        cfg = config_dict(len(vocab), a.hidden, a.layers, a.heads, 128)
+        cfg = config_dict(len(vocab), a.hidden, a.layers, a.heads, a.intermediate, 128)
         model = bertref.BertForMaskedLM(cfg)
         init_weights(model)
+    add_dropout(model, a.dropout)
     model.train()
     nparams = sum(p.numel() for p in model.parameters())
-    print(f"parameters {nparams}", flush=True)
+    print(f"parameters {nparams} ({2 * nparams / 1e6:.1f} MB in F16): {cfg['num_hidden_layers']} layers, hidden "
+          f"{cfg['hidden_size']}, {cfg['num_attention_heads']} heads, intermediate {cfg['intermediate_size']}", flush=True)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW(
         [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}], lr=a.lr, betas=(0.9, 0.98), eps=1e-6
     )
     pronoun_ids = torch.tensor([tok.vocab[w] for w in PRONOUNS if w in tok.vocab])
+    gen = torch.Generator().manual_seed(a.seed)
+    step, epoch, pos, ema, elapsed = 0, 0, 0, None, 0.0
+    if os.path.exists(ckpt_path) and not a.bench:
+        ck = torch.load(ckpt_path)
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        gen.set_state(ck["gen"])
+        torch.set_rng_state(ck["torch_rng"])
+        step, epoch, pos, ema, elapsed = ck["step"], ck["epoch"], ck["pos"], ck["ema"], ck["elapsed"]
+        print(f"resumed from {ckpt_path}: step {step}, epoch {epoch + 1} batch {pos}, {elapsed/60:.1f} min trained", flush=True)
 
-    budget = a.minutes * 60
-    start = last_save = time.time()
-    step, epoch, ema = 0, 0, None
-    done = False
-    while not done:
-        epoch += 1
-        for idx in make_batches(train, a.batch_tokens, rng):
-            frac = (time.time() - start) / budget
-            if frac >= 1 or (a.bench and step >= a.bench):
-                done = True
-                break
+    def checkpoint():
+        save_checkpoint(ckpt_path, {"model": model.state_dict(), "opt": opt.state_dict(), "gen": gen.get_state(),
+                                    "torch_rng": torch.get_rng_state(), "step": step, "epoch": epoch, "pos": pos,
+                                    "ema": ema, "elapsed": elapsed + time.time() - start})
+
+    start = last_save = last_ckpt = time.time()
+    bench_from = step
+    while step < a.steps and not (a.bench and step - bench_from >= a.bench):
+        batches = make_batches(train, a.batch_tokens, random.Random(a.seed * 100003 + epoch))
+        while pos < len(batches) and step < a.steps and not (a.bench and step - bench_from >= a.bench):
+            frac = step / a.steps
             lr = a.lr * min(1.0, (step + 1) / a.warmup) * 0.5 * (1 + math.cos(math.pi * frac))
             for g in opt.param_groups:
                 g["lr"] = lr
-            ids, attn = collate(train, idx)
+            ids, attn = collate(train, batches[pos])
             inputs, chosen, labels = mask_tokens(ids, attn, len(vocab), pronoun_ids, 0.15, a.pronoun_rate, gen, a.pronoun_keep)
             h = model.hidden(inputs, attn)[chosen]
             loss = torch.nn.functional.cross_entropy(model.cls.predictions(h), labels)
@@ -305,21 +451,31 @@ def main():
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
             step += 1
+            pos += 1
             ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
             if step % 100 == 0:
                 el = time.time() - start
-                print(f"step {step} epoch {epoch} loss {ema:.3f} lr {lr:.2e} {el/step:.3f}s/step {el/60:.1f}min", flush=True)
+                rate = (step - bench_from) / el
+                eta = (a.steps - step) / rate / 3600
+                print(f"step {step} epoch {epoch + 1} loss {ema:.3f} lr {lr:.2e} {rate:.3f} steps/s "
+                      f"{(elapsed + el)/60:.1f} min trained, ETA {eta:.2f} h", flush=True)
+            if a.bench:
+                continue
+            if time.time() - last_ckpt > a.ckpt_minutes * 60:
+                checkpoint()
+                last_ckpt = time.time()
             if time.time() - last_save > a.save_minutes * 60:
-                l, acc = evaluate_loss(model, test, len(vocab), pronoun_ids, torch.Generator().manual_seed(7))
-                export(model, cfg, vocab, a.out)
-                print(f"saved at step {step}: held-out loss {l:.3f} acc {acc:.3f}", flush=True)
+                export(model, cfg, vocab, out)
+                print(f"exported step {step} to {out}: {probe(model, tok, test, pronoun_ids)}", flush=True)
                 last_save = time.time()
+        if pos >= len(batches):
+            epoch, pos = epoch + 1, 0
     if a.bench:
-        print(f"{(time.time()-start)/step:.3f}s/step", flush=True)
+        print(f"{(step - bench_from) / (time.time() - start):.3f} steps/s, {a.batch_tokens} tokens a batch", flush=True)
         return
-    l, acc = evaluate_loss(model, test, len(vocab), pronoun_ids, torch.Generator().manual_seed(7))
-    export(model, cfg, vocab, a.out)
-    print(f"final step {step} epoch {epoch}: held-out loss {l:.3f} acc {acc:.3f}", flush=True)
+    checkpoint()
+    export(model, cfg, vocab, out)
+    print(f"final step {step} epoch {epoch + 1}: exported to {out}: {probe(model, tok, test, pronoun_ids)}", flush=True)
 
 
 if __name__ == "__main__":
