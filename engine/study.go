@@ -137,6 +137,20 @@ type Study struct {
 // model (one batched pass recording every layer), tests every unit and reads the clean logits of
 // the test texts. progress may be nil.
 func New(ctx context.Context, m *encoder.Model, set *sentences.ContrastSet, opt Options, progress func(Progress)) (*Study, error) {
+	s, err := prepare(m, set, opt)
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	if err := s.collect(ctx, progress); err != nil {
+		return nil, err
+	}
+	return s.finish(ctx, start)
+}
+
+// prepare validates the contrast set against the model's vocabulary and locates its targets: a
+// study without its recording.
+func prepare(m *encoder.Model, set *sentences.ContrastSet, opt Options) (*Study, error) {
 	if err := set.Validate(vocabulary{m}); err != nil {
 		return nil, err
 	}
@@ -144,10 +158,12 @@ func New(ctx context.Context, m *encoder.Model, set *sentences.ContrastSet, opt 
 	if err := s.locateTargets(); err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	if err := s.collect(ctx, progress); err != nil {
-		return nil, err
-	}
+	return s, nil
+}
+
+// finish completes a study whose recording is in place (collected since start, or given): it
+// checks the activations, tests every unit and reads the clean logits of the test texts.
+func (s *Study) finish(ctx context.Context, start time.Time) (*Study, error) {
 	if err := s.checkActivations(); err != nil {
 		return nil, err
 	}
@@ -156,6 +172,7 @@ func New(ctx context.Context, m *encoder.Model, set *sentences.ContrastSet, opt 
 	s.Layers = s.test(s.Options)
 	s.Warnings = s.warnings()
 	s.Timing.Stats = time.Since(start)
+	m := s.Model
 	clean, err := m.Forward(ctx, s.Targets.TestIDs[:], encoder.Options{Logits: s.maskSites(), Vocab: s.Targets.WordIDs[:], Trace: true})
 	if err != nil {
 		return nil, err
