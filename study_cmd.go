@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"lesionui/actcache"
 	"lesionui/demo"
 	"lesionui/engine"
 	"lesionui/engine/encoder"
@@ -164,14 +165,20 @@ type opened struct {
 	study *engine.Study
 	name  string
 	load  time.Duration
+	cache actcache.Outcome // whether the recording came from the activation cache
 }
 
-// openStudy resolves the model (downloading it if needed), loads it and builds the study,
+// openStudy resolves the model (downloading it if needed), loads it and builds the study (its
+// recording read from the activation cache when it holds it, else collected and stored there),
 // reporting every file downloaded, the loading and the collection to progress. vet, if not nil,
 // checks the contrast set before the model is resolved (preModel) and the loaded model before the
 // collection (postLoad).
 func openStudy(ctx context.Context, f *studyFlags, progress tui.Progress, vet *vetting) (*opened, error) {
 	set, err := f.contrastSet()
+	if err != nil {
+		return nil, err
+	}
+	cache, err := actcache.FromEnv()
 	if err != nil {
 		return nil, err
 	}
@@ -196,12 +203,12 @@ func openStudy(ctx context.Context, f *studyFlags, progress tui.Progress, vet *v
 			return nil, err
 		}
 	}
-	s, err := engine.New(ctx, m, set, f.options(), progress.Study)
+	s, outcome, err := actcache.Open(ctx, cache, m, set, f.options(), progress.Study)
 	if err != nil {
 		m.Close()
 		return nil, err
 	}
-	return &opened{study: s, name: f.modelName(), load: load}, nil
+	return &opened{study: s, name: f.modelName(), load: load, cache: outcome}, nil
 }
 
 // resolveModel turns --model / --demo into a local directory, reporting each file downloaded.
@@ -298,6 +305,10 @@ func runWholeStudy(ctx context.Context, f *studyFlags, d engine.Design, stderr i
 	o, err := openStudy(ctx, f, line, vet)
 	if err != nil {
 		return nil, err
+	}
+	if o.cache.Problem != nil {
+		line.done()
+		fmt.Fprintf(stderr, "note: %v (the activations were recorded anew)\n", o.cache.Problem)
 	}
 	res, err := o.study.Run(ctx, d, line.Study)
 	if err != nil {
