@@ -295,8 +295,9 @@ func (a layerAxis) labelled() []int {
 }
 
 // axisRows are the two rows under the charts: the labels of every step-th layer at their bars,
-// and a marker under the selected layer with its number. w is the row width (≥ the plot's).
-func (a layerAxis) axisRows(sel, w int) [2]string {
+// and a marker under the selected layer sel, named tag ("layer 3"). w is the row width (≥ the
+// plot's).
+func (a layerAxis) axisRows(tag string, sel, w int) [2]string {
 	labels := []rune(strings.Repeat(" ", w))
 	for _, l := range a.labelled() {
 		s := strconv.Itoa(l)
@@ -305,10 +306,11 @@ func (a layerAxis) axisRows(sel, w int) [2]string {
 		}
 	}
 	marker := []rune(strings.Repeat(" ", w))
-	tag := fmt.Sprintf("%slayer %d", glyphs.here, sel)
+	name := tag
+	tag = glyphs.here + name
 	at := yLabelW + a.col(sel)
 	if at+len([]rune(tag)) > w {
-		tag = fmt.Sprintf("layer %d%s", sel, glyphs.here)
+		tag = name + glyphs.here
 		at = yLabelW + a.col(sel) + 1 - len([]rune(tag))
 	}
 	copy(marker[max(0, at):], []rune(tag))
@@ -325,9 +327,11 @@ func seriesMark(shade bool) string {
 }
 
 // layerSeries is one series of a per-layer chart: a value per layer, have[l] false for a layer
-// not computed yet (nil: all there).
+// not computed yet (nil: all there). With from, it is a band from from[l] to vals[l], drawn in
+// glyphs.band over the cells it covers. A series without vals keeps its slot empty.
 type layerSeries struct {
 	vals  []float64
+	from  []float64
 	have  []bool
 	style lipgloss.Style
 	shade bool // without colour, drawn in glyphs.shade (whole cells) to tell it from a solid series
@@ -340,6 +344,7 @@ func layerBars(a layerAxis, ss []layerSeries, lo, hi float64, rows int, format s
 	if hi-lo < 1e-12 {
 		hi = 1
 	}
+	lo0, hi0 := lo, hi
 	negRows := int(math.Round(float64(rows) * -lo / (hi - lo)))
 	posRows := rows - negRows
 	eighths := func(v float64) int { // height of v in eighths of a cell beyond the zero line
@@ -350,6 +355,12 @@ func layerBars(a layerAxis, ss []layerSeries, lo, hi float64, rows int, format s
 	}
 	shaded := noColor()
 	pendingRow := max(0, posRows-1)
+	cellRange := func(r int) (lo, hi float64) { // the values row r covers
+		if r < posRows {
+			return hi0 * float64(posRows-1-r) / float64(posRows), hi0 * float64(posRows-r) / float64(posRows)
+		}
+		return lo0 * float64(r-posRows+1) / float64(negRows), lo0 * float64(r-posRows) / float64(negRows)
+	}
 	lines := make([]string, 0, rows)
 	for r := range rows {
 		var label string
@@ -369,10 +380,17 @@ func layerBars(a layerAxis, ss []layerSeries, lo, hi float64, rows int, format s
 			for _, s := range ss {
 				var cell string
 				switch {
+				case s.vals == nil:
+					cell = " "
 				case s.have != nil && !s.have[l]:
 					cell = " "
 					if r == pendingRow {
 						cell = glyphs.pending
+					}
+				case s.from != nil:
+					cell = " "
+					if lo, hi := cellRange(r); s.from[l] <= hi && s.vals[l] >= lo {
+						cell = glyphs.band
 					}
 				case r < posRows: // counted from the zero line up
 					cell = upCell(eighths(math.Max(s.vals[l], 0))-(posRows-1-r)*8, s.shade && shaded)

@@ -14,6 +14,7 @@ import (
 	"lesionui/engine"
 	"lesionui/engine/encoder"
 	"lesionui/hub"
+	"lesionui/sentences"
 )
 
 // Golden screens of the explorer driven through a real tea.Program (teatest), at the five sizes
@@ -26,12 +27,13 @@ func waitFor(t *testing.T, tm *teatest.TestModel, text string) {
 		teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(10*time.Millisecond))
 }
 
-// explore opens s at w×h in a tea.Program, waits until every lesion is computed (e exports
-// once they are), presses keys and returns the last screen.
-func explore(t *testing.T, s *engine.Study, name string, w, h int, keys ...string) []byte {
+// explore opens s at w×h with layer selected in a tea.Program, waits until every lesion is
+// computed (e exports once they are; the unit under the cursor, placed there and not moved, is
+// computed before them), presses keys that move no cursor and returns the last screen.
+func explore(t *testing.T, s *engine.Study, name string, w, h, layer int, keys ...string) []byte {
 	t.Helper()
-	cfg := Config{ModelName: name, Open: openWith(s), InitialLayer: -1,
-		Export: func(*engine.Study, [][]engine.LesionResult, time.Duration, int) (string, error) {
+	cfg := Config{ModelName: name, Open: openWith(s), InitialLayer: layer,
+		Export: func(*engine.Study, *engine.Results, int) (string, error) {
 			return "/tmp/report", nil
 		}}
 	tm := teatest.NewTestModel(t, New(cfg), teatest.WithInitialTermSize(w, h))
@@ -45,29 +47,76 @@ func explore(t *testing.T, s *engine.Study, name string, w, h int, keys ...strin
 	return []byte(tm.FinalModel(t, teatest.WithFinalTimeout(30*time.Second)).View())
 }
 
+// screen opens s with cfg at w×h, computes everything the explorer wants, presses keys
+// (computing what each asks for, the unit cursor's rest included) and returns the screen.
+func screen(t *testing.T, s *engine.Study, cfg Config, w, h int, keys ...string) []byte {
+	t.Helper()
+	m := ready(t, s, cfg, w, h)
+	press(t, m, keys...)
+	return []byte(m.View())
+}
+
 func TestGoldenDemo(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			teatest.RequireEqualOutput(t, explore(t, demoStudy(t), "lesionui demo BERT", sz[0], sz[1]))
+			teatest.RequireEqualOutput(t, explore(t, demoStudy(t), "lesionui demo BERT", sz[0], sz[1], -1))
 		})
 	}
 }
 
-// The 24-layer model one layer up, the logits focused, the least-tuned control.
+// The 24-layer model one layer below the last, the logits focused, the least-tuned control.
 func TestGoldenDeep(t *testing.T) {
 	for _, sz := range sizes {
 		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
-			teatest.RequireEqualOutput(t, explore(t, deepStudy(t), "a 24-layer random BERT", sz[0], sz[1], "k", "tab", "tab", "m"))
+			teatest.RequireEqualOutput(t, explore(t, deepStudy(t), "a 24-layer random BERT", sz[0], sz[1], 22, "tab", "tab", "m"))
 		})
 	}
 }
 
+// Every control on (top=K, mean or patch ablation, the baseline, the evaluation set, top-k, two
+// layers marked), at the five sizes, on both models: the demo with the top-k pane focused, the
+// 24-layer model with the sweep and its random band focused.
+func TestGoldenControls(t *testing.T) {
+	design := engine.Design{TopK: 5, Baseline: 4, Eval: sentences.BuiltinEval(), Seed: 1}
+	for _, md := range []struct {
+		name   string
+		s      func(testing.TB) *engine.Study
+		design func(engine.Design) engine.Design
+		keys   []string
+	}{
+		{"demo", demoStudy, func(d engine.Design) engine.Design {
+			d.Units, d.Ablation = engine.Top(20), engine.Ablation{Kind: engine.MeanAblation}
+			return d
+		}, []string{"x", "k", "x", "tab", "tab", "tab"}},
+		{"deep", deepStudy, func(d engine.Design) engine.Design {
+			d.Units, d.Ablation = engine.Top(5), engine.Ablation{Kind: engine.PatchAblation}
+			return d
+		}, []string{"x", "g", "x", "shift+tab", "shift+tab"}},
+	} {
+		cfg := Config{ModelName: md.name + " model", InitialLayer: -1, Design: md.design(design)}
+		m := ready(t, md.s(t), cfg, 80, 24)
+		press(t, m, md.keys...)
+		for _, sz := range sizes {
+			t.Run(fmt.Sprintf("%s/%dx%d", md.name, sz[0], sz[1]), func(t *testing.T) {
+				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+				teatest.RequireEqualOutput(t, []byte(m.View()))
+			})
+		}
+	}
+}
+
+// The evaluation set's pane zoomed, and the help on the new controls.
+func TestGoldenEvalZoomed120x40(t *testing.T) {
+	cfg := Config{ModelName: "a 24-layer random BERT", InitialLayer: -1, Design: engine.Design{Eval: sentences.BuiltinEval(), Seed: 1}}
+	teatest.RequireEqualOutput(t, screen(t, deepStudy(t), cfg, 120, 40, "k", "m", "shift+tab", "z"))
+}
+
 func TestGoldenHelp80x24(t *testing.T) {
-	teatest.RequireEqualOutput(t, explore(t, demoStudy(t), "lesionui demo BERT", 80, 24, "?", "j", "j"))
+	teatest.RequireEqualOutput(t, explore(t, demoStudy(t), "lesionui demo BERT", 80, 24, -1, "?", "j", "j"))
 }
 
 func TestGoldenZoomedScatter80x24(t *testing.T) {
-	teatest.RequireEqualOutput(t, explore(t, deepStudy(t), "a 24-layer random BERT", 80, 24, "z", "U"))
+	teatest.RequireEqualOutput(t, screen(t, deepStudy(t), Config{ModelName: "a 24-layer random BERT", InitialLayer: -1}, 80, 24, "z", "U"))
 }
 
 func TestGoldenDownloading(t *testing.T) {

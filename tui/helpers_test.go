@@ -183,8 +183,9 @@ func openWith(s *engine.Study) OpenFunc {
 }
 
 // pump runs cmd and what it leads to, feeding the messages back into m, until nothing is
-// left: the lesion queue's wait returns when it is idle, so this computes every lesion the
-// queue takes on. Spinner ticks are dropped so that the test stays synchronous.
+// left: the job queue's wait returns when it is idle, so this computes every job the queue
+// takes on. Spinner ticks are dropped so that the test stays synchronous; the unit cursor's
+// rest timer is delivered at once.
 func pump(t *testing.T, m *Model, cmd tea.Cmd) {
 	t.Helper()
 	queue := []tea.Cmd{cmd}
@@ -221,8 +222,8 @@ func ready(t *testing.T, s *engine.Study, cfg Config, w, h int) *Model {
 	if m.state != stateReady {
 		t.Fatalf("state %v after open (error %v)", m.state, m.openErr)
 	}
-	if !m.variant().complete() {
-		t.Fatalf("%d lesions after open", len(m.variant().lesions))
+	if p := m.progress(); !p.complete() {
+		t.Fatalf("background work not done after open: %+v", p)
 	}
 	return m
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"lesionui/engine"
+	"lesionui/sentences"
 )
 
 // sizes are the terminal sizes every layout must serve whole.
@@ -24,12 +25,25 @@ var models = []struct {
 	study func(testing.TB) *engine.Study
 }{{"demo", demoStudy}, {"deep", deepStudy}}
 
+// setups are the explorer's settings the layouts are checked in: the notebook's (top-k, the
+// baseline and the evaluation set off), and everything on, with the first and last layer marked
+// for a lesion together.
+var setups = []struct {
+	name string
+	cfg  Config
+	keys []string
+}{
+	{"notebook", Config{}, nil},
+	{"everything", Config{Design: engine.Design{Units: engine.Top(7), Ablation: engine.Ablation{Kind: engine.PatchAblation}, TopK: 5, Baseline: 4,
+		Eval: sentences.BuiltinEval(), Seed: 1}}, []string{"x", "g", "x", "m", "m"}},
+}
+
 // TestEveryNumberAndLayerIsDrawn draws every pane focused and zoomed, at the first and the last
-// layer, in both modes and on every test text, at every size, and checks that nothing had to be
-// cut, that every per-layer chart drew every layer with labels every k-th layer, that the layer
-// list accounts for every layer, and that each pane shown whole shows its numbers in full (a
-// collapsed pane shows its summary, or says how many items it left out). LESIONUI_DUMP=FILE
-// writes every screen checked to FILE, to look at.
+// layer, in both modes and on every test text, at every size, in every setup, and checks that
+// nothing had to be cut, that every per-layer chart drew every layer with labels every k-th
+// layer, that the layer list accounts for every layer, and that each pane shown whole shows its
+// numbers in full (a collapsed pane shows its summary, or says how many items it left out).
+// LESIONUI_DUMP=FILE writes every screen checked to FILE, to look at.
 func TestEveryNumberAndLayerIsDrawn(t *testing.T) {
 	var dump *os.File
 	if path := os.Getenv("LESIONUI_DUMP"); path != "" {
@@ -42,24 +56,32 @@ func TestEveryNumberAndLayerIsDrawn(t *testing.T) {
 	}
 	for _, md := range models {
 		s := md.study(t)
-		m := ready(t, s, Config{ModelName: md.name + " model", InitialLayer: -1}, 80, 24)
-		for _, sz := range sizes {
-			m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
-			for _, layer := range []int{0, len(s.Layers) - 1} {
-				m.layer = layer
-				for focus := range paneID(numStacked) {
-					for _, zoom := range []bool{false, true} {
-						for _, st := range []struct {
-							mode engine.Mode
-							text int
-						}{{engine.MostTuned, 1}, {engine.LeastTuned, 2}, {engine.MostTuned, 0}} {
-							m.focus, m.zoom, m.mode, m.text = focus, zoom, st.mode, st.text
-							name := fmt.Sprintf("%s %dx%d layer %d focus %d zoom %v %v text %d", md.name, sz[0], sz[1], layer, focus, zoom, st.mode, st.text)
-							f := m.render()
-							if dump != nil {
-								fmt.Fprintf(dump, "=== %s\n%s\n", name, ansi.Strip(f.String()))
+		for _, su := range setups {
+			cfg := su.cfg
+			cfg.ModelName, cfg.InitialLayer = md.name+" model", -1
+			m := ready(t, s, cfg, 80, 24)
+			press(t, m, su.keys...)
+			for _, sz := range sizes {
+				m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+				for _, layer := range []int{0, len(s.Layers) - 1} {
+					m.layer = layer
+					for focus := range paneID(numStacked) {
+						if !m.paneShown(focus) {
+							continue
+						}
+						for _, zoom := range []bool{false, true} {
+							for _, st := range []struct {
+								mode engine.Mode
+								text int
+							}{{engine.MostTuned, 1}, {engine.LeastTuned, 2}, {engine.MostTuned, 0}} {
+								m.focus, m.zoom, m.mode, m.text = focus, zoom, st.mode, st.text
+								name := fmt.Sprintf("%s %s %dx%d layer %d focus %d zoom %v %v text %d", md.name, su.name, sz[0], sz[1], layer, focus, zoom, st.mode, st.text)
+								f := m.render()
+								if dump != nil {
+									fmt.Fprintf(dump, "=== %s\n%s\n", name, ansi.Strip(f.String()))
+								}
+								checkFrame(t, name, m, f)
 							}
-							checkFrame(t, name, m, f)
 						}
 					}
 				}
@@ -147,11 +169,16 @@ func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(wh
 		has("unit", fmt.Sprintf("unit %d", u.Unit))
 		has("unit t", fmt.Sprintf("t %+.3f", u.T))
 		has("unit q", fmt.Sprintf("q %.2g", u.Q))
+		has("unit g", fmt.Sprintf("g %+.2f", u.G))
+		if r, ok := m.res.sets[m.unitKey()]; ok {
+			has("unit alone", fmt.Sprintf("|Δ| %.4f", r.Magnitude))
+			has("unit alone, its word", fmt.Sprintf("%+.4f", r.Impact[1]))
+		}
 	case panePercent:
 		pa, pb, _ := m.percents()
 		has("selected layer's shares", fmt.Sprintf("layer %d: %.1f%% / %.1f%%", m.layer, pa[m.layer], pb[m.layer]))
 	case paneLogits:
-		r := shown(t, m)
+		r := effectShown(t, m)
 		r2 := m.layout().panes[paneLogits]
 		texts, _ := m.logitTexts(r2.w - 2)
 		for _, tx := range texts {
@@ -159,20 +186,43 @@ func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(wh
 				for wd := range 2 {
 					has("clean logit", fmt.Sprintf("%.2f", s.Clean[tx][pos][wd]))
 					if tx > 0 {
-						has("Δ", fmt.Sprintf("%+.3f", r.Delta[tx][pos][wd]))
+						has("Δ", fmt.Sprintf("%+.3f", r.delta[tx][pos][wd]))
 					}
 				}
 			}
 		}
 	case paneSweep:
 		for _, mode := range engine.Modes {
-			r, _ := m.lesion(lesionKey{m.layer, mode})
+			r, _ := m.lesion(m.layer, mode)
 			has("sweep magnitude", fmt.Sprintf("|Δ| %.3f", r.Magnitude))
 			has("sweep impact", fmt.Sprintf("%+.3f", r.Impact[1]))
 		}
+		if m.baselineOn {
+			b := m.res.baselines[m.baselineKey(m.layer)]
+			lo, _ := b.Quantile(0.05)
+			hi, _ := b.Quantile(0.95)
+			has("random band", fmt.Sprintf("%.3f–%.3f", lo, hi))
+			has("percentile", fmt.Sprintf("at the %.0fth percentile", b.Percentile))
+		}
+	case paneTopK:
+		clean := m.res.topK[m.cleanTopKKey()]
+		lesioned := m.res.topK[m.topKKey(m.layer, m.mode)]
+		for _, tx := range m.topKTexts(m.layout().panes[paneTopK].w - 2) {
+			has("top clean token", tokenText(clean[tx][tx-1][0].Token))
+			has("top clean logit", fmt.Sprintf(" %.2f", clean[tx][tx-1][0].Logit))
+			if m.lesionOn {
+				has("top lesioned logit", fmt.Sprintf(" %.2f", lesioned[tx][tx-1][0].Logit))
+			}
+		}
+	case paneEval:
+		has("clean accuracy", fmt.Sprintf("clean two-word accuracy %.1f%%", 100*m.res.evaluation.AccuracyClean))
+		for _, mode := range engine.Modes {
+			r := m.res.evals[m.evalKey(m.layer, mode)]
+			has("margin change", fmt.Sprintf("Δmargin %+.3f [%+.3f, %+.3f]", r.MarginDelta, r.CI[0], r.CI[1]))
+			has("accuracy", fmt.Sprintf("%.1f%% → %.1f%%", 100*r.AccuracyClean, 100*r.AccuracyLesioned))
+		}
 	}
 }
-
 var number = regexp.MustCompile(`\d+`)
 
 // axisOnScreen reports whether some line holds exactly the labels, evenly spaced.

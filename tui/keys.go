@@ -8,6 +8,8 @@ type keyMap struct {
 	Up, Down, Top, Bottom, PageUp, PageDown, Jump  key.Binding
 	Focus, FocusBack, Zoom                         key.Binding
 	Mode, Lesion, Text, Welch, Background          key.Binding
+	Units, MoreUnits, FewerUnits, Ablate           key.Binding
+	Baseline, Eval, TopK, Mark, ClearMarks         key.Binding
 	UnitLeft, UnitRight, UnitFarLeft, UnitFarRight key.Binding
 	MostTuned, LeastTuned, RankUp, RankDown        key.Binding
 	Export, Demo, Help, Dismiss, Quit              key.Binding
@@ -29,7 +31,16 @@ func newKeyMap() keyMap {
 		Lesion:       key.NewBinding(key.WithKeys(" "), key.WithHelp("space", "lesion on/off")),
 		Text:         key.NewBinding(key.WithKeys("1", "2", "3"), key.WithHelp("1/2/3", "test text: clean, 1st, 2nd masked")),
 		Welch:        key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "Student ↔ Welch t-test")),
-		Background:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "background lesions of all layers on/off (on: failed ones retried)")),
+		Background:   key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "background work on every layer on/off (on: what failed is retried)")),
+		Units:        key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "units lesioned: the significant ones ↔ the top K by |t| of each sign")),
+		MoreUnits:    key.NewBinding(key.WithKeys("+", "="), key.WithHelp("+", "more units: K up (1, 2, 5, 10, 20, 50, …)")),
+		FewerUnits:   key.NewBinding(key.WithKeys("-", "_"), key.WithHelp("-", "fewer units: K down")),
+		Ablate:       key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "ablation: zero → mean → scale → patch")),
+		Baseline:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "random-unit baseline on/off (the band on the sweep)")),
+		Eval:         key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "evaluation set on/off (its pane)")),
+		TopK:         key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "top-k predictions on/off (their pane)")),
+		Mark:         key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "mark / unmark the layer: marked layers are lesioned together")),
+		ClearMarks:   key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "unmark every layer")),
 		UnitLeft:     key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous unit")),
 		UnitRight:    key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next unit")),
 		UnitFarLeft:  key.NewBinding(key.WithKeys("H", "shift+left"), key.WithHelp("H", "one chart column of units left")),

@@ -10,7 +10,8 @@ import (
 )
 
 // layersPane is the layer list: every layer with its numbers of significant units of each
-// direction and a bar of them. It is as tall as its layers; when the screen is shorter it
+// direction and a bar of them; the selected layer is marked glyphs.mark, the layers marked for a
+// lesion together (x) glyphs.marked. It is as tall as its layers; when the screen is shorter it
 // scrolls with the selection and its bottom border says how many layers are above and below.
 type layersPane struct{}
 
@@ -29,7 +30,7 @@ func (m *Model) layersCols() (layerW, countW int) {
 func (m *Model) layersWidth(w int) int {
 	lw, cw := m.layersCols()
 	bar := 4 + max(0, min(12, (w-80)/8))
-	return 2 + 1 + lw + 1 + cw + 1 + cw + 1 + bar
+	return 2 + 2 + lw + 1 + cw + 1 + cw + 1 + bar
 }
 
 func (layersPane) name() string { return "Layers" }
@@ -58,16 +59,21 @@ func (layersPane) view(m *Model, f *frame, w, h int) ([]string, string) {
 	for _, lt := range s.Layers {
 		maxSig = max(maxSig, len(lt.A)+len(lt.B))
 	}
-	bw := max(0, w-(1+lw+1+cw+1+cw+1))
-	lines := []string{styles.dim.Render(fmt.Sprintf(" %*s %*s %*s", lw, "L", cw, s.Set.A.Word, cw, s.Set.B.Word))}
+	bw := max(0, w-(2+lw+1+cw+1+cw+1))
+	lines := []string{styles.dim.Render(fmt.Sprintf("  %*s %*s %*s", lw, "L", cw, s.Set.A.Word, cw, s.Set.B.Word))}
 	first, n := m.layersWindow(h - 1)
 	for l := first; l < first+n; l++ {
 		lt := s.Layers[l]
 		na := int(math.Round(float64(len(lt.A)) / float64(maxSig) * float64(bw)))
 		nb := int(math.Round(float64(len(lt.B)) / float64(maxSig) * float64(bw)))
 		mark := " "
+		if l < len(m.marks) && m.marks[l] {
+			mark = glyphs.marked
+		}
 		if l == m.layer {
-			mark = glyphs.mark
+			mark += glyphs.mark
+		} else {
+			mark += " "
 		}
 		row := fmt.Sprintf("%s%*d %*d %*d ", mark, lw, l, cw, len(lt.A), cw, len(lt.B))
 		if l == m.layer {
@@ -120,12 +126,14 @@ func (m *Model) infoLines(w, h int) []string {
 			s.Model.Config.IntermediateSize), w),
 		{styles.key.Render("?") + " help"},
 	}
+	if n := len(s.Warnings); n > 0 {
+		parts = append([][]string{wrapText(styles.bad.Render(fmt.Sprintf("%s %d %s: ? help", glyphs.warning, n, plural(n, "warning", "warnings"))), w)}, parts...)
+	}
 	var lines []string
 	for _, p := range parts {
-		if len(lines)+len(p) > h {
-			break
+		if len(lines)+len(p) <= h {
+			lines = append(lines, p...)
 		}
-		lines = append(lines, p...)
 	}
 	return lines
 }

@@ -28,11 +28,11 @@ const minWidth, minHeight = 64, 18
 const infoMinHeight = 5
 
 // growOrder is who gets room after the focused pane: the live logits first, then the scatter,
-// the sweep and the share of significant units.
-var growOrder = [numStacked]paneID{paneLogits, paneScatter, paneSweep, panePercent}
+// the sweep, the evaluation set, the top-k predictions and the share of significant units.
+var growOrder = [numStacked]paneID{paneLogits, paneScatter, paneSweep, paneEval, paneTopK, panePercent}
 
 // stretchy panes use any height they get (their charts grow).
-var stretchy = [numStacked]bool{paneScatter: true, panePercent: true, paneSweep: true}
+var stretchy = [numStacked]bool{paneScatter: true, panePercent: true, paneSweep: true, paneEval: true}
 
 func (m *Model) layout() layout {
 	w, h := m.width, m.height
@@ -41,7 +41,7 @@ func (m *Model) layout() layout {
 	switch {
 	case m.help.shown:
 		return lo
-	case m.zoom:
+	case m.zoom && m.paneShown(m.focus):
 		lo.panes[m.focus] = lo.body
 		return lo
 	}
@@ -60,18 +60,22 @@ func (m *Model) layout() layout {
 	return lo
 }
 
-// stackHeights shares h rows among the stacked panes of width w. Each gets at least its title
-// line; the focused pane then gets its ideal height, up to a third of the rows (at least its least
-// height, or all there is); the others get their least heights in growOrder while they fit
-// whole; then each grows to its ideal height in the same order, and what is left goes to the
-// stretchy panes shown, the focused one first.
+// stackHeights shares h rows among the stacked panes of width w. Each pane that is on gets at
+// least its title line (one turned off gets no row); the focused pane then gets its ideal height,
+// up to a third of the rows (at least its least height, or all there is); the others get their
+// least heights in growOrder while they fit whole; then each grows to its ideal height in the
+// same order, and what is left goes to the stretchy panes shown, the focused one first.
 func (m *Model) stackHeights(w, h int) [numStacked]int {
 	var least, ideal, hs [numStacked]int
+	free := h
 	for p := range paneID(numStacked) {
+		if !m.paneShown(p) {
+			continue
+		}
 		least[p], ideal[p] = m.panes[p].heights(m, w)
 		hs[p] = 1
+		free--
 	}
-	free := h - numStacked
 	grow := func(p paneID, to int) {
 		if d := min(to-hs[p], free); d > 0 {
 			hs[p] += d
@@ -80,13 +84,17 @@ func (m *Model) stackHeights(w, h int) [numStacked]int {
 	}
 	order := []paneID{m.focus}
 	for _, p := range growOrder {
-		if p != m.focus {
+		if p != m.focus && m.paneShown(p) {
 			order = append(order, p)
 		}
 	}
-	grow(m.focus, max(least[m.focus], min(ideal[m.focus], h/3)))
-	for _, p := range order[1:] {
-		if least[p]-1 <= free {
+	if !m.paneShown(m.focus) {
+		order = order[1:]
+	} else {
+		grow(m.focus, max(least[m.focus], min(ideal[m.focus], h/3)))
+	}
+	for _, p := range order {
+		if least[p]-1 <= free && hs[p] == 1 {
 			grow(p, least[p])
 		}
 	}
@@ -100,6 +108,8 @@ func (m *Model) stackHeights(w, h int) [numStacked]int {
 			grow(p, h)
 		}
 	}
-	grow(m.focus, h)
+	if len(order) > 0 {
+		grow(order[0], h) // the focused pane
+	}
 	return hs
 }

@@ -71,45 +71,107 @@ func (m *Model) posLabel(t, p int) string {
 	return fmt.Sprintf("at %q", m.study().Targets.Words[p])
 }
 
+// effect is a lesion as the logit pane draws it: the ablated logits, Δ, and the number of units
+// changed at each mask (Masked order).
+type effect struct {
+	ablated, delta engine.Logits
+	units          [2]int
+}
+
+// shownKey is the job of the lesion the logit pane shows: the marked layers' together when
+// layers are marked, else the selected layer's in the mode shown.
+func (m *Model) shownKey() jobKey {
+	if m.markedKey() != "" {
+		return m.layersKey()
+	}
+	return m.lesionKey(m.layer, m.mode)
+}
+
+// shownLesion is the lesion the logit pane draws, if it is on and computed.
+func (m *Model) shownLesion() (effect, bool) {
+	if !m.lesionOn {
+		return effect{}, false
+	}
+	k := m.shownKey()
+	if k.kind == jobLayers {
+		r, ok := m.res.sets[k]
+		e := effect{ablated: r.Ablated, delta: r.Delta}
+		for _, set := range r.Sets {
+			e.units[0] += len(set.Units[0])
+			e.units[1] += len(set.Units[1])
+		}
+		return e, ok
+	}
+	r, ok := m.res.lesions[k]
+	return effect{ablated: r.Ablated, delta: r.Delta, units: [2]int{len(r.Units[0]), len(r.Units[1])}}, ok
+}
+
+// layerName names layer l as the model's architecture does: "layer 3", or in ALBERT
+// "repetition 3 of the shared layer".
+func (m *Model) layerName(l int) string { return m.study().Model.Arch.LayerLabel(l) }
+
+// layersName names the marked layers: "layers 3, 5 and 7" (ALBERT: "repetitions 3, 5 and 7 of
+// the shared layer").
+func (m *Model) layersName() string {
+	ls := m.markedLayers()
+	if len(ls) == 1 {
+		return m.layerName(ls[0])
+	}
+	var b strings.Builder
+	for i, l := range ls {
+		switch {
+		case i == len(ls)-1:
+			b.WriteString(" and ")
+		case i > 0:
+			b.WriteString(", ")
+		}
+		fmt.Fprint(&b, l)
+	}
+	if m.study().Model.Arch.SharedLayer {
+		return "repetitions " + b.String() + " of the shared layer"
+	}
+	return "layers " + b.String()
+}
+
 // lesionLine says what the lesion shown does to text t, or why there is none.
 func (m *Model) lesionLine(t int) string {
 	s := m.study()
-	k := m.key()
+	k := m.shownKey()
+	where := "in " + m.layerName(m.layer)
+	if k.kind == jobLayers {
+		where = "in " + m.layersName() + " together"
+	}
 	switch {
 	case t == 0:
 		return styles.dim.Render("never lesioned: the reference for Part 4")
 	case !m.lesionOn:
 		return styles.dim.Render("lesion off (space turns it on)")
-	case m.lesionState(k) == lesionFailed:
-		return styles.bad.Render("lesion failed: " + m.variant().errs[k].Error())
-	case m.lesionState(k) == lesionPending:
-		return m.spin.View() + fmt.Sprintf(" lesioning layer %d (%s-tuned)…", m.layer, m.mode)
+	case m.jobState(k) == jobFailed:
+		return styles.bad.Render("lesion failed: " + m.res.errs[k].Error())
+	case m.jobState(k) == jobPending:
+		return m.spin.View() + fmt.Sprintf(" lesioning %s (%s-tuned)…", strings.TrimPrefix(where, "in "), m.mode)
 	}
-	r, _ := m.lesion(k)
+	r, _ := m.shownLesion()
 	word := s.Targets.Words[t-1]
 	other := s.Targets.Words[2-t]
-	n := len(r.Units[t-1])
-	if m.mode == engine.LeastTuned {
-		return styles.lesion.Render(fmt.Sprintf("%d least-tuned units (smallest |t|, as many as %q has) zeroed at [MASK] in layer %d", n, word, m.layer))
+	n := r.units[t-1]
+	verb := ablationVerb(m.ablation)
+	switch {
+	case m.mode == engine.LeastTuned:
+		return styles.lesion.Render(fmt.Sprintf("%d least-tuned units (smallest |t|, as many as %q has) %s at [MASK] %s", n, word, verb, where))
+	case m.units != engine.Significant:
+		return styles.lesion.Render(fmt.Sprintf("%d %q units (%s>%s, the top %d by |t|) %s at [MASK] %s", n, word, word, other, int(m.units), verb, where))
 	}
-	return styles.lesion.Render(fmt.Sprintf("%d %q units (%s>%s) zeroed at [MASK] in layer %d", n, word, word, other, m.layer))
-}
-
-// shownLesion is the lesion drawn, if it is on and computed.
-func (m *Model) shownLesion() (engine.LesionResult, bool) {
-	if !m.lesionOn {
-		return engine.LesionResult{}, false
-	}
-	return m.lesion(m.key())
+	return styles.lesion.Render(fmt.Sprintf("%d %q units (%s>%s) %s at [MASK] %s", n, word, word, other, verb, where))
 }
 
 // deltaScale is the largest |Δ| of the lesion shown, the scale of every Δ bar.
-func deltaScale(r engine.LesionResult) float64 {
+func deltaScale(r effect) float64 {
 	top := 0.0
 	for t := range 3 {
 		for p := range 2 {
 			for w := range 2 {
-				top = math.Max(top, math.Abs(r.Delta[t][p][w]))
+				top = math.Max(top, math.Abs(r.delta[t][p][w]))
 			}
 		}
 	}
@@ -147,8 +209,8 @@ func (m *Model) textColumn(t, w, textRows, lesionRows int) []string {
 			case !lesioned || t == 0:
 				row += fmt.Sprintf("%*s %*s", numW, "—", deltaW, "—")
 			default:
-				d := r.Delta[t][p][wd]
-				row += fmt.Sprintf("%*.2f %+*.3f", numW, r.Ablated[t][p][wd], deltaW, d)
+				d := r.delta[t][p][wd]
+				row += fmt.Sprintf("%*.2f %+*.3f", numW, r.ablated[t][p][wd], deltaW, d)
 				if c.bar > 0 && top > 0 {
 					row += " " + hbar(d, -top, top, c.bar, m.wordStyle(wd))
 				}
@@ -204,7 +266,7 @@ func (m *Model) logitsLines(w, h int) ([]string, string) {
 	var left []string
 	if h >= 0 && rows+len(legendLines) > h {
 		legendLines = nil
-		left = append(left, "Δ sign: ?")
+		left = append(left, "Δ: ?")
 	}
 	if h >= 0 && rows > h {
 		textRows = 0
@@ -228,18 +290,21 @@ func (m *Model) logitsLines(w, h int) ([]string, string) {
 	}
 	lines = append(lines, legendLines...)
 	if len(texts) == 1 {
-		left = append([]string{"1/2/3 texts · z: all three"}, left...)
+		left = append([]string{"texts: z"}, left...)
 	}
-	return lines, strings.Join(left, " · ")
+	return lines, joinNote(left...)
 }
 
 func (logitsPane) name() string { return "Parts 4–5 · logits" }
 
 func (logitsPane) title(m *Model) string {
-	if !m.lesionOn {
+	switch {
+	case !m.lesionOn:
 		return "Parts 4–5 · logits, lesion off"
+	case m.markedKey() != "":
+		return fmt.Sprintf("Parts 4–5 · logits, %s-tuned lesion of %s together", m.mode, m.layersName())
 	}
-	return fmt.Sprintf("Parts 4–5 · logits, %s-tuned lesion of layer %d", m.mode, m.layer)
+	return fmt.Sprintf("Parts 4–5 · logits, %s-tuned lesion of %s", m.mode, m.layerName(m.layer))
 }
 
 func (logitsPane) summary(m *Model) []string {
@@ -251,8 +316,8 @@ func (logitsPane) summary(m *Model) []string {
 		return []string{fmt.Sprintf("%d %s: %s %.2f", t+1, m.posLabel(t, p), s.Targets.Words[0], s.Clean[t][p][0]),
 			fmt.Sprintf("%s %.2f", s.Targets.Words[1], s.Clean[t][p][1])}
 	}
-	return []string{fmt.Sprintf("%d [MASK]: Δ%s %+.3f", t+1, s.Targets.Words[0], r.Delta[t][p][0]),
-		fmt.Sprintf("Δ%s %+.3f", s.Targets.Words[1], r.Delta[t][p][1])}
+	return []string{fmt.Sprintf("%d [MASK]: Δ%s %+.3f", t+1, s.Targets.Words[0], r.delta[t][p][0]),
+		fmt.Sprintf("Δ%s %+.3f", s.Targets.Words[1], r.delta[t][p][1])}
 }
 
 func (logitsPane) heights(m *Model, w int) (int, int) {

@@ -15,7 +15,9 @@ const (
 	paneScatter paneID = iota // Part 2: t-values of the selected layer, and the unit inspector
 	panePercent               // Part 3: % significant units per layer
 	paneLogits                // Parts 4–5: clean and lesioned logits
-	paneSweep                 // Parts 6–7: the laminar sweep
+	paneTopK                  // the top-k predictions at the masks, clean and lesioned (t)
+	paneSweep                 // Parts 6–7: the laminar sweep, with the random band (b)
+	paneEval                  // the evaluation set's margin change per layer (v)
 	paneLayers                // the layer list
 )
 
@@ -43,6 +45,38 @@ type pane interface {
 	// update handles a key while the pane has the focus, or a click or wheel inside it
 	// (paneMouse, inside coordinates); handled reports whether the message was the pane's.
 	update(m *Model, msg tea.Msg) (cmd tea.Cmd, handled bool)
+}
+
+// paneShown reports whether pane p is on: the top-k and evaluation panes only while their
+// controls are.
+func (m *Model) paneShown(p paneID) bool {
+	switch p {
+	case paneTopK:
+		return m.topKOn
+	case paneEval:
+		return m.evalOn
+	}
+	return true
+}
+
+// cycleFocus moves the focus d panes on (±1) among the stacked panes shown.
+func (m *Model) cycleFocus(d int) {
+	for range numStacked {
+		m.focus = (m.focus + paneID(numStacked+d)) % paneID(numStacked)
+		if m.paneShown(m.focus) {
+			return
+		}
+	}
+}
+
+// showPane focuses pane p, just turned on.
+func (m *Model) showPane(p paneID) { m.focus = p }
+
+// keepFocusShown moves the focus off a pane turned off.
+func (m *Model) keepFocusShown() {
+	if !m.paneShown(m.focus) {
+		m.cycleFocus(1)
+	}
 }
 
 // paneMouse is a mouse event inside a pane, at column x and row y of the box's inside.

@@ -61,7 +61,7 @@ func (percentPane) view(m *Model, f *frame, w, h int) ([]string, string) {
 	pa, pb, top := m.percents()
 	rows := max(1, h-len(lines)-2)
 	lines = append(lines, layerBars(ax, []layerSeries{{vals: pa, style: styles.a}, {vals: pb, style: styles.b, shade: true}}, 0, top, rows, "%.0f%%")...)
-	axis := ax.axisRows(m.layer, w)
+	axis := ax.axisRows(m.layerTag(m.layer), m.layer, w)
 	f.recordChart("Part 3", ax)
 	return append(lines, axis[0], axis[1]), ""
 }
@@ -85,11 +85,28 @@ func (m *Model) layerChartMouse(msg tea.Msg, p paneID) bool {
 	}
 	if !m.wheel(ev.MouseMsg) && leftClick(ev.MouseMsg) {
 		r := m.layout().panes[p]
-		if ax, ok := fitLayerAxis(len(m.study().Layers), 2, r.w-2-yLabelW); ok {
+		if ax, ok := m.chartAxis(p, r.w-2-yLabelW); ok {
 			if l, ok := ax.layerAt(ev.x - yLabelW); ok {
 				m.moveTo(l)
 			}
 		}
 	}
 	return true
+}
+
+// chartAxis is the x axis of pane p's per-layer charts in a plot w wide.
+func (m *Model) chartAxis(p paneID, w int) (layerAxis, bool) {
+	if p == paneSweep {
+		ax, _, ok := m.sweepAxis(w)
+		return ax, ok
+	}
+	return fitLayerAxis(len(m.study().Layers), 2, w)
+}
+
+// layerTag is layer l's short name under a chart: "layer 3", or in ALBERT "repetition 3".
+func (m *Model) layerTag(l int) string {
+	if m.study().Model.Arch.SharedLayer {
+		return fmt.Sprintf("repetition %d", l)
+	}
+	return fmt.Sprintf("layer %d", l)
 }

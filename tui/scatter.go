@@ -159,8 +159,9 @@ func (m *Model) scatterLegend(lv *layerView) []string {
 	return items
 }
 
-// unitLines are the inspector's numbers for the unit under the cursor: one item a line beside
-// the chart (side > 0), flowed into lines of w below it.
+// unitLines are the inspector's numbers for the unit under the cursor, flowed into lines of
+// side cells beside the chart (side > 0) or of w below it: its t, p, q, Hedges' g, class and rank,
+// and what lesioning it alone does (at both masks, with the ablation shown).
 func (m *Model) unitLines(side, w int) []string {
 	s := m.study()
 	u := s.Unit(m.layer, m.unit)
@@ -176,14 +177,31 @@ func (m *Model) unitLines(side, w int) []string {
 		rank = fmt.Sprintf("rank %d of %d by |t|", u.Rank, u.Ranked)
 	}
 	items := []string{
-		styles.selected.Render(fmt.Sprintf("unit %d", u.Unit)),
-		fmt.Sprintf("t %+.3f", u.T), fmt.Sprintf("p %.2g", u.P), fmt.Sprintf("q %.2g", u.Q),
-		classStyle(u.Class).Render(class), rank,
+		styles.selected.Render(fmt.Sprintf("unit %d", u.Unit)), rank,
+		fmt.Sprintf("t %+.3f", u.T), fmt.Sprintf("p %.2g", u.P), fmt.Sprintf("q %.2g", u.Q), fmt.Sprintf("g %+.2f", u.G),
+		classStyle(u.Class).Render(class),
 	}
+	items = append(items, m.unitLesionItems()...)
 	if side > 0 {
-		return append([]string{items[0] + " " + rank}, items[1]+"  "+items[2], items[3]+"  "+items[4])
+		w = side
 	}
 	return flow(items, "  ", w)
+}
+
+// unitLesionItems say what lesioning the unit under the cursor alone does: the mean |Δ| of the 12
+// logits and each word's Δ at its own [MASK], or that it is being computed.
+func (m *Model) unitLesionItems() []string {
+	k := m.unitKey()
+	r, ok := m.res.sets[k]
+	switch {
+	case ok:
+		words := m.study().Targets.Words
+		return []string{styles.lesion.Render(fmt.Sprintf("alone (%s):", ablationName(m.ablation))), fmt.Sprintf("|Δ| %.4f", r.Magnitude),
+			fmt.Sprintf("Δ%s %+.4f", words[0], r.Impact[0]), fmt.Sprintf("Δ%s %+.4f", words[1], r.Impact[1])}
+	case m.res.errs[k] != nil:
+		return []string{styles.bad.Render("alone: failed: " + m.res.errs[k].Error())}
+	}
+	return []string{styles.dim.Render(m.spin.View() + " alone: lesioning…")}
 }
 
 // strips are the unit's activations in each group as histograms on one scale, with the means.
@@ -254,7 +272,7 @@ func (scatterPane) view(m *Model, f *frame, w, h int) ([]string, string) {
 		if strips := m.strips(sl.side); len(panel)+len(strips) <= len(chart) {
 			panel = append(panel, strips...)
 		} else {
-			note = "activations: z zooms"
+			note = "activations: z"
 		}
 		for i, row := range chart {
 			side := ""
@@ -272,7 +290,7 @@ func (scatterPane) view(m *Model, f *frame, w, h int) ([]string, string) {
 		chart = scatterChart(lt.T, lv.classes, sl.g, lv.crit, m.unit)
 	} else {
 		strips = nil
-		note = "the unit's activations: z zooms"
+		note = "activations: z"
 	}
 	lines = append(lines, chart...)
 	lines = append(lines, sl.unit...)

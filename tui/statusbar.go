@@ -19,26 +19,32 @@ func (m *Model) modelLabel() string {
 	return m.name
 }
 
-// headerLines are the title (the model's name, wrapped, never cut) and the settings, right
-// of it when they fit.
+// headerLines are the title (the model's name, wrapped, never cut) and the settings: those that
+// fit right of the title's last line there, the others flowed below it, right-aligned.
 func (m *Model) headerLines(w int) []string {
 	lines := wrapText(styles.title.Render("lesionui")+"  "+m.modelLabel(), w)
 	if m.state != stateReady {
 		return lines
 	}
-	settings := flow(m.settings(), styles.dim.Render(" · "), w)
+	sep := styles.dim.Render(" · ")
+	items := m.settings()
 	last := lines[len(lines)-1]
-	if len(settings) == 1 && width(last)+3+width(settings[0]) <= w {
-		lines[len(lines)-1] = last + strings.Repeat(" ", w-width(last)-width(settings[0])) + settings[0]
-		return lines
+	n := 0 // the settings beside the title
+	for n < len(items) && width(last)+3+width(strings.Join(items[:n+1], sep)) <= w {
+		n++
 	}
-	for _, l := range settings {
+	if n > 0 {
+		beside := strings.Join(items[:n], sep)
+		lines[len(lines)-1] = last + strings.Repeat(" ", w-width(last)-width(beside)) + beside
+	}
+	for _, l := range flow(items[n:], sep, w) {
 		lines = append(lines, strings.Repeat(" ", max(0, w-width(l)))+l)
 	}
 	return lines
 }
 
-// settings are the study's options and the state of the background work.
+// settings are the study's options, the lesion controls, the study's warnings and the state of
+// the background work.
 func (m *Model) settings() []string {
 	s := m.study()
 	test := fmt.Sprintf("%s t", m.kind)
@@ -47,19 +53,43 @@ func (m *Model) settings() []string {
 	}
 	lesion := "lesion off"
 	if m.lesionOn {
-		lesion = m.mode.String() + "-tuned lesion"
+		lesion = fmt.Sprintf("%s-tuned %s %s", m.mode, m.unitsName(), ablationName(m.ablation))
 	}
-	items := []string{styles.dim.Render(test), styles.dim.Render(fmt.Sprintf("%s q<%g", correctionName(s.Options.Correction), s.Options.Alpha)), styles.dim.Render(lesion)}
-	v := m.variant()
-	if !v.complete() {
-		n := len(s.Layers) * len(engine.Modes)
+	dim := styles.dim.Render
+	items := []string{dim(test), dim(fmt.Sprintf("%s q<%g", correctionName(s.Options.Correction), s.Options.Alpha)), dim(lesion)}
+	if n := len(m.markedLayers()); n > 0 {
+		items = append(items, styles.selected.Render(fmt.Sprintf("%s %d layers marked", glyphs.marked, n)))
+	}
+	if m.baselineOn {
+		items = append(items, dim(fmt.Sprintf("baseline %d", m.draws)))
+	}
+	if m.evalOn {
+		items = append(items, dim(fmt.Sprintf("eval %d items", len(m.evalSet.Items))))
+	}
+	if n := len(s.Warnings); n > 0 {
+		items = append(items, styles.bad.Render(fmt.Sprintf("%s %d %s (?)", glyphs.warning, n, plural(n, "warning", "warnings"))))
+	}
+	p := m.progress()
+	if !p.complete() {
+		done, total := 0, 0
+		for i := range p.done {
+			done, total = done+p.done[i], total+p.total[i]
+		}
 		if m.background {
-			items = append(items, styles.accent.Render(fmt.Sprintf("%s lesions %d/%d", m.spin.View(), len(v.lesions), n)))
+			items = append(items, styles.accent.Render(fmt.Sprintf("%s background %d/%d", m.spin.View(), done, total)))
 		} else {
-			items = append(items, styles.dim.Render(fmt.Sprintf("lesions %d/%d, paused (s)", len(v.lesions), n)))
+			items = append(items, dim(fmt.Sprintf("background %d/%d, paused (s)", done, total)))
 		}
 	}
 	return items
+}
+
+// plural is one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 func correctionName(c stats.Correction) string {
@@ -105,15 +135,34 @@ func (m *Model) hints() []hint {
 	hs := []hint{{"j/k", "layer"}, {"tab", "pane"}}
 	switch m.focus {
 	case paneScatter:
-		hs = append(hs, hint{"h/l", "unit"}, hint{"u/U", "top/bottom unit"})
-	case paneLogits:
+		hs = append(hs, hint{"h/l", "unit"}, hint{"u/U", "top/bottom"})
+	case paneLogits, paneTopK:
 		hs = append(hs, hint{"1/2/3", "text"})
 	case paneSweep:
-		hs = append(hs, hint{"s", "background"})
+		hs = append(hs, hint{"b", "baseline"})
+	case paneEval:
+		hs = append(hs, hint{"v", "eval off"})
 	}
-	hs = append(hs, hint{"m", "most/least"}, hint{"space", "lesion"}, hint{"z", "zoom"},
-		hint{"w", "Welch"}, hint{"e", "export"}, hint{":N", "layer N"})
-	return append(hs, hint{"?", "help"}, hint{"q", "quit"})
+	hs = append(hs, hint{"m", "most/least"}, hint{"n", "units"})
+	if m.units != engine.Significant {
+		hs = append(hs, hint{"+/-", "K"})
+	}
+	hs = append(hs, hint{"a", "ablate"}, hint{"x", "mark"}, hint{"z", "zoom"}, hint{"space", "lesion"}, hint{"b", "baseline"}, hint{"v", "eval"},
+		hint{"t", "top-k"}, hint{"w", "Welch"}, hint{"e", "export"}, hint{":N", "layer N"})
+	return append(dedupe(hs), hint{"?", "help"}, hint{"q", "quit"})
+}
+
+// dedupe drops the repeats of a key, keeping its first hint.
+func dedupe(hs []hint) []hint {
+	seen := map[string]bool{}
+	out := hs[:0:0]
+	for _, h := range hs {
+		if !seen[h.key] {
+			seen[h.key] = true
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // renderHints draws as many hints as fit in w, keeping the last two (help and quit).

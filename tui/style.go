@@ -56,10 +56,17 @@ type glyphSet struct {
 	up, down   string // Part 2: units beyond the top / bottom of the y range
 	cursor     string // Part 2: the unit under the cursor
 	here, mark string // the selected layer under a chart; a layer marker in lists
+	marked     string // a layer marked for a lesion of several layers together
+	warning    string // the study's warnings in the header
+	target     string // a contrast word among the top-k predictions
+	band       string // the random baseline's 5–95 % band
+	whisker    string // a 95 % interval
+	meanA      string // the mean of an interval, first series (most-tuned)
+	meanB      string // the mean of an interval, second series (least-tuned)
 }
 
 var glyphs = glyphSet{a: "▲", b: "▼", ns: "·", solid: "█", shade: "▒", light: "░", pending: "·", up: "↑", down: "↓",
-	cursor: "◆", here: "▲", mark: "▶"}
+	cursor: "◆", here: "▲", mark: "▶", marked: "*", warning: "!", target: "▸", band: "░", whisker: "│", meanA: "●", meanB: "○"}
 
 // classMark is the legend mark of a class: a dot in colour, the class glyph without.
 func classMark(glyph string) string {

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"context"
-	"errors"
 	"sync"
 	"time"
 
@@ -122,145 +121,186 @@ func (t *openTask) next() tea.Cmd {
 	}
 }
 
-// lesionKey names one lesion of a study.
-type lesionKey struct {
-	layer int
-	mode  engine.Mode
+// jobKind is what a background job computes.
+type jobKind int
+
+const (
+	jobLesion    jobKind = iota // one layer's lesion (Study.Lesion)
+	jobTopK                     // the top-k predictions under one layer's lesion (Study.TopK)
+	jobCleanTopK                // the clean model's top-k predictions (Study.CleanTopK)
+	jobUnit                     // one unit lesioned alone (Study.LesionSets)
+	jobLayers                   // the marked layers lesioned together (Study.LesionLayers)
+	jobBaseline                 // one layer's random baseline (Study.Baseline)
+	jobEvalClean                // the evaluation set's clean traced pass (Study.NewEvaluation)
+	jobEval                     // one layer's lesion of the evaluation set (Study.Evaluate)
+)
+
+// jobKey names one computation of a study generation: its kind, the t-test variant whose
+// selections it uses, and its parameters (the fields its kind does not use are zero).
+type jobKey struct {
+	kind    jobKind
+	variant stats.Kind
+	layer   int
+	req     engine.Request
+	unit    int
+	n       int    // a baseline's draws, a top-k's K
+	layers  string // the layers of a jobLayers, "3,5,7"
 }
 
-// lesionJob is one lesion of one study and t-test.
-type lesionJob struct {
-	gen  int
-	kind stats.Kind
-	key  lesionKey
+// job is one computation the explorer wants, as the root model plans it (plan.go): urgent jobs
+// are on screen now and quick, and stop a quick job under way that is not; long jobs (the
+// evaluation set's) are never stopped for another, and urgent jobs run beside them instead. run
+// computes and returns the result as its typed message, whose jobDone it gets from done.
+type job struct {
+	key    jobKey
+	urgent bool
+	long   bool
+	run    func(ctx context.Context, done func(error) jobDone) tea.Msg
 }
 
-// lesionMsg is one computed lesion.
-type lesionMsg struct {
+// jobDone is what every job's message carries: the study generation and the job, how long it
+// took, and its error.
+type jobDone struct {
 	gen  int
-	kind stats.Kind
-	key  lesionKey
-	res  engine.LesionResult
-	err  error
+	key  jobKey
 	took time.Duration
+	err  error
 }
 
-// lesionsIdleMsg says that the lesion queue has nothing left to do.
-type lesionsIdleMsg struct{}
+// The jobs' messages, one type a kind of result.
+type (
+	lesionMsg struct {
+		jobDone
+		res engine.LesionResult
+	}
+	topKMsg struct { // jobTopK and jobCleanTopK
+		jobDone
+		preds engine.Predictions
+	}
+	setLesionMsg struct { // jobUnit and jobLayers
+		jobDone
+		res engine.SetLesion
+	}
+	baselineMsg struct {
+		jobDone
+		res engine.Baseline
+	}
+	evalCleanMsg struct {
+		jobDone
+		ev *engine.Evaluation
+	}
+	evalMsg struct {
+		jobDone
+		res engine.EvalResult
+	}
+)
 
-// lesionQueue computes lesions one at a time on its own goroutine: the one shown first, then,
-// while background work is on, every other lesion of the study shown, both modes, nearest the
-// selected layer first. A lesion is computed once per study and t-test; the results go to
-// the explorer as lesionMsgs, and a lesionsIdleMsg when there is nothing left to do. Moving the
-// selection reorders what is left at once, and to a lesion not computed yet stops the one being
-// computed (it is redone later), so that the lesion asked for starts without waiting.
-type lesionQueue struct {
-	mu      sync.Mutex
-	wake    chan struct{}
-	out     chan lesionMsg
-	idle    chan struct{}
-	busy    bool      // a lesion is being computed:
-	running lesionJob // this one,
-	stop    func()    // which this stops
-	gen     int
-	kind    stats.Kind
-	study   *engine.Study
-	focus   lesionKey
-	dir     int  // direction of the last move: ties between layers above and below go that way
-	shown   bool // the focus is shown (lesion on): compute it even without background work
-	all     bool // background work on
-	sent    map[stats.Kind]map[lesionKey]bool
+// jobsIdleMsg says that the job queue has nothing left to do.
+type jobsIdleMsg struct{}
+
+// jobQueue runs the explorer's background jobs on two lanes. The main lane takes the jobs in the
+// order the explorer wants them (want), one at a time; while it runs a long job, the side lane
+// takes the urgent ones beside it. A new list whose first job not yet taken is urgent stops the
+// main lane's job unless that is long (it is redone later), so that what is asked for starts
+// at once. A job is taken once per study generation; the results go to the explorer as their
+// messages, and a jobsIdleMsg when there is nothing left to do.
+type jobQueue struct {
+	mu    sync.Mutex
+	wake  chan struct{} // closed and replaced on every change
+	out   chan tea.Msg
+	idle  chan struct{}
+	gen   int
+	jobs  []job
+	taken map[jobKey]bool
+	lanes [2]lane
 }
 
-func newLesionQueue() *lesionQueue {
-	return &lesionQueue{wake: make(chan struct{}, 1), out: make(chan lesionMsg), idle: make(chan struct{}), dir: -1}
+// lane is what one lane is doing.
+type lane struct {
+	busy    bool
+	running job
+	stop    func()
 }
 
-// show tells the queue which study is shown, what is selected and whether its lesion is shown.
-func (q *lesionQueue) show(gen int, kind stats.Kind, s *engine.Study, focus lesionKey, dir int, shown, all bool) {
-	q.mu.Lock()
-	if gen != q.gen || q.sent == nil {
-		q.sent = map[stats.Kind]map[lesionKey]bool{}
-	}
-	if q.sent[kind] == nil {
-		q.sent[kind] = map[lesionKey]bool{}
-	}
-	q.gen, q.kind, q.study, q.focus, q.shown, q.all = gen, kind, s, focus, shown, all
-	if dir != 0 {
-		q.dir = dir
-	}
-	if want := (lesionJob{gen, kind, focus}); q.busy && shown && q.running != want && !q.sent[kind][focus] {
-		q.stop()
-	}
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default:
-	}
+const (
+	mainLane = iota
+	sideLane
+)
+
+func newJobQueue() *jobQueue {
+	return &jobQueue{wake: make(chan struct{}), out: make(chan tea.Msg), idle: make(chan struct{}), taken: map[jobKey]bool{}}
 }
 
-// pick returns the next lesion to compute: the focus, else (all) the nearest layer's, the
-// focus's mode before the other, ties towards the direction of the last move.
-func (q *lesionQueue) pick() (lesionKey, bool) {
-	if q.study == nil {
-		return lesionKey{}, false
-	}
-	sent := q.sent[q.kind]
-	if q.shown && !sent[q.focus] {
-		return q.focus, true
-	}
-	if !q.all {
-		return lesionKey{}, false
-	}
-	other := engine.MostTuned
-	if q.focus.mode == engine.MostTuned {
-		other = engine.LeastTuned
-	}
-	n := len(q.study.Layers)
-	for d := 0; d < n; d++ {
-		for _, l := range []int{q.focus.layer + d*q.dir, q.focus.layer - d*q.dir} {
-			if l < 0 || l >= n {
-				continue
-			}
-			for _, mode := range []engine.Mode{q.focus.mode, other} {
-				if k := (lesionKey{l, mode}); !sent[k] {
-					return k, true
-				}
-			}
-		}
-	}
-	return lesionKey{}, false
+// changed wakes the lanes (the caller holds mu).
+func (q *jobQueue) changed() {
+	close(q.wake)
+	q.wake = make(chan struct{})
 }
 
-// pending reports whether the queue has a lesion to compute or one being computed.
-func (q *lesionQueue) pending() bool {
+// want replaces the list of jobs wanted for study generation gen, most wanted first.
+func (q *jobQueue) want(gen int, jobs []job) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	_, ok := q.pick()
-	return ok || q.busy
+	if gen != q.gen {
+		q.gen, q.taken = gen, map[jobKey]bool{}
+	}
+	q.jobs = jobs
+	if first, ok := q.pickLocked(mainLane); ok && first.urgent {
+		if l := &q.lanes[mainLane]; l.busy && !l.running.long && l.running.key != first.key {
+			l.stop()
+		}
+	}
+	q.changed()
 }
 
-// run computes lesions until ctx ends. With nothing to do it offers a lesionsIdleMsg until
-// there is work again.
-func (q *lesionQueue) run(ctx context.Context) {
+// pickLocked returns the next job for a lane: the first not taken for the main lane; the first
+// urgent one for the side lane, while the main lane runs a long job.
+func (q *jobQueue) pickLocked(ln int) (job, bool) {
+	if ln == sideLane && !(q.lanes[mainLane].busy && q.lanes[mainLane].running.long) {
+		return job{}, false
+	}
+	for _, j := range q.jobs {
+		if !q.taken[j.key] && (ln == mainLane || j.urgent) {
+			return j, true
+		}
+	}
+	return job{}, false
+}
+
+// pending reports whether the queue has a job to run or one running.
+func (q *jobQueue) pending() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	_, ok := q.pickLocked(mainLane)
+	return ok || q.lanes[mainLane].busy || q.lanes[sideLane].busy
+}
+
+// run works lane ln until ctx ends. With nothing to do on either lane, the main lane offers a
+// jobsIdleMsg until there is work again.
+func (q *jobQueue) run(ctx context.Context, ln int) {
+	l := &q.lanes[ln]
 	for {
 		q.mu.Lock()
-		k, ok := q.pick()
-		gen, kind, s := q.gen, q.kind, q.study
+		j, ok := q.pickLocked(ln)
+		gen, wake := q.gen, q.wake
 		jobCtx, stop := context.WithCancel(ctx)
 		if ok {
-			q.sent[kind][k] = true
-			q.running, q.stop = lesionJob{gen, kind, k}, stop
+			q.taken[j.key] = true
+			l.busy, l.running, l.stop = true, j, stop
+			q.changed()
 		}
-		q.busy = ok
+		offer := q.idle
+		if ok || ln == sideLane || q.lanes[1-ln].busy {
+			offer = nil
+		}
 		q.mu.Unlock()
 		if !ok {
 			stop()
 			select {
-			case <-q.wake:
-			case q.idle <- struct{}{}:
+			case <-wake:
+			case offer <- struct{}{}:
 				select {
-				case <-q.wake:
+				case <-wake:
 				case <-ctx.Done():
 					return
 				}
@@ -270,39 +310,42 @@ func (q *lesionQueue) run(ctx context.Context) {
 			continue
 		}
 		start := time.Now()
-		res, err := s.Lesion(jobCtx, k.layer, engine.Design{}.Request(k.mode))
+		msg := j.run(jobCtx, func(err error) jobDone { return jobDone{gen: gen, key: j.key, took: time.Since(start), err: err} })
+		stopped := jobCtx.Err() != nil && ctx.Err() == nil
 		stop()
-		if errors.Is(err, context.Canceled) && ctx.Err() == nil { // stopped for another: redo it later
-			q.mu.Lock()
-			delete(q.sent[kind], k)
-			q.busy = false
-			q.mu.Unlock()
-			continue
+		if !stopped {
+			select {
+			case q.out <- msg:
+			case <-ctx.Done():
+				return
+			}
 		}
-		msg := lesionMsg{gen: gen, kind: kind, key: k, res: res, err: err, took: time.Since(start)}
-		select {
-		case q.out <- msg:
-		case <-ctx.Done():
-			return
+		q.mu.Lock()
+		l.busy = false
+		if stopped && q.gen == gen { // stopped for another: redo it later
+			delete(q.taken, j.key)
 		}
+		q.changed()
+		q.mu.Unlock()
 	}
 }
 
-// retry makes a failed lesion computable again.
-func (q *lesionQueue) retry(kind stats.Kind, k lesionKey) {
+// retry makes a failed job computable again.
+func (q *jobQueue) retry(k jobKey) {
 	q.mu.Lock()
-	delete(q.sent[kind], k)
+	delete(q.taken, k)
+	q.changed()
 	q.mu.Unlock()
 }
 
-// next is a Cmd that returns the next computed lesion, or lesionsIdleMsg (nil once ctx ends).
-func (q *lesionQueue) next(ctx context.Context) tea.Cmd {
+// next is a Cmd that returns the next job's message, or jobsIdleMsg (nil once ctx ends).
+func (q *jobQueue) next(ctx context.Context) tea.Cmd {
 	return func() tea.Msg {
 		select {
 		case msg := <-q.out:
 			return msg
 		case <-q.idle:
-			return lesionsIdleMsg{}
+			return jobsIdleMsg{}
 		case <-ctx.Done():
 			return nil
 		}
@@ -317,11 +360,12 @@ type kindMsg struct {
 	err   error
 }
 
-// exportMsg is the end of an export.
+// exportMsg is the end of an export; left names what it left out, not being complete.
 type exportMsg struct {
-	gen int
-	dir string
-	err error
+	gen  int
+	dir  string
+	left []string
+	err  error
 }
 
 // background runs f as a Cmd on w (a cancelled msg when the workers are closed).

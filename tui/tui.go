@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -42,10 +43,15 @@ type Config struct {
 	DemoName string
 	// InitialLayer is the layer selected first; -1 (or any negative value) means the last.
 	InitialLayer int
-	// Export writes the report of a study and its sweep ([mode][layer], engine.Modes order,
-	// whose lesions took took) with the layer-specific figures of layer, and returns the
-	// folder; nil means export is unavailable.
-	Export func(s *engine.Study, sweep [][]engine.LesionResult, took time.Duration, layer int) (dir string, err error)
+	// Design is where the lesion controls start (the flags --units, --ablate, --seed, --baseline,
+	// --eval and --topk): its units, ablation and seed; Baseline > 0 turns the random baseline on
+	// with that many draws; Eval turns the evaluation set on; TopK > 0 shows that many top-k
+	// predictions. The zero Design is the notebook's lesion with everything else off.
+	Design engine.Design
+	// Export writes the report of a study and its results (the sweep of the lesions shown, and
+	// the baseline, evaluation set and top-k predictions when they are complete) with the
+	// layer-specific figures of layer, and returns the folder; nil means export is unavailable.
+	Export func(s *engine.Study, res *engine.Results, layer int) (dir string, err error)
 	// Context is the parent of every computation; nil means context.Background().
 	Context context.Context
 }
@@ -85,35 +91,15 @@ const (
 	stateReady
 )
 
-// variant is the study under one t-test, with the lesions computed on it.
+// variant is the study under one t-test, and its per-layer presentation (made on first use).
+// Its results are in the Model's store, under its t-test.
 type variant struct {
-	study   *engine.Study
-	lesions map[lesionKey]engine.LesionResult
-	errs    map[lesionKey]error
-	took    time.Duration // the lesions' summed compute time
-	layers  []layerView   // per-layer presentation, made on first use
+	study  *engine.Study
+	layers []layerView
 }
 
 func newVariant(s *engine.Study) *variant {
-	return &variant{study: s, lesions: map[lesionKey]engine.LesionResult{}, errs: map[lesionKey]error{},
-		layers: make([]layerView, len(s.Layers))}
-}
-
-// complete reports whether every lesion of the variant is there.
-func (v *variant) complete() bool { return len(v.lesions) == len(v.study.Layers)*len(engine.Modes) }
-
-// sweep is the variant's lesions as Study.Sweep returns them, [mode][layer]; nil until complete.
-func (v *variant) sweep() [][]engine.LesionResult {
-	if !v.complete() {
-		return nil
-	}
-	out := make([][]engine.LesionResult, len(engine.Modes))
-	for i, mode := range engine.Modes {
-		for l := range v.study.Layers {
-			out[i] = append(out[i], v.lesions[lesionKey{l, mode}])
-		}
-	}
-	return out
+	return &variant{study: s, layers: make([]layerView, len(s.Layers))}
 }
 
 // Model is the explorer's state. Use New or Run.
@@ -122,7 +108,8 @@ type Model struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	work   *workers
-	queue  *lesionQueue
+	queue  *jobQueue
+	res    store
 
 	keys          keyMap
 	spin          spinner.Model
@@ -138,7 +125,7 @@ type Model struct {
 	opening openState
 
 	gen         int  // bumps with every opened study; older results are dropped
-	waiting     bool // a Cmd waits for the lesion queue's next message
+	waiting     bool // a Cmd waits for the job queue's next message
 	variants    map[stats.Kind]*variant
 	kind        stats.Kind  // the t-test shown
 	pendingKind *stats.Kind // the t-test being computed, if any
@@ -150,6 +137,10 @@ type Model struct {
 	text       int // test text: 0 clean, 1 and 2 masked
 	unit       int // Part 2's unit cursor
 	background bool
+	controls
+
+	unitMoves  int  // counts the cursor's moves (unit or layer), for unitRestMsg
+	unitRested bool // the cursor has rested: its unit's own lesion is wanted
 
 	focus       paneID
 	zoom        bool
@@ -167,11 +158,12 @@ func newModel(cfg Config) *Model {
 		parent = context.Background()
 	}
 	ctx, cancel := context.WithCancel(parent)
-	m := &Model{cfg: cfg, ctx: ctx, cancel: cancel, work: &workers{}, queue: newLesionQueue(), keys: newKeyMap(),
+	m := &Model{cfg: cfg, ctx: ctx, cancel: cancel, work: &workers{}, queue: newJobQueue(), res: newStore(), keys: newKeyMap(),
 		spin: spinner.New(spinner.WithSpinner(spinner.MiniDot), spinner.WithStyle(styles.accent)),
-		name: cfg.ModelName, demo: cfg.Demo, lesionOn: true, text: 1, background: true, width: 80, height: 24, dir: -1}
+		name: cfg.ModelName, demo: cfg.Demo, lesionOn: true, text: 1, background: true, width: 80, height: 24, dir: -1,
+		controls: newControls(cfg.Design)}
 	m.panes = [numPanes]pane{paneScatter: scatterPane{}, panePercent: percentPane{}, paneLogits: logitsPane{},
-		paneSweep: sweepPane{}, paneLayers: layersPane{}}
+		paneTopK: topKPane{}, paneSweep: sweepPane{}, paneEval: evalPane{}, paneLayers: layersPane{}}
 	return m
 }
 
@@ -190,13 +182,9 @@ func (m *Model) startOpen(open OpenFunc) tea.Cmd {
 	return tea.Batch(m.open.next(), m.startSpinner())
 }
 
-// busy reports whether anything on screen waits for a computation.
+// busy reports whether anything waits for a computation.
 func (m *Model) busy() bool {
-	if m.state == stateLoading || m.pendingKind != nil || m.exporting {
-		return true
-	}
-	v := m.variant()
-	return v != nil && (!v.complete() && m.background || m.lesionOn && m.lesionState(m.key()) == lesionPending)
+	return m.state == stateLoading || m.pendingKind != nil || m.exporting || m.state == stateReady && m.queue.pending()
 }
 
 func (m *Model) startSpinner() tea.Cmd {
@@ -222,31 +210,28 @@ func (m *Model) study() *engine.Study {
 	return nil
 }
 
-func (m *Model) key() lesionKey { return lesionKey{m.layer, m.mode} }
-
-// lesionState says where the lesion k of the variant shown stands.
-type lesionState int
+// jobState says where a job of the study shown stands.
+type jobState int
 
 const (
-	lesionReady lesionState = iota
-	lesionPending
-	lesionFailed
+	jobReady jobState = iota
+	jobPending
+	jobFailed
 )
 
-func (m *Model) lesionState(k lesionKey) lesionState {
-	v := m.variant()
-	if _, ok := v.lesions[k]; ok {
-		return lesionReady
+func (m *Model) jobState(k jobKey) jobState {
+	switch {
+	case m.res.errs[k] != nil:
+		return jobFailed
+	case m.res.has(k):
+		return jobReady
 	}
-	if v.errs[k] != nil {
-		return lesionFailed
-	}
-	return lesionPending
+	return jobPending
 }
 
-// lesion returns the lesion k of the variant shown, if computed.
-func (m *Model) lesion(k lesionKey) (engine.LesionResult, bool) {
-	r, ok := m.variant().lesions[k]
+// lesion returns the lesion of layer in mode under the controls shown, if computed.
+func (m *Model) lesion(layer int, mode engine.Mode) (engine.LesionResult, bool) {
+	r, ok := m.res.lesions[m.lesionKey(layer, mode)]
 	return r, ok
 }
 
@@ -257,11 +242,14 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 		return m, nil
 	case tea.KeyMsg:
+		at := m.cursor()
 		cmd := m.handleKey(msg)
-		return m, tea.Batch(cmd, m.afterChange(), m.startSpinner())
+		m.keepFocusShown()
+		return m, tea.Batch(cmd, m.afterMove(at), m.afterChange(), m.startSpinner())
 	case tea.MouseMsg:
+		at := m.cursor()
 		cmd := m.handleMouse(msg)
-		return m, tea.Batch(cmd, m.afterChange(), m.startSpinner())
+		return m, tea.Batch(cmd, m.afterMove(at), m.afterChange(), m.startSpinner())
 	case spinner.TickMsg:
 		if !m.busy() {
 			m.spinning = false
@@ -282,19 +270,40 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, m.opened(msg)
 	case lesionMsg:
-		m.waiting = false
-		return m, tea.Batch(m.handleLesion(msg), m.afterChange(), m.startSpinner())
-	case lesionsIdleMsg:
+		return m, m.jobFinished(msg.jobDone, func() {
+			m.res.lesions[msg.key] = msg.res
+			m.res.took[msg.key] = msg.took.Seconds()
+		})
+	case topKMsg:
+		return m, m.jobFinished(msg.jobDone, func() { m.res.topK[msg.key] = msg.preds })
+	case setLesionMsg:
+		return m, m.jobFinished(msg.jobDone, func() { m.res.sets[msg.key] = msg.res })
+	case baselineMsg:
+		return m, m.jobFinished(msg.jobDone, func() { m.res.baselines[msg.key] = msg.res })
+	case evalCleanMsg:
+		return m, m.jobFinished(msg.jobDone, func() { m.res.evaluation = msg.ev })
+	case evalMsg:
+		return m, m.jobFinished(msg.jobDone, func() { m.res.evals[msg.key] = msg.res })
+	case jobsIdleMsg:
 		m.waiting = false
 		return m, m.afterChange()
+	case unitRestMsg:
+		if msg.moves == m.unitMoves && m.state == stateReady {
+			m.unitRested = true
+			return m, tea.Batch(m.afterChange(), m.startSpinner())
+		}
+		return m, nil
 	case kindMsg:
 		return m, tea.Batch(m.handleKind(msg), m.afterChange(), m.startSpinner())
 	case exportMsg:
 		if msg.gen == m.gen {
 			m.exporting = false
-			if msg.err != nil {
+			switch {
+			case msg.err != nil:
 				m.setStatus("export failed: "+msg.err.Error(), true)
-			} else {
+			case len(msg.left) > 0:
+				m.setStatus(fmt.Sprintf("exported to %s (left out, not computed yet: %s)", msg.dir, strings.Join(msg.left, ", ")), false)
+			default:
 				m.setStatus("exported to "+msg.dir, false)
 			}
 		}
@@ -316,13 +325,26 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 		m.state, m.openErr = stateFailed, msg.err
 		return nil
 	}
-	s := msg.study
 	first := m.gen == 0
+	m.install(msg.study)
+	if first {
+		ctx, q := m.ctx, m.queue
+		go m.work.run(func() { q.run(ctx, mainLane) })
+		go m.work.run(func() { q.run(ctx, sideLane) })
+	}
+	m.unitRested = true // the cursor was put there, not moved: its unit is wanted at once
+	return tea.Batch(m.afterChange(), m.startSpinner())
+}
+
+// install shows study s, a new generation of results, with the initial layer selected.
+func (m *Model) install(s *engine.Study) {
 	m.gen++
 	m.state = stateReady
 	m.kind = s.Options.Test
 	m.variants = map[stats.Kind]*variant{m.kind: newVariant(s)}
+	m.res = newStore()
 	m.pendingKind = nil
+	m.marks = nil
 	n := len(s.Layers)
 	switch {
 	case m.cfg.InitialLayer < 0:
@@ -333,21 +355,21 @@ func (m *Model) opened(msg openedMsg) tea.Cmd {
 	default:
 		m.layer = m.cfg.InitialLayer
 	}
-	m.unit = m.mostTunedUnit()
-	if first {
-		ctx, q := m.ctx, m.queue
-		go m.work.run(func() { q.run(ctx) })
+	if err := m.units.Check(s.Model.Config.IntermediateSize); err != nil {
+		m.setStatus(fmt.Sprintf("units %v; showing the significant units", err), true)
+		m.units = engine.Significant
 	}
-	return tea.Batch(m.afterChange(), m.startSpinner())
+	m.k = min(m.k, s.Model.Config.IntermediateSize)
+	m.unit = m.mostTunedUnit()
 }
 
-// afterChange tells the lesion queue what is shown now and, if it has work and nobody waits
-// for its results, waits for them.
+// afterChange hands the job queue the plan for what is shown now and, if it has work and
+// nobody waits for its results, waits for them.
 func (m *Model) afterChange() tea.Cmd {
 	if m.state != stateReady {
 		return nil
 	}
-	m.queue.show(m.gen, m.kind, m.study(), m.key(), m.dir, m.lesionOn, m.background)
+	m.queue.want(m.gen, m.plan())
 	if m.waiting || !m.queue.pending() {
 		return nil
 	}
@@ -355,29 +377,47 @@ func (m *Model) afterChange() tea.Cmd {
 	return m.queue.next(m.ctx)
 }
 
-// handleLesion stores a lesion of the current study; results of another study are stale.
-func (m *Model) handleLesion(msg lesionMsg) tea.Cmd {
-	if msg.gen != m.gen {
-		return nil
+// jobFinished stores a job's result (store runs when it has one) or its error; results of
+// another study are stale. It then plans anew and waits for the next result.
+func (m *Model) jobFinished(d jobDone, store func()) tea.Cmd {
+	m.waiting = false
+	if d.gen != m.gen {
+		return m.afterChange()
 	}
-	v := m.variants[msg.kind]
-	if v == nil {
-		return nil
+	if d.err != nil {
+		m.res.errs[d.key] = d.err
+	} else {
+		delete(m.res.errs, d.key)
+		store()
 	}
-	switch {
-	case errors.Is(msg.err, context.Canceled):
-	case msg.err != nil:
-		v.errs[msg.key] = msg.err
-	default:
-		v.lesions[msg.key] = msg.res
-		v.took += msg.took
-		delete(v.errs, msg.key)
-	}
-	if v.complete() && msg.kind == m.kind && m.exportAfter {
+	var cmd tea.Cmd
+	if m.exportAfter && m.sweepComplete() {
 		m.exportAfter = false
-		return m.export()
+		cmd = m.export()
 	}
-	return nil
+	return tea.Batch(cmd, m.afterChange(), m.startSpinner())
+}
+
+// unitRestMsg is the unit cursor's rest timer: moves is the count of moves when it started.
+type unitRestMsg struct{ moves int }
+
+// unitRest is how long the cursor must rest before its unit is lesioned alone.
+const unitRest = 150 * time.Millisecond
+
+// cursorMoved notes that the unit cursor moved (to another unit or layer): the unit's own
+// lesion is wanted once the cursor has rested unitRest there, unless it is computed already.
+func (m *Model) cursorMoved() tea.Cmd {
+	m.unitMoves++
+	m.unitRested = false
+	if m.state != stateReady {
+		return nil
+	}
+	if m.res.has(m.unitKey()) {
+		m.unitRested = true
+		return nil
+	}
+	moves := m.unitMoves
+	return tea.Tick(unitRest, func(time.Time) tea.Msg { return unitRestMsg{moves} })
 }
 
 // toggleKind switches between Student's and Welch's t-test, redoing the statistics once.
@@ -428,7 +468,14 @@ func (m *Model) handleKind(msg kindMsg) tea.Cmd {
 	return nil
 }
 
-// export writes the report, once every lesion of the variant shown is there.
+// sweepComplete reports whether every lesion of the sweep shown is computed.
+func (m *Model) sweepComplete() bool {
+	p := m.progress()
+	return p.done[progLesions] == p.total[progLesions]
+}
+
+// export writes the report, once every lesion of the sweep shown is there, with the baseline,
+// evaluation set and top-k predictions if they are complete too.
 func (m *Model) export() tea.Cmd {
 	if m.cfg.Export == nil {
 		m.setStatus("export is unavailable in this build", true)
@@ -437,20 +484,75 @@ func (m *Model) export() tea.Cmd {
 	if m.exporting {
 		return nil
 	}
-	v := m.variant()
-	if !v.complete() {
+	if p := m.progress(); !m.sweepComplete() {
 		m.exportAfter, m.background = true, true
-		left := len(v.study.Layers)*len(engine.Modes) - len(v.lesions)
-		m.setStatus(fmt.Sprintf("export: waiting for the last %d lesions of the sweep…", left), false)
+		m.setStatus(fmt.Sprintf("export: waiting for the last %d lesions of the sweep…", p.total[progLesions]-p.done[progLesions]), false)
 		return nil
 	}
 	m.exporting = true
 	m.setStatus("exporting…", false)
-	gen, s, sweep, took, layer, export := m.gen, v.study, v.sweep(), v.took, m.layer, m.cfg.Export
+	res, left := m.results()
+	gen, s, layer, export := m.gen, m.study(), m.layer, m.cfg.Export
 	return background(m.work, func() exportMsg {
-		dir, err := export(s, sweep, took, layer)
-		return exportMsg{gen: gen, dir: dir, err: err}
+		dir, err := export(s, res, layer)
+		return exportMsg{gen: gen, dir: dir, left: left, err: err}
 	}, exportMsg{gen: gen, err: context.Canceled})
+}
+
+// results gathers what the export writes: the sweep of the controls shown and, when complete,
+// their baseline, evaluation set and top-k predictions; left names what was not complete.
+func (m *Model) results() (*engine.Results, []string) {
+	s := m.study()
+	p := m.progress()
+	res := &engine.Results{Design: m.design(), Sweeps: make([][]engine.LesionResult, len(engine.Modes))}
+	var took float64
+	for i, mode := range engine.Modes {
+		for l := range s.Layers {
+			k := m.lesionKey(l, mode)
+			res.Sweeps[i] = append(res.Sweeps[i], m.res.lesions[k])
+			took += m.res.took[k]
+		}
+	}
+	res.Timing.Sweep = time.Duration(took * float64(time.Second))
+	var left []string
+	if m.baselineOn {
+		if p.done[progBaseline] < p.total[progBaseline] {
+			left = append(left, fmt.Sprintf("the baseline (%d of %d layers done)", p.done[progBaseline], p.total[progBaseline]))
+		} else {
+			res.Design.Baseline = m.draws
+			for l := range s.Layers {
+				res.Baseline = append(res.Baseline, m.res.baselines[m.baselineKey(l)])
+			}
+		}
+	}
+	if m.evalOn {
+		if p.done[progEval] < p.total[progEval] || m.res.evaluation == nil {
+			left = append(left, fmt.Sprintf("the evaluation set (%d of %d lesions done)", p.done[progEval], p.total[progEval]))
+		} else {
+			res.Design.Eval, res.Evaluation = m.evalSet, m.res.evaluation
+			res.Eval = make([][]engine.EvalResult, len(engine.Modes))
+			for i, mode := range engine.Modes {
+				for l := range s.Layers {
+					res.Eval[i] = append(res.Eval[i], m.res.evals[m.evalKey(l, mode)])
+				}
+			}
+		}
+	}
+	if m.topKOn {
+		clean, ok := m.res.topK[m.cleanTopKKey()]
+		if p.done[progTopK] < p.total[progTopK] || !ok {
+			left = append(left, fmt.Sprintf("the top-k predictions (%d of %d done)", p.done[progTopK], p.total[progTopK]))
+		} else {
+			res.Design.TopK, res.CleanTopK = m.predK, clean
+			res.TopK = make([][]engine.Predictions, len(engine.Modes))
+			for i, mode := range engine.Modes {
+				for l := range s.Layers {
+					res.TopK[i] = append(res.TopK[i], m.res.topK[m.topKKey(l, mode)])
+				}
+			}
+		}
+	}
+	return res, left
 }
 
 // handleKey routes a key: quitting and the start-up states first, then the jump prompt and
@@ -504,9 +606,9 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 		s := ""
 		m.jump = &s
 	case key.Matches(msg, k.Focus):
-		m.focus = (m.focus + 1) % paneID(numStacked)
+		m.cycleFocus(1)
 	case key.Matches(msg, k.FocusBack):
-		m.focus = (m.focus + paneID(numStacked) - 1) % paneID(numStacked)
+		m.cycleFocus(-1)
 	case key.Matches(msg, k.Zoom):
 		m.zoom = !m.zoom
 	case key.Matches(msg, k.Mode):
@@ -524,15 +626,38 @@ func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Background):
 		m.background = !m.background
 		if m.background {
-			v := m.variant()
-			for k := range v.errs { // a lesion that failed is tried again
-				m.queue.retry(m.kind, k)
-				delete(v.errs, k)
+			for k := range m.res.errs { // what failed is tried again
+				m.queue.retry(k)
+				delete(m.res.errs, k)
 			}
-			m.setStatus("background lesions on: every layer, nearest the selected one first", false)
+			m.setStatus("background work on: every layer, nearest the selected one first", false)
 		} else {
-			m.setStatus("background lesions off: only the lesion shown is computed (s turns them on)", false)
+			m.setStatus("background work off: only what is shown is computed (s turns it on)", false)
 		}
+	case key.Matches(msg, k.Units):
+		m.toggleUnits(m.study().Model.Config.IntermediateSize)
+	case key.Matches(msg, k.MoreUnits), key.Matches(msg, k.FewerUnits):
+		m.stepK(key.Matches(msg, k.MoreUnits), m.study().Model.Config.IntermediateSize)
+	case key.Matches(msg, k.Ablate):
+		m.cycleAblation()
+	case key.Matches(msg, k.Baseline):
+		m.baselineOn = !m.baselineOn
+	case key.Matches(msg, k.Eval):
+		m.toggleEval()
+		if m.evalOn {
+			m.showPane(paneEval)
+		}
+	case key.Matches(msg, k.TopK):
+		m.topKOn = !m.topKOn
+		if m.topKOn {
+			m.showPane(paneTopK)
+		}
+	case key.Matches(msg, k.Mark):
+		if err := m.toggleMark(m.layer, len(m.study().Layers)); err != nil {
+			m.setStatus(err.Error(), true)
+		}
+	case key.Matches(msg, k.ClearMarks):
+		m.marks = nil
 	case key.Matches(msg, k.Export):
 		return m.export()
 	case key.Matches(msg, k.Help):
@@ -571,6 +696,17 @@ func (m *Model) jumpKey(msg tea.KeyMsg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// cursor is where the unit cursor is: the layer and the unit.
+func (m *Model) cursor() [2]int { return [2]int{m.layer, m.unit} }
+
+// afterMove starts the cursor's rest timer if it moved since at.
+func (m *Model) afterMove(at [2]int) tea.Cmd {
+	if m.state != stateReady || m.cursor() == at {
+		return nil
+	}
+	return m.cursorMoved()
 }
 
 // moveTo selects layer l (clamped).

@@ -17,12 +17,22 @@ import (
 	"lesionui/hub"
 )
 
-// shown returns the lesion the logit pane shows, failing when there is none.
+// shown returns the lesion of the selected layer in the mode shown, failing when there is none.
 func shown(t *testing.T, m *Model) engine.LesionResult {
+	t.Helper()
+	r, ok := m.lesion(m.layer, m.mode)
+	if !ok {
+		t.Fatalf("no lesion shown for layer %d %v (state %v)", m.layer, m.mode, m.jobState(m.lesionKey(m.layer, m.mode)))
+	}
+	return r
+}
+
+// effectShown returns the lesion the logit pane draws, failing when there is none.
+func effectShown(t *testing.T, m *Model) effect {
 	t.Helper()
 	r, ok := m.shownLesion()
 	if !ok {
-		t.Fatalf("no lesion shown for layer %d %v (state %v)", m.layer, m.mode, m.lesionState(m.key()))
+		t.Fatalf("no lesion drawn for layer %d %v (state %v)", m.layer, m.mode, m.jobState(m.shownKey()))
 	}
 	return r
 }
@@ -114,22 +124,24 @@ func TestModeLesionAndTextKeys(t *testing.T) {
 
 func TestStaleResultsAreDropped(t *testing.T) {
 	m := ready(t, fixtureStudy(t), Config{InitialLayer: 1}, 80, 24)
-	v := m.variant()
 	real := shown(t, m)
 	fake := engine.LesionResult{Layer: 1, Magnitude: 1234}
-	delete(v.lesions, m.key())
+	k := m.lesionKey(m.layer, m.mode)
+	delete(m.res.lesions, k)
 	// A result of an earlier study (generation) is dropped, even for the layer shown.
-	m.Update(lesionMsg{gen: m.gen - 1, kind: m.kind, key: m.key(), res: fake})
-	if _, ok := v.lesions[m.key()]; ok {
+	m.Update(lesionMsg{jobDone: jobDone{gen: m.gen - 1, key: k}, res: fake})
+	if _, ok := m.res.lesions[k]; ok {
 		t.Fatal("a lesion of an older study was stored")
 	}
-	// A result for a t-test with no study is dropped.
-	m.Update(lesionMsg{gen: m.gen, kind: stats.Welch, key: m.key(), res: fake})
-	if _, ok := v.lesions[m.key()]; ok {
-		t.Fatal("a Welch lesion was stored in the Student view")
+	// A result for a t-test not shown is kept under its own t-test.
+	welch := k
+	welch.variant = stats.Welch
+	m.Update(lesionMsg{jobDone: jobDone{gen: m.gen, key: welch}, res: fake})
+	if _, ok := m.lesion(m.layer, m.mode); ok {
+		t.Fatal("a Welch lesion is shown in the Student view")
 	}
 	// The current one is shown.
-	m.Update(lesionMsg{gen: m.gen, kind: m.kind, key: m.key(), res: real})
+	m.Update(lesionMsg{jobDone: jobDone{gen: m.gen, key: k}, res: real})
 	if r := shown(t, m); r.Magnitude != real.Magnitude {
 		t.Fatalf("magnitude %g shown, want %g", r.Magnitude, real.Magnitude)
 	}
@@ -162,8 +174,8 @@ func TestWelchToggleKeepsBothVariants(t *testing.T) {
 	if m.kind != stats.Welch || m.pendingKind != nil {
 		t.Fatalf("after the recomputation: kind %v pending %v", m.kind, m.pendingKind)
 	}
-	if !m.variant().complete() {
-		t.Fatalf("Welch: %d lesions computed in the background", len(m.variant().lesions))
+	if p := m.progress(); !p.complete() {
+		t.Fatalf("Welch: background work %+v", p)
 	}
 	for l, lt := range m.study().Layers {
 		if len(lt.A) != len(welch.Layers[l].A) || len(lt.B) != len(welch.Layers[l].B) {
@@ -183,8 +195,8 @@ func TestWelchToggleKeepsBothVariants(t *testing.T) {
 			t.Errorf("w to %v: kind %v, pending %v, queue busy %v", want, m.kind, m.pendingKind, m.queue.pending())
 		}
 		pump(t, m, cmd)
-		if !m.variant().complete() {
-			t.Errorf("%v: lesions lost", want)
+		if p := m.progress(); !p.complete() {
+			t.Errorf("%v: lesions lost: %+v", want, p)
 		}
 	}
 }
@@ -208,10 +220,10 @@ func TestExportWaitsForTheSweep(t *testing.T) {
 	if !strings.Contains(m.status, "unavailable") {
 		t.Errorf("export without Export: status %q", m.status)
 	}
-	var got [][]engine.LesionResult
+	var got *engine.Results
 	gotLayer := -1
-	cfg := Config{InitialLayer: 1, Open: openWith(s), Export: func(s *engine.Study, sw [][]engine.LesionResult, took time.Duration, layer int) (string, error) {
-		got, gotLayer = sw, layer
+	cfg := Config{InitialLayer: 1, Open: openWith(s), Export: func(s *engine.Study, res *engine.Results, layer int) (string, error) {
+		got, gotLayer = res, layer
 		return "/tmp/report-x", nil
 	}}
 	m = newModel(cfg)
@@ -219,7 +231,7 @@ func TestExportWaitsForTheSweep(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
 	m.background = false // only the lesion shown is computed: the export must wait for the rest
 	pump(t, m, m.Init())
-	if m.variant().complete() {
+	if m.sweepComplete() {
 		t.Fatal("every lesion computed with background work off")
 	}
 	press(t, m, "e")
@@ -229,8 +241,8 @@ func TestExportWaitsForTheSweep(t *testing.T) {
 	if gotLayer != 1 || !m.background {
 		t.Errorf("exported layer %d (want the selected 1), background %v", gotLayer, m.background)
 	}
-	if len(got) != 2 || len(got[0]) != len(s.Layers) {
-		t.Fatalf("exported sweep has %d modes", len(got))
+	if len(got.Sweeps) != 2 || len(got.Sweeps[0]) != len(s.Layers) || got.Timing.Sweep <= 0 {
+		t.Fatalf("exported sweep has %d modes, took %v", len(got.Sweeps), got.Timing.Sweep)
 	}
 	sweep, err := s.Sweep(context.Background(), engine.Design{}.Requests(), nil)
 	if err != nil {
@@ -238,8 +250,8 @@ func TestExportWaitsForTheSweep(t *testing.T) {
 	}
 	for i := range engine.Modes {
 		for l := range s.Layers {
-			if d := got[i][l].Magnitude - sweep[i][l].Magnitude; d > 1e-5 || d < -1e-5 {
-				t.Errorf("%v layer %d: exported magnitude %g, Study.Sweep %g", engine.Modes[i], l, got[i][l].Magnitude, sweep[i][l].Magnitude)
+			if d := got.Sweeps[i][l].Magnitude - sweep[i][l].Magnitude; d > 1e-5 || d < -1e-5 {
+				t.Errorf("%v layer %d: exported magnitude %g, Study.Sweep %g", engine.Modes[i], l, got.Sweeps[i][l].Magnitude, sweep[i][l].Magnitude)
 			}
 		}
 	}
@@ -256,16 +268,16 @@ func TestBackgroundOffComputesOnlyWhatIsShown(t *testing.T) {
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	m.background = false
 	pump(t, m, m.Init())
-	if n := len(m.variant().lesions); n != 1 {
-		t.Fatalf("%d lesions with background work off, want the one shown", n)
+	if n := len(m.res.lesions); n != 2 {
+		t.Fatalf("%d lesions with background work off, want the selected layer's two", n)
 	}
 	press(t, m, "j", "m")
-	if n := len(m.variant().lesions); n != 3 {
-		t.Errorf("%d lesions after j m, want 3 (layer 0 most, layer 1 most and least)", n)
+	if n := len(m.res.lesions); n != 4 {
+		t.Errorf("%d lesions after j m, want 4 (layers 0 and 1, both modes)", n)
 	}
 	press(t, m, "s")
-	if !m.variant().complete() {
-		t.Errorf("s: %d lesions", len(m.variant().lesions))
+	if !m.sweepComplete() {
+		t.Errorf("s: %d lesions", len(m.res.lesions))
 	}
 }
 
@@ -299,7 +311,7 @@ func TestOpenFailureOffersDemo(t *testing.T) {
 	if m.state != stateReady || !strings.Contains(m.View(), "DEMO MODEL") {
 		t.Fatalf("after d: state %v:\n%s", m.state, m.View())
 	}
-	if !m.variant().complete() {
+	if !m.sweepComplete() {
 		t.Error("the demo's lesions were not computed")
 	}
 }
@@ -444,7 +456,8 @@ func TestUnitCursor(t *testing.T) {
 }
 
 func TestResizeAndNoColour(t *testing.T) {
-	m := ready(t, demoStudy(t), Config{ModelName: "lesionui demo BERT", Demo: true}, 80, 24)
+	m := ready(t, demoStudy(t), Config{ModelName: "lesionui demo BERT", Demo: true, Design: setups[1].cfg.Design}, 80, 24)
+	press(t, m, "x")
 	for _, sz := range [][2]int{{80, 24}, {200, 50}, {64, 18}, {119, 40}, {250, 70}, {100, 30}} {
 		m.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		for f := range paneID(numStacked) {
@@ -496,15 +509,15 @@ func ansiStrip(s string) string { return ansi.Strip(s) }
 
 func TestFailedLesionIsShownAndRetried(t *testing.T) {
 	m := ready(t, fixtureStudy(t), Config{}, 100, 30)
-	v := m.variant()
-	delete(v.lesions, m.key())
-	m.Update(lesionMsg{gen: m.gen, kind: m.kind, key: m.key(), err: errors.New("boom")})
+	k := m.lesionKey(m.layer, m.mode)
+	delete(m.res.lesions, k)
+	m.Update(lesionMsg{jobDone: jobDone{gen: m.gen, key: k, err: errors.New("boom")}})
 	m.focus = paneLogits
 	if v := m.View(); !strings.Contains(v, "lesion failed: boom") {
 		t.Fatalf("the failure is not shown:\n%s", v)
 	}
-	press(t, m, "s", "s") // background off, then on: failed lesions are tried again
-	if _, ok := m.shownLesion(); !ok || len(v.errs) != 0 {
-		t.Errorf("the failed lesion was not retried: errors %v", v.errs)
+	press(t, m, "s", "s") // background off, then on: what failed is tried again
+	if _, ok := m.shownLesion(); !ok || len(m.res.errs) != 0 {
+		t.Errorf("the failed lesion was not retried: errors %v", m.res.errs)
 	}
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -79,9 +80,52 @@ func (m *Model) drawPane(f *frame, p paneID, r rect) []string {
 		return []string{f.titleLine(pn.name(), pn.summary(m), r.w, focused)}
 	}
 	lines, note := pn.view(m, f, r.w-2, r.h-2)
+	if extra := len(lines) - (r.h - 2); extra > 0 { // whole lines left out, and said so
+		lines = lines[:r.h-2]
+		how := "z"
+		if m.zoom {
+			how = "enlarge"
+		}
+		note = joinNote(append(strings.Split(note, " · "), fmt.Sprintf("%d more %s: %s", extra, plural(extra, "line", "lines"), how))...)
+	}
 	title := pn.title(m)
 	if width(title)+4 > r.w-2 {
 		title = pn.name()
 	}
 	return f.box(title, note, lines, r.w, r.h, focused)
+}
+
+// joinNote joins what a pane left out for its bottom border, each part "what: how to see it" (or
+// a bare "how"), the parts seen the same way together: "activations, 2 more lines: z · legend:
+// ?". A note of only "z" says "z zooms".
+func joinNote(parts ...string) string {
+	var hows []string
+	whats := map[string][]string{}
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		what, how, ok := strings.Cut(p, ": ")
+		if !ok {
+			what, how = "", p
+		}
+		if _, seen := whats[how]; !seen {
+			hows = append(hows, how)
+			whats[how] = nil
+		}
+		if what != "" && !slices.Contains(whats[how], what) {
+			whats[how] = append(whats[how], what)
+		}
+	}
+	out := make([]string, len(hows))
+	for i, how := range hows {
+		if how == "z" && len(hows) == 1 {
+			how = "z zooms"
+		}
+		out[i] = how
+		if ws := whats[hows[i]]; len(ws) > 0 {
+			out[i] = strings.Join(ws, ", ") + ": " + how
+		}
+	}
+	return strings.Join(out, " · ")
 }
