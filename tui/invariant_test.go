@@ -223,6 +223,7 @@ func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(wh
 		}
 	}
 }
+
 var number = regexp.MustCompile(`\d+`)
 
 // axisOnScreen reports whether some line holds exactly the labels, evenly spaced.
