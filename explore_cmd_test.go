@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"lesionui/engine"
+	"lesionui/sentences"
 	"lesionui/tui"
 )
 
@@ -54,7 +58,7 @@ func TestExplorerShowsEachDownloadOnOneLine(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f := studyFlags{model: "some/model", alpha: engine.DefaultAlpha}
-	var model tea.Model = tui.New(exploreConfig(ctx, &f, -1))
+	var model tea.Model = tui.New(exploreConfig(ctx, &f, engine.Design{}, -1))
 	model, _ = model.Update(tea.WindowSizeMsg{Width: 100, Height: 30})
 	weightLines := map[string]bool{} // the distinct lines shown for the weights
 	files := regexp.MustCompile(`\b(config\.json|model\.safetensors|vocab\.txt|tokenizer_config\.json)`)
@@ -103,4 +107,49 @@ func TestExplorerShowsEachDownloadOnOneLine(t *testing.T) {
 		}
 	}
 	t.Fatalf("the study did not open:\n%s", ansi.Strip(model.View()))
+}
+
+// The explorer takes run's design flags; bad values are errors naming the flag before anything
+// else happens, and values the model cannot take are refused when it is loaded.
+func TestExploreTakesTheDesignFlags(t *testing.T) {
+	bad := filepath.Join(t.TempDir(), "eval.txt")
+	if err := os.WriteFile(bad, []byte("[eval]\nhim: no mask here.\nher: She saw [MASK].\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--units", "top=0"}, 2, "--units"},
+		{[]string{"--ablate", "scale=abc"}, 2, "--ablate"},
+		{[]string{"--baseline", "-1"}, 2, "--baseline"},
+		{[]string{"--topk", "-2"}, 2, "--topk"},
+		{[]string{"--eval", bad}, 1, "eval.txt:2"},
+	} {
+		code, _, stderr := run(t, append([]string{"explore", "--model", fixtureModel}, c.args...)...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("explore %v: exit %d, stderr %q; want %d naming %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+	if code, _, stderr := run(t, "explore", "--help"); code != 0 || !strings.Contains(stderr, "-units") || !strings.Contains(stderr, "-eval") {
+		t.Errorf("explore --help: exit %d\n%s", code, stderr)
+	}
+
+	ctx := context.Background()
+	f := studyFlags{model: fixtureModel, alpha: engine.DefaultAlpha}
+	d := engine.Design{Units: engine.Top(5), Ablation: engine.Ablation{Kind: engine.MeanAblation}, Baseline: 3, TopK: 4, Seed: 9, Eval: sentences.BuiltinEval()}
+	cfg := exploreConfig(ctx, &f, d, -1)
+	if cfg.Design.Units != d.Units || cfg.Design.Baseline != 3 || cfg.Design.Eval == nil {
+		t.Errorf("the explorer's design %+v, want %+v", cfg.Design, d)
+	}
+	s, err := cfg.Open(ctx, newProgressLine(io.Discard))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Model.Close()
+	d.Units = engine.Top(1000) // the fixture has 64 units a layer
+	if _, err := exploreConfig(ctx, &f, d, -1).Open(ctx, newProgressLine(io.Discard)); err == nil || !strings.Contains(err.Error(), "--units: top=1000: a layer has only 64 units") {
+		t.Errorf("top=1000 on 64 units: %v", err)
+	}
 }

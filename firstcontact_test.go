@@ -200,7 +200,7 @@ func TestBertLargeUncasedLayout(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	f := studyFlags{model: dir, alpha: engine.DefaultAlpha}
-	tm := teatest.NewTestModel(t, tui.New(exploreConfig(ctx, &f, -1)), teatest.WithInitialTermSize(120, 40))
+	tm := teatest.NewTestModel(t, tui.New(exploreConfig(ctx, &f, engine.Design{}, -1)), teatest.WithInitialTermSize(120, 40))
 	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
 		return bytes.Contains(b, []byte("Layers")) && bytes.Contains(b, []byte("Part 2"))
 	}, teatest.WithDuration(30*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
