@@ -91,7 +91,7 @@ func (m *Model) evalStatus(d evalData) string {
 	case d.done == d.total || m.res.evaluation == nil:
 		return ""
 	case m.background:
-		return fmt.Sprintf("%s %d of %d lesions of the set, nearest layer %d first (slow: every item each)", m.spin.View(), d.done, d.total, m.layer)
+		return fmt.Sprintf("%s %d of %d lesions of the set, nearest %s first (slow: every item each)", m.spin.View(), d.done, d.total, m.layerTag(m.layer))
 	}
 	return fmt.Sprintf("%d of %d lesions of the set; background work paused (s resumes)", d.done, d.total)
 }

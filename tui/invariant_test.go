@@ -176,7 +176,7 @@ func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(wh
 		}
 	case panePercent:
 		pa, pb, _ := m.percents()
-		has("selected layer's shares", fmt.Sprintf("layer %d: %.1f%% / %.1f%%", m.layer, pa[m.layer], pb[m.layer]))
+		has("selected layer's shares", fmt.Sprintf("%s: %.1f%% / %.1f%%", m.layerTag(m.layer), pa[m.layer], pb[m.layer]))
 	case paneLogits:
 		r := effectShown(t, m)
 		r2 := m.layout().panes[paneLogits]

@@ -42,7 +42,7 @@ func (m *Model) percentLegend(w int) []string {
 	return flow([]string{
 		styles.a.Render(seriesMark(false) + " " + a + ">" + b), styles.b.Render(seriesMark(true) + " " + b + ">" + a),
 		styles.dim.Render(fmt.Sprintf("(%% of %d units)", s.Model.Config.IntermediateSize)),
-		styles.selected.Render(fmt.Sprintf("layer %d: %.1f%% / %.1f%%", m.layer, pa[m.layer], pb[m.layer])),
+		styles.selected.Render(fmt.Sprintf("%s: %.1f%% / %.1f%%", m.layerTag(m.layer), pa[m.layer], pb[m.layer])),
 	}, "  ", w)
 }
 

@@ -234,7 +234,7 @@ func (scatterPane) name() string { return "Part 2 · t-values" }
 
 func (scatterPane) title(m *Model) string {
 	s := m.study()
-	return fmt.Sprintf("Part 2 · t-values, layer %d (%s − %s)", m.layer, s.Set.A.Word, s.Set.B.Word)
+	return fmt.Sprintf("Part 2 · t-values, %s (%s − %s)", m.layerName(m.layer), s.Set.A.Word, s.Set.B.Word)
 }
 
 func (scatterPane) summary(m *Model) []string {

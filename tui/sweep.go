@@ -118,7 +118,7 @@ func (m *Model) sweepStatus(d sweepData) string {
 	case d.done == d.total:
 		return ""
 	case m.background:
-		return fmt.Sprintf("%s %d of %d lesions, nearest layer %d first; %s not yet", m.spin.View(), d.done, d.total, m.layer, glyphs.pending)
+		return fmt.Sprintf("%s %d of %d lesions, nearest %s first; %s not yet", m.spin.View(), d.done, d.total, m.layerTag(m.layer), glyphs.pending)
 	}
 	return fmt.Sprintf("%d of %d lesions; background work paused (s resumes)", d.done, d.total)
 }
