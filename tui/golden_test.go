@@ -14,7 +14,6 @@ import (
 	"lesionui/engine"
 	"lesionui/engine/encoder"
 	"lesionui/hub"
-	"lesionui/sentences"
 )
 
 // Golden screens of the explorer driven through a real tea.Program (teatest), at the five sizes
@@ -77,7 +76,7 @@ func TestGoldenDeep(t *testing.T) {
 // layers marked), at the five sizes, on both models: the demo with the top-k pane focused, the
 // 24-layer model with the sweep and its random band focused.
 func TestGoldenControls(t *testing.T) {
-	design := engine.Design{TopK: 5, Baseline: 4, Eval: sentences.BuiltinEval(), Seed: 1}
+	design := engine.Design{TopK: 5, Baseline: 4, Eval: smallEval(t), Seed: 1}
 	for _, md := range []struct {
 		name   string
 		s      func(testing.TB) *engine.Study
@@ -107,7 +106,7 @@ func TestGoldenControls(t *testing.T) {
 
 // The evaluation set's pane zoomed, and the help on the new controls.
 func TestGoldenEvalZoomed120x40(t *testing.T) {
-	cfg := Config{ModelName: "a 24-layer random BERT", InitialLayer: -1, Design: engine.Design{Eval: sentences.BuiltinEval(), Seed: 1}}
+	cfg := Config{ModelName: "a 24-layer random BERT", InitialLayer: -1, Design: engine.Design{Eval: smallEval(t), Seed: 1}}
 	teatest.RequireEqualOutput(t, screen(t, deepStudy(t), cfg, 120, 40, "k", "m", "shift+tab", "z"))
 }
 

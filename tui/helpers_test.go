@@ -174,6 +174,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+// smallEval is a 12-item evaluation set in the fixtures' vocabulary, quicker than the built-in one.
+func smallEval(t testing.TB) *sentences.EvalSet {
+	t.Helper()
+	ev, err := sentences.LoadEval(filepath.FromSlash("../engine/testdata/eval_fixture.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
 // openWith is a Config.Open that returns s after one progress report.
 func openWith(s *engine.Study) OpenFunc {
 	return func(ctx context.Context, p Progress) (*engine.Study, error) {

@@ -12,7 +12,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"lesionui/engine"
-	"lesionui/sentences"
 )
 
 // sizes are the terminal sizes every layout must serve whole.
@@ -25,17 +24,21 @@ var models = []struct {
 	study func(testing.TB) *engine.Study
 }{{"demo", demoStudy}, {"deep", deepStudy}}
 
-// setups are the explorer's settings the layouts are checked in: the notebook's (top-k, the
-// baseline and the evaluation set off), and everything on, with the first and last layer marked
-// for a lesion together.
-var setups = []struct {
+// setup is one of the explorer's settings the layouts are checked in.
+type setup struct {
 	name string
 	cfg  Config
 	keys []string
-}{
-	{"notebook", Config{}, nil},
-	{"everything", Config{Design: engine.Design{Units: engine.Top(7), Ablation: engine.Ablation{Kind: engine.PatchAblation}, TopK: 5, Baseline: 4,
-		Eval: sentences.BuiltinEval(), Seed: 1}}, []string{"x", "g", "x", "m", "m"}},
+}
+
+// setups are the notebook's settings (top-k, the baseline and the evaluation set off), and
+// everything on, with the first and last layer marked for a lesion together.
+func setups(t testing.TB) []setup {
+	return []setup{
+		{"notebook", Config{}, nil},
+		{"everything", Config{Design: engine.Design{Units: engine.Top(7), Ablation: engine.Ablation{Kind: engine.PatchAblation}, TopK: 5, Baseline: 4,
+			Eval: smallEval(t), Seed: 1}}, []string{"x", "g", "x", "m", "m"}},
+	}
 }
 
 // TestEveryNumberAndLayerIsDrawn draws every pane focused and zoomed, at the first and the last
@@ -56,7 +59,7 @@ func TestEveryNumberAndLayerIsDrawn(t *testing.T) {
 	}
 	for _, md := range models {
 		s := md.study(t)
-		for _, su := range setups {
+		for _, su := range setups(t) {
 			cfg := su.cfg
 			cfg.ModelName, cfg.InitialLayer = md.name+" model", -1
 			m := ready(t, s, cfg, 80, 24)
