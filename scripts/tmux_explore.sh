@@ -8,8 +8,12 @@
 #
 # Without flags it uses the demo model (--demo). Each session: 80x24, 120x40 and 220x60, then
 # 80x24 under NO_COLOR, then one that is resized from 80x24 to 220x60, 100x30, 160x48 and
-# 60x15 (below the minimum) and back. Keys: wait for the background lesions, then k j m space
-# tab z u U h l : 0 enter G 1 2 3 w s ? and esc. Not run in CI (it needs tmux).
+# 60x15 (below the minimum) and back. Keys: wait for the background work, then k j m space
+# tab z u U h l : 0 enter G 1 2 3 w s ? and esc, and the lesion controls: n + - (units, K),
+# a (ablation, all four), b (the random baseline), v (the evaluation set), t (top-k off and on),
+# x k x X (two layers marked and lesioned together, then unmarked), l (a unit's own lesion). The
+# activation cache goes to a temporary folder: the first session records, the others read it.
+# Not run in CI (it needs tmux).
 set -euo pipefail
 export LC_ALL=C.UTF-8 # ${#line} counts characters
 cd "$(dirname "$0")/.."
@@ -17,6 +21,7 @@ cd "$(dirname "$0")/.."
 
 work=$(mktemp -d)
 trap 'tmux -L lesionui-test kill-server 2>/dev/null || true; rm -rf "$work"' EXIT
+export XDG_CACHE_HOME="$work/cache" # the activation cache (and the demo model) of this tour only
 go build -o "$work/lesionui" .
 tm() { tmux -L lesionui-test "$@"; }
 tm new-session -d -s keep "sleep 3600" # keeps the server up between the sessions
@@ -80,7 +85,7 @@ start() {
 	tm new-session -d -s "$s" -x "$w" -y "$h" \
 		"env TERM=xterm-256color $env $cmd 2>$work/$s.err; echo \$? >$work/$s.rc; sleep 60"
 	wait_for "$s" "Layers" 120
-	wait_gone "$s" "lesions " 300 # the header counts the background lesions until all are done
+	wait_gone "$s" "background " 600 # the header counts the background work until it is done
 }
 
 # finish SESSION: q, and the exit code must be 0.
@@ -119,15 +124,65 @@ drive() {
 	shot "$s" ":0 enter space: layer 0, lesion off"
 	keys "$s" Space G w
 	wait_for "$s" "Welch t" 60
-	wait_gone "$s" "lesions " 300
+	wait_gone "$s" "background " 600
 	shot "$s" "space G w: Welch, its lesions computed"
-	keys "$s" w s
-	wait_for "$s" "background lesions off" 10
+	keys "$s" w
+	wait_for "$s" "Student t" 10
+	controls "$s"
+	keys "$s" s
+	wait_for "$s" "background work off" 10
 	keys "$s" '?'
 	wait_for "$s" "━ Help ━" 10
-	shot "$s" "w s ?: back to Student (nothing recomputed), background off, help"
+	shot "$s" "s ?: background off, help"
 	keys "$s" Escape
 	finish "$s"
+}
+
+# controls SESSION: the lesion controls, each answered in the header or its pane.
+controls() {
+	local s=$1
+	keys "$s" n
+	wait_for "$s" "top-50" 10
+	wait_gone "$s" "background " 600
+	keys "$s" + -
+	wait_for "$s" "top-50" 10
+	shot "$s" "n + -: the top 50 units by |t| of each sign"
+	keys "$s" a
+	wait_for "$s" "top-50 mean" 10
+	keys "$s" a
+	wait_for "$s" "top-50 ×2" 10
+	keys "$s" a
+	wait_for "$s" "top-50 patched" 10
+	wait_gone "$s" "background " 600
+	shot "$s" "a a a: patched with the other word's mean"
+	keys "$s" a n
+	wait_for "$s" "significant zeroed" 10
+	keys "$s" b
+	wait_for "$s" "baseline 20" 10
+	wait_gone "$s" "background " 600
+	keys "$s" Tab Tab Tab Tab
+	wait_for "$s" "random |Δ| 5–95 %" 10
+	shot "$s" "b, the sweep focused: the random band"
+	keys "$s" t
+	wait_gone "$s" "Top-k" 10
+	keys "$s" t
+	wait_for "$s" "#  clean" 10
+	wait_gone "$s" "background " 600
+	shot "$s" "t t: top-k off and on again, focused"
+	keys "$s" v
+	wait_for "$s" "clean two-word accuracy" 600
+	wait_gone "$s" "background " 1200
+	shot "$s" "v: the evaluation set, every layer"
+	keys "$s" z
+	shot "$s" "z: the evaluation set zoomed"
+	keys "$s" Escape v b x j x
+	wait_for "$s" "2 layers marked" 10
+	keys "$s" Tab Tab
+	wait_for "$s" "together" 60
+	shot "$s" "v b x j x, the logits focused: two layers marked, lesioned together"
+	keys "$s" X Tab Tab Tab l
+	wait_for "$s" "alone (zeroed):" 30
+	shot "$s" "X, Part 2, l: the next unit, lesioned alone"
 }
 
 # nocolor: NO_COLOR must draw no colour and tell the classes apart by glyph.
@@ -141,6 +196,10 @@ nocolor() {
 	fi
 	cap "$s" | grep -qF "▲" && cap "$s" | grep -qF "▼" || { echo "FAIL: NO_COLOR draws no class glyphs" >&2; return 1; }
 	echo "=== $s: no colour codes, class glyphs drawn"
+	keys "$s" b Tab Tab Tab
+	wait_gone "$s" "background " 600
+	shot "$s" "NO_COLOR, b, the top-k focused: the contrast words marked ▸"
+	cap "$s" | grep -qF "▸" || { echo "FAIL: NO_COLOR marks no contrast word among the top-k" >&2; return 1; }
 	finish "$s"
 }
 

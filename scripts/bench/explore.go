@@ -13,6 +13,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
+	"lesionui/actcache"
 	"lesionui/engine"
 	"lesionui/engine/encoder"
 	"lesionui/sentences"
@@ -47,20 +48,30 @@ func summarise(samples []float64) latencies {
 	return l
 }
 
-// exploreLatency is what the explorer benchmark measured.
+// exploreLatency is what the explorer benchmark measured in one launch.
 type exploreLatency struct {
-	Size  string  `json:"size"`
-	OpenS float64 `json:"open_s"` // load + study, before the explorer starts
-	// Busy are keys pressed right after the study opened, while the background lesions run:
+	Size string `json:"size"`
+	// Cached says whether the study's recording came from the activation cache.
+	Cached bool `json:"cached"`
+	// OpenS is the launch: from the process's start to the study open (model load, the activation
+	// cache's key, then the recorded or the cached activations, the statistics and the clean pass);
+	// LoadS and StudyS are its two parts.
+	OpenS  float64 `json:"open_s"`
+	LoadS  float64 `json:"load_s"`
+	StudyS float64 `json:"study_s"`
+	// Busy are keys pressed right after the study opened, while the background work runs:
 	// g (layer 0, the farthest from the last), then j, j, j, G, k, k, k.
 	Busy latencies `json:"busy"`
-	// BackgroundS is the time from the explorer's start until every lesion of both modes was
-	// computed.
+	// BackgroundS is the time from the explorer's start until every lesion of both modes and
+	// their top-k predictions were computed.
 	BackgroundS float64 `json:"background_s"`
 	// Done are j, k and m pressed once the background work is done: k from the last layer to
 	// the first, j back, and m twenty times.
 	Done latencies `json:"done"`
 }
+
+// processStart is about when the process started (package initialisation), the start of a launch.
+var processStart = time.Now()
 
 // screen records what the program draws and wakes whoever waits for it.
 type screen struct {
@@ -105,19 +116,26 @@ func (s *screen) waitFor(from int, text string, timeout time.Duration) error {
 	return nil
 }
 
-// runExploreLatency opens the study on the checkpoint in dir and measures the explorer on it.
-func runExploreLatency(ctx context.Context, dir string) (*exploreLatency, error) {
-	start := time.Now()
+// runExploreLatency opens the study on the checkpoint in dir as lesionui does, through the
+// activation cache in cacheDir, and measures the explorer on it with the command line's default
+// controls (top-k predictions on).
+func runExploreLatency(ctx context.Context, dir, cacheDir string) (*exploreLatency, error) {
 	m, err := encoder.Load(dir, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer m.Close()
-	s, err := engine.New(ctx, m, sentences.Builtin(), engine.Options{}, nil)
+	loaded := time.Now()
+	cache := &actcache.Cache{Dir: cacheDir, Limit: actcache.DefaultLimit}
+	s, outcome, err := actcache.Open(ctx, cache, m, sentences.Builtin(), engine.Options{}, nil)
 	if err != nil {
 		return nil, err
 	}
-	r := &exploreLatency{Size: fmt.Sprintf("%dx%d", exploreSize[0], exploreSize[1]), OpenS: time.Since(start).Seconds()}
+	if outcome.Problem != nil {
+		return nil, outcome.Problem
+	}
+	r := &exploreLatency{Size: fmt.Sprintf("%dx%d", exploreSize[0], exploreSize[1]), Cached: outcome.Hit,
+		OpenS: time.Since(processStart).Seconds(), LoadS: loaded.Sub(processStart).Seconds(), StudyS: time.Since(loaded).Seconds()}
 	w0, w1 := s.Targets.Words[0], s.Targets.Words[1]
 	// answer is what the logit pane says once the lesion of layer l in mode is shown (its
 	// wording in tui/logits.go).
@@ -127,13 +145,14 @@ func runExploreLatency(ctx context.Context, dir string) (*exploreLatency, error)
 		}
 		return fmt.Sprintf("%q units (%s>%s) zeroed at [MASK] in layer %d", w0, w0, w1, l)
 	}
-	var once sync.Once
-	background := make(chan struct{})
+	// e exports once every lesion is computed, with the top-k predictions when they are complete
+	// too: the signal that the background work is done.
+	exported := make(chan bool)
 	cfg := tui.Config{ModelName: "bert-large-shaped (random weights)", InitialLayer: -1, Context: ctx,
-		Open: func(context.Context, tui.Progress) (*engine.Study, error) { return s, nil },
-		// e exports once every lesion is computed: the signal that the background work is done.
-		Export: func(*engine.Study, [][]engine.LesionResult, time.Duration, int) (string, error) {
-			once.Do(func() { close(background) })
+		Design: engine.Design{TopK: engine.DefaultTopK},
+		Open:   func(context.Context, tui.Progress) (*engine.Study, error) { return s, nil },
+		Export: func(_ *engine.Study, res *engine.Results, _ int) (string, error) {
+			exported <- res.TopK != nil
 			return "(not written)", nil
 		}}
 	out := newScreen()
@@ -190,13 +209,19 @@ func runExploreLatency(ctx context.Context, dir string) (*exploreLatency, error)
 	if r.Busy, err = measure([]string{"g", "j", "j", "j", "G", "k", "k", "k"}); err != nil {
 		return nil, err
 	}
-	if _, err := keys.Write([]byte("e")); err != nil {
-		return nil, err
-	}
-	select {
-	case <-background:
-	case <-time.After(5 * time.Minute):
-		return nil, errors.New("the background lesions did not finish within 5 minutes")
+	deadline := time.After(10 * time.Minute)
+	for done := false; !done; {
+		if _, err := keys.Write([]byte("e")); err != nil {
+			return nil, err
+		}
+		select {
+		case done = <-exported:
+		case <-deadline:
+			return nil, errors.New("the background work did not finish within 10 minutes")
+		}
+		if !done {
+			time.Sleep(500 * time.Millisecond)
+		}
 	}
 	r.BackgroundS = time.Since(started).Seconds()
 	keys.Write([]byte{0x1b}) // esc: dismiss the export's message
@@ -217,13 +242,18 @@ func runExploreLatency(ctx context.Context, dir string) (*exploreLatency, error)
 	return r, nil
 }
 
-// printExplore writes the explorer's latencies.
+// printExplore writes the latencies of one launch.
 func printExplore(w io.Writer, e *exploreLatency) {
-	fmt.Fprintf(w, "\nexplorer key to screen at %s (study opened in %.1f s; every lesion of both modes computed %.1f s after the start):\n", e.Size, e.OpenS, e.BackgroundS)
+	cache := "recorded, no activation cache entry"
+	if e.Cached {
+		cache = "activations read from the cache"
+	}
+	fmt.Fprintf(w, "\nexplorer at %s, %s: opened %.2f s after the process started (model %.2f s, study %.2f s); every lesion and top-k of both modes computed %.1f s after the explorer's start:\n",
+		e.Size, cache, e.OpenS, e.LoadS, e.StudyS, e.BackgroundS)
 	for _, row := range []struct {
 		name string
 		l    latencies
-	}{{"while the background lesions run (g j j j G k k k)", e.Busy}, {"once they are done (k to layer 0, j back, m×20)", e.Done}} {
+	}{{"while the background work runs (g j j j G k k k)", e.Busy}, {"once it is done (k to layer 0, j back, m×20)", e.Done}} {
 		fmt.Fprintf(w, "  %-52s median %6.1f ms  p95 %6.1f ms  max %6.1f ms  (%d keys)\n", row.name, row.l.MedianMS, row.l.P95MS, row.l.MaxMS, row.l.Keys)
 	}
 }
