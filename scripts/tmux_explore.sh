@@ -105,7 +105,7 @@ drive() {
 	start "$s" "$1" "$2"
 	shot "$s" "opened, every lesion computed"
 	keys "$s" k k m
-	wait_for "$s" "least-tuned lesion" 10
+	wait_for "$s" "least-tuned significant" 10
 	shot "$s" "k k m: two layers up, the least-tuned control"
 	keys "$s" Tab Tab
 	shot "$s" "tab tab: the logits focused"
@@ -114,7 +114,9 @@ drive() {
 	keys "$s" z
 	shot "$s" "1 z: the clean text, the logit pane zoomed"
 	keys "$s" Escape Tab
-	shot "$s" "esc tab: the sweep focused"
+	shot "$s" "esc tab: the top-k predictions focused"
+	keys "$s" Tab
+	shot "$s" "tab: the sweep focused"
 	keys "$s" Tab u U l l
 	shot "$s" "tab u U l l: Part 2, the unit cursor two units after the least-tuned"
 	keys "$s" : 0 Enter
@@ -175,11 +177,11 @@ controls() {
 	shot "$s" "v: the evaluation set, every layer"
 	keys "$s" z
 	shot "$s" "z: the evaluation set zoomed"
-	keys "$s" Escape v b x j x
+	keys "$s" Escape v b x k x
 	wait_for "$s" "2 layers marked" 10
-	keys "$s" Tab Tab
+	keys "$s" Tab Tab 2
 	wait_for "$s" "together" 60
-	shot "$s" "v b x j x, the logits focused: two layers marked, lesioned together"
+	shot "$s" "v b x k x, the logits focused, 2: two layers marked, lesioned together"
 	keys "$s" X Tab Tab Tab l
 	wait_for "$s" "alone (zeroed):" 30
 	shot "$s" "X, Part 2, l: the next unit, lesioned alone"

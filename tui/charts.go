@@ -183,8 +183,8 @@ func scatterChart(t []float64, cls []engine.Class, g scatterGeom, crit float64, 
 	return append(lines, scatterAxis(g, cursor))
 }
 
-// scatterAxis is the x axis under the scatter: the first and last unit, and the cursor's unit
-// under a marker at its column.
+// scatterAxis is the x axis under the scatter: the cursor's unit under a marker at its column,
+// and the first and last unit where they leave it room.
 func scatterAxis(g scatterGeom, cursor int) string {
 	row := []rune(strings.Repeat(" ", yLabelW+g.pw))
 	put := func(at int, s string) bool { // s where it and a cell on each side are free
@@ -200,14 +200,14 @@ func scatterAxis(g scatterGeom, cursor int) string {
 		copy(row[at:], rs)
 		return true
 	}
-	put(yLabelW, "0")
-	last := strconv.Itoa(g.n - 1)
-	put(yLabelW+g.pw-len(last), last)
 	if cursor >= 0 {
 		c := yLabelW + g.cellCol(cursor)
 		tag := fmt.Sprintf("unit %d", cursor)
 		_ = put(c, glyphs.here+tag) || put(c-len(tag), tag+glyphs.here) || put(c, glyphs.here)
 	}
+	put(yLabelW, "0")
+	last := strconv.Itoa(g.n - 1)
+	put(yLabelW+g.pw-len(last), last)
 	return styles.dim.Render(string(row))
 }
 

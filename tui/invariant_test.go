@@ -174,8 +174,8 @@ func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(wh
 		has("unit q", fmt.Sprintf("q %.2g", u.Q))
 		has("unit g", fmt.Sprintf("g %+.2f", u.G))
 		if r, ok := m.res.sets[m.unitKey()]; ok {
-			has("unit alone", fmt.Sprintf("|Δ| %.4f", r.Magnitude))
-			has("unit alone, its word", fmt.Sprintf("%+.4f", r.Impact[1]))
+			has("unit alone", "|Δ| "+small(r.Magnitude, ""))
+			has("unit alone, its word", small(r.Impact[1], "+"))
 		}
 	case panePercent:
 		pa, pb, _ := m.percents()

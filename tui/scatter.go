@@ -196,12 +196,24 @@ func (m *Model) unitLesionItems() []string {
 	switch {
 	case ok:
 		words := m.study().Targets.Words
-		return []string{styles.lesion.Render(fmt.Sprintf("alone (%s):", ablationName(m.ablation))), fmt.Sprintf("|Δ| %.4f", r.Magnitude),
-			fmt.Sprintf("Δ%s %+.4f", words[0], r.Impact[0]), fmt.Sprintf("Δ%s %+.4f", words[1], r.Impact[1])}
+		return []string{styles.lesion.Render(fmt.Sprintf("alone (%s):", ablationName(m.ablation))), "|Δ| " + small(r.Magnitude, ""),
+			fmt.Sprintf("Δ%s %s", words[0], small(r.Impact[0], "+")), fmt.Sprintf("Δ%s %s", words[1], small(r.Impact[1], "+"))}
 	case m.res.errs[k] != nil:
 		return []string{styles.bad.Render("alone: failed: " + m.res.errs[k].Error())}
 	}
 	return []string{styles.dim.Render(m.spin.View() + " alone: lesioning…")}
+}
+
+// small formats a change that may be tiny (one unit's lesion) with three significant digits,
+// sign ("+" or "") in front: "0.0123", "-4.27e-05"; exactly 0 is "0".
+func small(v float64, sign string) string {
+	if v == 0 {
+		return "0"
+	}
+	if math.Abs(v) >= 1e-3 {
+		return fmt.Sprintf("%"+sign+".4f", v)
+	}
+	return fmt.Sprintf("%"+sign+".2e", v)
 }
 
 // strips are the unit's activations in each group as histograms on one scale, with the means.

@@ -66,7 +66,7 @@ type glyphSet struct {
 }
 
 var glyphs = glyphSet{a: "▲", b: "▼", ns: "·", solid: "█", shade: "▒", light: "░", pending: "·", up: "↑", down: "↓",
-	cursor: "◆", here: "▲", mark: "▶", marked: "*", warning: "!", target: "▸", band: "░", whisker: "│", meanA: "●", meanB: "○"}
+	cursor: "◆", here: "▲", mark: "▶", marked: "*", warning: "!", target: "▸", band: "┆", whisker: "│", meanA: "●", meanB: "○"}
 
 // classMark is the legend mark of a class: a dot in colour, the class glyph without.
 func classMark(glyph string) string {
