@@ -200,9 +200,9 @@ type jobsIdleMsg struct{}
 
 // jobQueue runs the explorer's background jobs on two lanes. The main lane takes the jobs in the
 // order the explorer wants them (want), one at a time; while it runs a long job, the side lane
-// takes the urgent ones beside it. A new list whose first job not yet taken is urgent stops the
-// main lane's job unless that is long (it is redone later), so that what is asked for starts
-// at once. A job is taken once per study generation; the results go to the explorer as their
+// takes the urgent ones beside it. A new list whose first job not yet taken is urgent, and comes
+// before the main lane's job, stops that job unless it is long (it is redone later), so that what
+// is asked for starts at once. A job is taken once per study generation; the results go to the explorer as their
 // messages, and a jobsIdleMsg when there is nothing left to do.
 type jobQueue struct {
 	mu    sync.Mutex
@@ -245,9 +245,16 @@ func (q *jobQueue) want(gen int, jobs []job) {
 		q.gen, q.taken = gen, map[jobKey]bool{}
 	}
 	q.jobs = jobs
-	if first, ok := q.pickLocked(mainLane); ok && first.urgent {
-		if l := &q.lanes[mainLane]; l.busy && !l.running.long && l.running.key != first.key {
-			l.stop()
+	l := &q.lanes[mainLane]
+	for _, j := range jobs {
+		if l.busy && j.key == l.running.key {
+			break // the job under way comes first: it goes on
+		}
+		if !q.taken[j.key] {
+			if j.urgent && l.busy && !l.running.long {
+				l.stop() // redone later
+			}
+			break
 		}
 	}
 	q.changed()

@@ -179,6 +179,22 @@ func TestJobQueueStopsForUrgentJobs(t *testing.T) {
 	if _, ok := q.next(ctx)().(jobsIdleMsg); !ok || q.pending() {
 		t.Error("the queue is not idle with every job done")
 	}
+	// An urgent job under way is not stopped for one planned after it.
+	started, release = make(chan int, 10), make(chan struct{})
+	first, second := fakeJob(6, true, false, started, release), fakeJob(7, true, false, started, release)
+	q.want(1, []job{first})
+	wait(6)
+	q.want(1, []job{first, second})
+	close(release)
+	for _, want := range []int{6, 7} {
+		if msg := q.next(ctx)().(lesionMsg); msg.err != nil || msg.key.layer != want {
+			t.Errorf("job %d (%v), want %d done", msg.key.layer, msg.err, want)
+		}
+	}
+	wait(7)
+	if _, ok := q.next(ctx)().(jobsIdleMsg); !ok {
+		t.Error("not idle after jobs 6 and 7")
+	}
 	// A long job goes on; an urgent one runs beside it.
 	started, release = make(chan int, 10), make(chan struct{})
 	long, urgent = fakeJob(4, false, true, started, release), fakeJob(5, true, false, started, release)
