@@ -19,6 +19,20 @@ import (
 // yLabelW is the width of a chart's y-axis labels, "-123.4┤".
 const yLabelW = 7
 
+// rowLabel is the y label of row r of a chart on the scale [lo, hi]: hi in row top, 0 in row zero,
+// lo in row bottom (in that order of precedence; a row of −1 gets no label), else none.
+func rowLabel(r, top, zero, bottom int, lo, hi float64, format string) string {
+	switch r {
+	case top:
+		return yLabel(fmt.Sprintf(format, hi), true)
+	case zero:
+		return yLabel("0", true)
+	case bottom:
+		return yLabel(fmt.Sprintf(format, lo), true)
+	}
+	return yLabel("", false)
+}
+
 // yLabel formats a y-axis label of yLabelW cells ending in the tick.
 func yLabel(s string, tick bool) string {
 	t := "│"
@@ -362,20 +376,16 @@ func layerBars(a layerAxis, ss []layerSeries, lo, hi float64, rows int, format s
 		return lo0 * float64(r-posRows+1) / float64(negRows), lo0 * float64(r-posRows) / float64(negRows)
 	}
 	lines := make([]string, 0, rows)
+	top, bottom := -1, -1
+	if posRows > 0 {
+		top = 0
+	}
+	if negRows > 0 {
+		bottom = rows - 1
+	}
 	for r := range rows {
-		var label string
-		switch {
-		case r == 0 && posRows > 0:
-			label = yLabel(fmt.Sprintf(format, hi), true)
-		case r == max(0, posRows-1):
-			label = yLabel("0", true)
-		case r == rows-1 && negRows > 0:
-			label = yLabel(fmt.Sprintf(format, lo), true)
-		default:
-			label = yLabel("", false)
-		}
 		var b strings.Builder
-		b.WriteString(styles.dim.Render(label))
+		b.WriteString(styles.dim.Render(rowLabel(r, top, max(0, posRows-1), bottom, lo, hi, format)))
 		for l := range a.n {
 			for _, s := range ss {
 				var cell string

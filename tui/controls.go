@@ -162,31 +162,26 @@ func (c *controls) unitsName() string {
 	return fmt.Sprintf("top-%d", int(c.units))
 }
 
-// ablationName is the ablation in a few letters: "zeroed", "mean", "×2", "patched".
-func ablationName(a engine.Ablation) string {
+// ablationWords say what an ablation does to its units, in a few letters ("zeroed", "mean",
+// "×2", "patched") and in words ("zeroed", "set to their mean", …).
+func ablationWords(a engine.Ablation) (short, verb string) {
 	switch a.Kind {
 	case engine.MeanAblation:
-		return "mean"
+		return "mean", "set to their mean"
 	case engine.ScaleAblation:
-		return fmt.Sprintf("×%g", a.Factor)
+		f := fmt.Sprintf("×%g", a.Factor)
+		return f, "scaled " + f
 	case engine.PatchAblation:
-		return "patched"
+		return "patched", "patched with the other word's mean"
 	}
-	return "zeroed"
+	return "zeroed", "zeroed"
 }
 
-// ablationVerb says what the lesion does to its units: "zeroed", "set to their mean", …
-func ablationVerb(a engine.Ablation) string {
-	switch a.Kind {
-	case engine.MeanAblation:
-		return "set to their mean"
-	case engine.ScaleAblation:
-		return fmt.Sprintf("scaled ×%g", a.Factor)
-	case engine.PatchAblation:
-		return "patched with the other word's mean"
-	}
-	return "zeroed"
-}
+// ablationName is the ablation in a few letters.
+func ablationName(a engine.Ablation) string { short, _ := ablationWords(a); return short }
+
+// ablationVerb says what the lesion does to its units.
+func ablationVerb(a engine.Ablation) string { _, verb := ablationWords(a); return verb }
 
 // design is the controls as an engine.Design, the results of the export's record.
 func (c *controls) design() engine.Design {

@@ -181,19 +181,8 @@ func whiskerChart(a layerAxis, ss []whiskers, lo, hi float64, rows int, format s
 	zero := row(0)
 	lines := make([]string, 0, rows)
 	for r := range rows {
-		var label string
-		switch r {
-		case 0:
-			label = yLabel(fmt.Sprintf(format, hi), true)
-		case zero:
-			label = yLabel("0", true)
-		case rows - 1:
-			label = yLabel(fmt.Sprintf(format, lo), true)
-		default:
-			label = yLabel("", false)
-		}
 		var b strings.Builder
-		b.WriteString(styles.dim.Render(label))
+		b.WriteString(styles.dim.Render(rowLabel(r, 0, zero, rows-1, lo, hi, format)))
 		for l := range a.n {
 			for _, s := range ss {
 				cell, st := " ", styles.lesion
