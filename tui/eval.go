@@ -57,7 +57,8 @@ func (m *Model) evalNumbers(w int) []string {
 	case m.res.errs[evalCleanKey] != nil:
 		return wrapText(styles.bad.Render("evaluation set failed: "+m.res.errs[evalCleanKey].Error()), w)
 	default:
-		return wrapText(m.spin.View()+fmt.Sprintf(" %s: running its %d items through the clean model (every layer)…", set.Name, len(set.Items)), w)
+		return wrapText(m.spin.View()+fmt.Sprintf(" %s: running its %d items through the clean model: layer %d of %d…", set.Name, len(set.Items),
+			m.res.evalProgress.Load(), len(m.study().Layers)), w)
 	}
 	for _, mode := range engine.Modes {
 		k := m.evalKey(m.layer, mode)

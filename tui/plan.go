@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -27,13 +28,17 @@ type store struct {
 	baselines  map[jobKey]engine.Baseline
 	evals      map[jobKey]engine.EvalResult
 	evaluation *engine.Evaluation
-	errs       map[jobKey]error
-	took       map[jobKey]float64 // seconds each lesion took, for the exported record
+	// evalProgress counts the layers the evaluation set's clean pass has done: the job writes it
+	// as it goes, the view reads it (at the spinner's ticks).
+	evalProgress *atomic.Int32
+	errs         map[jobKey]error
+	took         map[jobKey]float64 // seconds each lesion took, for the exported record
 }
 
 func newStore() store {
 	return store{lesions: map[jobKey]engine.LesionResult{}, topK: map[jobKey]engine.Predictions{}, sets: map[jobKey]engine.SetLesion{},
-		baselines: map[jobKey]engine.Baseline{}, evals: map[jobKey]engine.EvalResult{}, errs: map[jobKey]error{}, took: map[jobKey]float64{}}
+		baselines: map[jobKey]engine.Baseline{}, evals: map[jobKey]engine.EvalResult{}, evalProgress: new(atomic.Int32), errs: map[jobKey]error{},
+		took: map[jobKey]float64{}}
 }
 
 // has reports whether job k is done: computed, or failed.
@@ -150,10 +155,10 @@ func (m *Model) jobFor(s *engine.Study, k jobKey) job {
 			return baselineMsg{done(err), r}
 		}
 	case jobEvalClean:
-		set := m.evalSet
+		set, prog := m.evalSet, m.res.evalProgress
 		j.long = true
 		j.run = func(ctx context.Context, done func(error) jobDone) tea.Msg {
-			ev, err := s.NewEvaluation(ctx, set, nil)
+			ev, err := s.NewEvaluation(ctx, set, func(p engine.Progress) { prog.Store(int32(p.Done)) })
 			return evalCleanMsg{done(err), ev}
 		}
 	case jobEval:
