@@ -308,7 +308,7 @@ func runWholeStudy(ctx context.Context, f *studyFlags, d engine.Design, stderr i
 	}
 	if o.cache.Problem != nil {
 		line.done()
-		fmt.Fprintf(stderr, "note: %v (the activations were recorded anew)\n", o.cache.Problem)
+		fmt.Fprintf(stderr, "note: %v (the study is not affected: its activations were recorded)\n", o.cache.Problem)
 	}
 	res, err := o.study.Run(ctx, d, line.Study)
 	if err != nil {

@@ -55,7 +55,8 @@ type Cache struct {
 
 // FromEnv returns the cache lesionui uses: the folder lesionui/activations in the user's cache
 // folder (os.UserCacheDir: $XDG_CACHE_HOME or ~/.cache on Linux), sized by EnvVar. It returns nil
-// when EnvVar turns the cache off, and an error naming EnvVar for a value it cannot read.
+// when EnvVar turns the cache off or there is no user cache folder (neither variable nor a home),
+// and an error naming EnvVar for a value it cannot read.
 func FromEnv() (*Cache, error) {
 	limit := DefaultLimit
 	if v := strings.TrimSpace(os.Getenv(EnvVar)); v != "" {
@@ -70,7 +71,7 @@ func FromEnv() (*Cache, error) {
 	}
 	base, err := os.UserCacheDir()
 	if err != nil {
-		return nil, fmt.Errorf("activation cache: %w", err)
+		return nil, nil // nowhere to keep it: the studies run without it
 	}
 	return &Cache{Dir: filepath.Join(base, "lesionui", "activations"), Limit: limit}, nil
 }

@@ -280,4 +280,11 @@ func TestFromEnvAndParseSize(t *testing.T) {
 			t.Errorf("%q: %+v, want limit %d in /somewhere/lesionui/activations", c.v, got, c.limit)
 		}
 	}
+	// Without a cache folder there is no cache, and no error.
+	t.Setenv(EnvVar, "")
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("HOME", "")
+	if c, err := FromEnv(); c != nil || err != nil {
+		t.Errorf("no cache folder: %+v, %v", c, err)
+	}
 }
