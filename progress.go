@@ -55,7 +55,7 @@ func (p *progressLine) Load(l encoder.LoadProgress) {
 func (p *progressLine) Study(e engine.Progress) {
 	name := map[engine.Phase]string{engine.PhaseCollect: "recording the activations", engine.PhaseSweep: "lesioning every layer",
 		engine.PhaseBaseline: "random baseline", engine.PhaseEvalClean: "evaluation set, clean pass",
-		engine.PhaseEval: "lesioning the evaluation set", engine.PhaseTopK: "top-k predictions"}[e.Phase]
+		engine.PhaseEval: "lesioning the evaluation set"}[e.Phase]
 	if name == "" {
 		name = string(e.Phase)
 	}

@@ -89,8 +89,24 @@ func (s *Study) Lesion(ctx context.Context, layer int, req Request) (LesionResul
 // sequences per request), in reqs order. A masked text whose set is empty is not re-run and keeps
 // its clean logits exactly. A non-finite logit (a scale that overflows) is a *NonFiniteError.
 func (s *Study) Lesions(ctx context.Context, layer int, reqs []Request) ([]LesionResult, error) {
+	res, _, err := s.lesions(ctx, layer, reqs, 0)
+	return res, err
+}
+
+// LesionsTopK runs the lesions of Lesions and, in the same pass, reads the k most likely tokens
+// at every mask under each of them (1 ≤ k ≤ vocabulary size): the pass's logits then span the
+// vocabulary, which costs little beside the layers it re-runs.
+func (s *Study) LesionsTopK(ctx context.Context, layer int, reqs []Request, k int) ([]LesionResult, []Predictions, error) {
+	if err := s.checkTopK(k); err != nil {
+		return nil, nil, err
+	}
+	return s.lesions(ctx, layer, reqs, k)
+}
+
+// lesions is Lesions, and with k > 0 also the top-k predictions of each request.
+func (s *Study) lesions(ctx context.Context, layer int, reqs []Request, k int) ([]LesionResult, []Predictions, error) {
 	if layer < 0 || layer >= len(s.Layers) {
-		return nil, fmt.Errorf("lesion: layer %d outside 0..%d", layer, len(s.Layers)-1)
+		return nil, nil, fmt.Errorf("lesion: layer %d outside 0..%d", layer, len(s.Layers)-1)
 	}
 	type run struct{ req, text int } // text 1 or 2
 	var runs []run
@@ -101,7 +117,7 @@ func (s *Study) Lesions(ctx context.Context, layer int, reqs []Request) ([]Lesio
 	for i, req := range reqs {
 		p, err := s.plan(layer, req)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		plans[i] = p
 		for k, tl := range p {
@@ -123,15 +139,32 @@ func (s *Study) Lesions(ctx context.Context, layer int, reqs []Request) ([]Lesio
 	for i := range ablated {
 		ablated[i] = s.Clean
 	}
+	var preds []Predictions
+	if k > 0 {
+		clean := s.cleanTopK(k)
+		preds = make([]Predictions, len(reqs))
+		for i := range preds {
+			preds[i] = clean
+		}
+	}
 	if len(seqs) > 0 {
-		r, err := s.trace.Resume(ctx, layer, seqs, encoder.Options{Interventions: ivs, Logits: logitSites, Vocab: s.Targets.WordIDs[:]})
+		opt := encoder.Options{Interventions: ivs, Logits: logitSites, Vocab: s.Targets.WordIDs[:]}
+		words := [2]int{0, 1} // where the words' logits stand in a row of the pass's logits
+		if k > 0 {
+			opt.Vocab, words = nil, s.Targets.WordIDs
+		}
+		r, err := s.trace.Resume(ctx, layer, seqs, opt)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		for j, rn := range runs {
 			for p := range 2 {
-				for w := range 2 {
-					ablated[rn.req][rn.text][p][w] = float64(r.Logits[2*j+p][w])
+				row := r.Logits[2*j+p]
+				for w, col := range words {
+					ablated[rn.req][rn.text][p][w] = float64(row[col])
+				}
+				if k > 0 {
+					preds[rn.req][rn.text][p] = s.topTokens(row, k)
 				}
 			}
 		}
@@ -139,11 +172,11 @@ func (s *Study) Lesions(ctx context.Context, layer int, reqs []Request) ([]Lesio
 	out := make([]LesionResult, len(reqs))
 	for i, req := range reqs {
 		if err := s.checkLogits(ablated[i], fmt.Sprintf("the lesion in layer %d (%s units, %s)", layer, req.Mode, req.Ablation)); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		out[i] = s.result(layer, req, plans[i], ablated[i])
 	}
-	return out, nil
+	return out, preds, nil
 }
 
 // result derives a lesion's deltas, magnitude and impacts from its ablated logits.

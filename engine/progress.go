@@ -10,7 +10,6 @@ const (
 	PhaseBaseline  Phase = "baseline"   // Run: the random baseline of every layer
 	PhaseEvalClean Phase = "eval clean" // NewEvaluation: the evaluation set's traced clean pass
 	PhaseEval      Phase = "eval"       // Run: the evaluation set's lesions of every layer
-	PhaseTopK      Phase = "topk"       // Run: the top-k predictions of every layer
 )
 
 // Progress reports how far a phase of the study has come: Done of Total layers. Whoever shows

@@ -178,7 +178,8 @@ type TokenInfo struct {
 	Logit float64 `json:"logit"`
 }
 
-// TimingInfo records the phases' durations in seconds (zero for phases that did not run).
+// TimingInfo records the phases' durations in seconds (zero for phases that did not run). The
+// top-k predictions are read in the lesions' passes, so lesions_s includes them.
 type TimingInfo struct {
 	Load     float64 `json:"load_s"`
 	Collect  float64 `json:"collect_s"`
@@ -186,7 +187,6 @@ type TimingInfo struct {
 	Lesions  float64 `json:"lesions_s"`
 	Baseline float64 `json:"baseline_s"`
 	Eval     float64 `json:"eval_s"`
-	TopK     float64 `json:"topk_s"`
 }
 
 // Floats is a float64 slice that encodes non-finite values (t = ±Inf for zero-variance units
@@ -239,8 +239,7 @@ func (s *Study) Record(modelName string, res *Results, load time.Duration) *Reco
 		Clean:      s.Clean,
 		Warnings:   append([]Warning{}, s.Warnings...),
 		Timing: TimingInfo{Load: load.Seconds(), Collect: s.Timing.Collect.Seconds(), Stats: s.Timing.Stats.Seconds(),
-			Lesions: res.Timing.Sweep.Seconds(), Baseline: res.Timing.Baseline.Seconds(), Eval: res.Timing.Eval.Seconds(),
-			TopK: res.Timing.TopK.Seconds()},
+			Lesions: res.Timing.Sweep.Seconds(), Baseline: res.Timing.Baseline.Seconds(), Eval: res.Timing.Eval.Seconds()},
 	}
 	for _, lt := range s.Layers {
 		r.Layers = append(r.Layers, LayerInfo{Layer: lt.Layer, T: lt.T, P: lt.P, Q: lt.Q, G: lt.G,

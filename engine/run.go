@@ -96,11 +96,12 @@ type Results struct {
 
 // RunTiming records how long Run's phases took.
 type RunTiming struct {
-	Sweep, Baseline, Eval, TopK time.Duration
+	Sweep, Baseline, Eval time.Duration // Sweep includes the top-k predictions
 }
 
 // Run computes everything d asks for, layer by layer, reporting the phases PhaseSweep,
-// PhaseBaseline, PhaseEvalClean, PhaseEval and PhaseTopK to progress (which may be nil).
+// PhaseBaseline, PhaseEvalClean and PhaseEval to progress (which may be nil). The top-k
+// predictions are read in the sweep's own passes.
 func (s *Study) Run(ctx context.Context, d Design, progress func(Progress)) (*Results, error) {
 	if err := d.Check(s.Model.Config.IntermediateSize, s.Model.Config.VocabSize); err != nil {
 		return nil, err
@@ -114,7 +115,22 @@ func (s *Study) Run(ctx context.Context, d Design, progress func(Progress)) (*Re
 	r := &Results{Design: d}
 	var err error
 	start := time.Now()
-	if r.Sweeps, err = s.Sweep(ctx, reqs, progress); err != nil {
+	if d.TopK > 0 {
+		// The top-k predictions come from the sweep's own passes.
+		r.CleanTopK = s.cleanTopK(d.TopK)
+		r.Sweeps, r.TopK = make([][]LesionResult, len(reqs)), make([][]Predictions, len(reqs))
+		for l := range s.Layers {
+			res, preds, err := s.LesionsTopK(ctx, l, reqs, d.TopK)
+			if err != nil {
+				return nil, err
+			}
+			for i := range reqs {
+				r.Sweeps[i] = append(r.Sweeps[i], res[i])
+				r.TopK[i] = append(r.TopK[i], preds[i])
+			}
+			report(PhaseSweep, l+1)
+		}
+	} else if r.Sweeps, err = s.Sweep(ctx, reqs, progress); err != nil {
 		return nil, err
 	}
 	r.Timing.Sweep = time.Since(start)
@@ -151,23 +167,5 @@ func (s *Study) Run(ctx context.Context, d Design, progress func(Progress)) (*Re
 		r.Timing.Eval = time.Since(start)
 	}
 
-	if d.TopK > 0 {
-		start = time.Now()
-		if r.CleanTopK, err = s.CleanTopK(ctx, d.TopK); err != nil {
-			return nil, err
-		}
-		r.TopK = make([][]Predictions, len(reqs))
-		for l := range s.Layers {
-			p, err := s.TopK(ctx, l, reqs, d.TopK)
-			if err != nil {
-				return nil, err
-			}
-			for i := range reqs {
-				r.TopK[i] = append(r.TopK[i], p[i])
-			}
-			report(PhaseTopK, l+1)
-		}
-		r.Timing.TopK = time.Since(start)
-	}
 	return r, nil
 }

@@ -131,6 +131,7 @@ type Study struct {
 	acts        [][]float32    // [layer][sentence · unit], group A's sentences first: the tested activation
 	means       []groupMeans   // [layer]: pre-GELU means at the target tokens, for mean and patch ablations
 	trace       *encoder.Trace // clean pass over the test texts
+	cleanLogits [][]float32    // the clean pass's logits over the whole vocabulary, [text·2 + mask position][id]
 }
 
 // New validates the contrast set against the model's vocabulary, runs the sentences through the
@@ -173,12 +174,13 @@ func (s *Study) finish(ctx context.Context, start time.Time) (*Study, error) {
 	s.Warnings = s.warnings()
 	s.Timing.Stats = time.Since(start)
 	m := s.Model
-	clean, err := m.Forward(ctx, s.Targets.TestIDs[:], encoder.Options{Logits: s.maskSites(), Vocab: s.Targets.WordIDs[:], Trace: true})
+	clean, err := m.Forward(ctx, s.Targets.TestIDs[:], encoder.Options{Logits: s.maskSites(), Trace: true})
 	if err != nil {
 		return nil, err
 	}
 	s.trace = clean.Trace
-	s.Clean = targetLogits(clean.Logits)
+	s.cleanLogits = clean.Logits
+	s.Clean = s.targetLogits(clean.Logits)
 	if err := s.checkLogits(s.Clean, "the clean pass"); err != nil {
 		return nil, err
 	}
@@ -343,14 +345,14 @@ func (s *Study) maskSites() []encoder.Site {
 	return sites
 }
 
-// targetLogits arranges the logits of the clean pass's sites (both masks of each text, in
-// maskSites order) into the [text][position][word] layout.
-func targetLogits(logits [][]float32) Logits {
+// targetLogits picks the two words' logits out of the full-vocabulary logits of the clean pass's
+// sites (both masks of each text, in maskSites order) into the [text][position][word] layout.
+func (s *Study) targetLogits(logits [][]float32) Logits {
 	var out Logits
 	for t := range 3 {
 		for p := range 2 {
-			for w := range 2 {
-				out[t][p][w] = float64(logits[2*t+p][w])
+			for w, id := range s.Targets.WordIDs {
+				out[t][p][w] = float64(logits[2*t+p][id])
 			}
 		}
 	}

@@ -136,7 +136,7 @@ func (m *Model) jobFor(s *engine.Study, k jobKey) job {
 		}
 	case jobCleanTopK:
 		j.run = func(ctx context.Context, done func(error) jobDone) tea.Msg {
-			p, err := s.CleanTopK(ctx, k.n)
+			p, err := s.CleanTopK(k.n)
 			return topKMsg{done(err), p}
 		}
 	case jobUnit:
