@@ -834,7 +834,7 @@ func TestSmallFilesCapped(t *testing.T) {
 		want  []string
 	}{
 		{"config.json announced at 1 GB", fakeFile{data: `{"model_type":"bert"}`}, "config.json", 1 << 30,
-			[]string{"config.json", "1.1 GB, more than the 8.4 MB", "refusing"}},
+			[]string{"config.json", "1.07 GB, more than the 8.4 MB", "refusing"}},
 		{"an LFS tokenizer.json announced at 100 MB", fakeFile{data: `{}`, lfs: true}, "tokenizer.json", 100e6,
 			[]string{"tokenizer.json", "100.0 MB, more than the 67.1 MB"}},
 		{"a server sending 4 MB for a config.json announced at 21 bytes", fakeFile{data: `{"model_type":"bert"}` + strings.Repeat(" ", 4<<20)}, "config.json", 21,

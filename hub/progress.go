@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"time"
+
+	"lesionui/internal/files"
 )
 
 // Progress reports the download of one file.
@@ -104,15 +106,15 @@ func formatProgress(p Progress) string {
 	if p.Files > 0 {
 		s += fmt.Sprintf(" [%d/%d]", p.FileIndex, p.Files)
 	}
-	s += "  " + formatBytes(p.Done)
+	s += "  " + files.ByteSize(p.Done)
 	if p.Total >= 0 {
-		s += " / " + formatBytes(p.Total)
+		s += " / " + files.ByteSize(p.Total)
 		if p.Total > 0 {
 			s += fmt.Sprintf(" %3d%%", p.Done*100/p.Total)
 		}
 	}
 	if p.Rate > 0 {
-		s += "  " + formatBytes(int64(p.Rate)) + "/s"
+		s += "  " + files.ByteSize(int64(p.Rate)) + "/s"
 	}
 	switch {
 	case p.Finished:
@@ -121,17 +123,4 @@ func formatProgress(p Progress) string {
 		s += "  ETA " + p.ETA.String()
 	}
 	return s
-}
-
-// formatBytes writes n in B, kB, MB or GB (powers of 1000, as the Hub shows sizes).
-func formatBytes(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1000_000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	case n < 1000_000_000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
 }

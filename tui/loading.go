@@ -8,6 +8,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"lesionui/hub"
+
+	"lesionui/internal/files"
 )
 
 // The start-up views: while the study opens, one line per downloaded file (updated in place),
@@ -55,15 +57,15 @@ func (m *Model) downloadLine(d hub.Progress, nameW, w int) string {
 	if d.Finished {
 		mark = "✓"
 	}
-	s := fmt.Sprintf("  %s %-*s  %s", mark, nameW, d.File, formatBytes(d.Done))
+	s := fmt.Sprintf("  %s %-*s  %s", mark, nameW, d.File, files.ByteSize(d.Done))
 	if d.Total >= 0 {
-		s += " / " + formatBytes(d.Total)
+		s += " / " + files.ByteSize(d.Total)
 		if d.Total > 0 {
 			s += fmt.Sprintf(" %3d%%", d.Done*100/d.Total)
 		}
 	}
 	if d.Rate > 0 && !d.Finished {
-		s += "  " + formatBytes(int64(d.Rate)) + "/s"
+		s += "  " + files.ByteSize(int64(d.Rate)) + "/s"
 	}
 	if d.ETA > 0 && !d.Finished {
 		s += "  ETA " + d.ETA.Round(time.Second).String()
@@ -75,19 +77,6 @@ func (m *Model) downloadLine(d hub.Progress, nameW, w int) string {
 		s += "  " + meter(int(d.Done*1000/d.Total), 1000, min(30, room))
 	}
 	return s
-}
-
-// formatBytes writes n in B, kB, MB or GB (powers of 1000, as the Hub shows sizes).
-func formatBytes(n int64) string {
-	switch {
-	case n < 1000:
-		return fmt.Sprintf("%d B", n)
-	case n < 1000_000:
-		return fmt.Sprintf("%.1f kB", float64(n)/1e3)
-	case n < 1000_000_000:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	return fmt.Sprintf("%.2f GB", float64(n)/1e9)
 }
 
 // failedView shows why the study could not be opened and what the user can do.

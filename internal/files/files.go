@@ -87,7 +87,8 @@ func (e *NotRegularError) Error() string {
 	return fmt.Sprintf("%s is %s, not a regular file", e.Path, e.Kind)
 }
 
-// ByteSize formats n bytes for people, in decimal units (as download sizes are shown).
+// ByteSize formats n bytes for people, in decimal units as the Hub shows sizes: "232.5 kB",
+// "1.34 GB" (two decimals from GB up, where a tenth is a lot).
 func ByteSize(n int64) string {
 	const unit = 1000
 	if n < unit {
@@ -97,6 +98,9 @@ func ByteSize(n int64) string {
 	for v >= unit && i < 4 {
 		v /= unit
 		i++
+	}
+	if i >= 3 {
+		return fmt.Sprintf("%.2f %cB", v, "kMGT"[i-1])
 	}
 	return fmt.Sprintf("%.1f %cB", v, "kMGT"[i-1])
 }

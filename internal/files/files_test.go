@@ -39,7 +39,7 @@ func TestReadRegular(t *testing.T) {
 }
 
 func TestByteSize(t *testing.T) {
-	for n, want := range map[int64]string{999: "999 B", 1000: "1.0 kB", 1_340_000_000: "1.3 GB", 2e12: "2.0 TB"} {
+	for n, want := range map[int64]string{999: "999 B", 1000: "1.0 kB", 1_340_000_000: "1.34 GB", 2e12: "2.00 TB"} {
 		if got := ByteSize(n); got != want {
 			t.Errorf("ByteSize(%d) = %q, want %q", n, got, want)
 		}
