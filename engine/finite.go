@@ -69,17 +69,39 @@ func (s *Study) sentence(i int) string {
 // checkLogits returns a *NonFiniteError for the first non-finite logit of l, from the pass
 // described by what.
 func (s *Study) checkLogits(l Logits, what string) error {
-	texts := [3]string{"clean", s.Targets.Words[0] + "-masked", s.Targets.Words[1] + "-masked"}
 	for t := range l {
 		for p := range l[t] {
 			for w, v := range l[t][p] {
 				if !finite(v) {
 					site := fmt.Sprintf("%s: the %q logit at the %q mask position of the %s test text",
-						what, s.Targets.Words[w], s.Targets.Words[p], texts[t])
+						what, s.Targets.Words[w], s.Targets.Words[p], s.testText(t))
 					return s.nonFinite(-1, site, v)
 				}
 			}
 		}
 	}
 	return nil
+}
+
+// checkVocabLogits returns a *NonFiniteError for the first non-finite logit of row, the logits
+// over the whole vocabulary at mask position p of test text t from the pass described by what.
+// The top-k predictions are read from such rows: a NaN there would silently drop its token and an
+// Inf top the list, where the two words' logits (checkLogits) are finite.
+func (s *Study) checkVocabLogits(row []float32, t, p int, what string) error {
+	for id, v := range row {
+		if !finite(float64(v)) {
+			site := fmt.Sprintf("%s: the logit of token %q (id %d) at the %q mask position of the %s test text",
+				what, s.Model.Tokenizer.Token(id), id, s.Targets.Words[p], s.testText(t))
+			return s.nonFinite(-1, site, float64(v))
+		}
+	}
+	return nil
+}
+
+// testText names test text t (0 clean, then the two masked ones) for errors.
+func (s *Study) testText(t int) string {
+	if t == 0 {
+		return "clean"
+	}
+	return s.Targets.Words[t-1] + "-masked"
 }

@@ -84,6 +84,14 @@ func TestNonFiniteWeightsAreRefused(t *testing.T) {
 			[]string{"layer 0:", `tensor "bert.embeddings.word_embeddings.weight" [174 32] holds +Inf at element 0`}},
 		{"NaN in the MLM head", "cls.predictions.transform.dense.weight", 0, nan,
 			[]string{"the clean pass: the \"her\" logit", "is NaN", `tensor "cls.predictions.transform.dense.weight"`}},
+		// Token 50 ("crowd") is neither target word: only the full-vocabulary logits the top-k
+		// predictions are read from see it, and they used to pass a NaN by (the top-k silently
+		// left it out) and an Inf on (run printed "crowd +Inf", then --json failed after the study).
+		{"NaN in the head bias of another token", "cls.predictions.bias", 50, nan,
+			[]string{`the clean pass: the logit of token "crowd" (id 50) at the "her" mask position of the clean test text`,
+				"is NaN", `tensor "cls.predictions.bias" [174] holds NaN at element 50`}},
+		{"Inf in the head bias of another token", "cls.predictions.bias", 50, inf,
+			[]string{`the logit of token "crowd" (id 50)`, "is +Inf", `holds +Inf at element 50`}},
 		{"finite weights that overflow", "bert.embeddings.word_embeddings.weight", -1, 3e38,
 			[]string{"layer 0:", "every weight is finite, so the computation overflowed float32"}},
 	} {

@@ -184,6 +184,11 @@ func (s *Study) finish(ctx context.Context, start time.Time) (*Study, error) {
 	if err := s.checkLogits(s.Clean, "the clean pass"); err != nil {
 		return nil, err
 	}
+	for i, row := range s.cleanLogits {
+		if err := s.checkVocabLogits(row, i/2, i%2, "the clean pass"); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
