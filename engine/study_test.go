@@ -195,6 +195,26 @@ func TestBuiltinSetOnEveryFamily(t *testing.T) {
 	}
 }
 
+// In RoBERTa a sentence-initial "him" is the token "him", not the "Ġhim" every other sentence
+// holds: the error names the token looked for, not only the word, or "him I saw ..." would
+// read as containing "him" 0 times.
+func TestWordTokenNamedInErrors(t *testing.T) {
+	tok, err := tokenize.Load("../testdata/tokenizers/roberta-base-reduced")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := sentences.Parse(strings.NewReader("[him]\nI saw him.\nhim I saw.\n[her]\nI saw her.\nShe saw her.\n"+
+		"[test]\nclean: I saw her and him.\nher: I saw [MASK] and him.\nhim: I saw her and [MASK].\n"), "r.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = set.Validate(vocabulary{&encoder.Model{Tokenizer: tok}})
+	want := `r.txt:3: sentence "him I saw." contains the token "Ġhim" (the word "him" inside a sentence) 0 times, want exactly once`
+	if err == nil || err.Error() != want {
+		t.Errorf("Validate = %v\nwant %s", err, want)
+	}
+}
+
 func TestClasses(t *testing.T) {
 	lt := LayerTest{T: []float64{2, -3, 0.1, 5}, A: []int{0, 3}, B: []int{1}}
 	if got, want := lt.Classes(), []Class{PrefersA, PrefersB, NotSignificant, PrefersA}; !slices.Equal(got, want) {

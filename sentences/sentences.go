@@ -402,8 +402,12 @@ func (s *ContrastSet) Validate(v Vocabulary) error {
 				fail(sent.Line, "tokenizing %q: %v", sent.Text, err)
 				continue
 			}
-			if c := count(toks, pieces[g.Word]); c != 1 {
-				fail(sent.Line, "sentence %q contains the token %q %d times, want exactly once", sent.Text, g.Word, c)
+			if c := count(toks, tok); c != 1 {
+				what := fmt.Sprintf("%q", tok)
+				if tok != g.Word { // "Ġhim": the word's token inside a sentence is not the word itself
+					what += fmt.Sprintf(" (the word %q inside a sentence)", g.Word)
+				}
+				fail(sent.Line, "sentence %q contains the token %s %d times, want exactly once", sent.Text, what, c)
 			}
 		}
 	}
