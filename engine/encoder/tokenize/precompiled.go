@@ -21,15 +21,15 @@ import (
 // sugarme/tokenizer's spm package parses the same format but is not used: it indexes the trie
 // and the blob without bounds checks (a truncated or hostile charsmap panics) and its
 // normaliser returns after the first grapheme that has a rule and turns combining marks into
-// "U+0301"-style text. Here every index is checked (a unit outside the trie is no match, a
-// value outside the blob is an error at load time) and the normalisation is precompiled.rs's.
+// "U+0301"-style text. Here every index is checked (a unit outside the trie, or a value outside
+// the blob, is no match) and the normalisation is precompiled.rs's.
 type precompiled struct {
 	trie       []uint32
 	normalized string
 }
 
-// parsePrecompiled reads a charsmap and checks that every value the trie can reach is a valid
-// offset into the replacement blob.
+// parsePrecompiled reads a charsmap: its trie must fit the bytes after the header and the
+// replacement blob must be valid UTF-8. Values are checked against the blob when they are used.
 func parsePrecompiled(b []byte) (*precompiled, error) {
 	if len(b) < 4 {
 		return nil, errors.New("precompiled_charsmap is shorter than its 4-byte header")
