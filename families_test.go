@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,8 +13,6 @@ import (
 	"github.com/charmbracelet/x/exp/teatest"
 
 	"lesionui/engine"
-	"lesionui/engine/encoder"
-	"lesionui/sentences"
 	"lesionui/tui"
 )
 
@@ -40,17 +39,21 @@ func TestRunJSONMatchesReferenceOnEveryFamily(t *testing.T) {
 	}
 }
 
-// TestExplorerOpensRobertaFromHub: a RoBERTa repository on a loopback Hub (tiny-roberta-full:
-// config.json, tokenizer.json, model.safetensors) is downloaded into the cache, config.json first,
-// and opens in the explorer, which shows its layers.
+// TestExplorerOpensRobertaFromHub: `lesionui --model some/model` on a loopback Hub holding a
+// RoBERTa repository (tiny-roberta-full: config.json, tokenizer.json, model.safetensors) goes
+// through the explorer's own wiring (exploreConfig: the Hub, the cache, the model, the study):
+// it downloads the repository, config.json first, and opens the study, RoBERTa's layers shown.
 func TestExplorerOpensRobertaFromHub(t *testing.T) {
 	h := fakeHub(t, filepath.Join("engine", "encoder", "testdata", "tiny-roberta-full"), false, "")
-	hubEnv(t, h.srv.URL)
-	code, stdout, stderr := run(t, "download", "some/model")
-	if code != 0 {
-		t.Fatalf("download: exit %d\n%s", code, stderr)
-	}
-	dir := strings.TrimSpace(stdout)
+	cache, _ := hubEnv(t, h.srv.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	f := studyFlags{model: "some/model", alpha: engine.DefaultAlpha}
+	tm := teatest.NewTestModel(t, tui.New(exploreConfig(ctx, &f, engine.Design{}, -1)), teatest.WithInitialTermSize(120, 32))
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Layers")) && bytes.Contains(b, []byte("him")) },
+		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
 	for _, file := range []string{"config.json", "tokenizer.json", "model.safetensors"} {
 		if len(h.asked(file)) == 0 {
 			t.Errorf("the Hub was not asked for %s", file)
@@ -59,17 +62,7 @@ func TestExplorerOpensRobertaFromHub(t *testing.T) {
 	if first := h.paths[0]; !strings.HasSuffix(first, "/config.json") {
 		t.Errorf("first request %q, want config.json", first)
 	}
-	cfg := tui.Config{ModelName: "some/model", InitialLayer: -1, Context: context.Background(),
-		Open: func(ctx context.Context, progress tui.Progress) (*engine.Study, error) {
-			m, err := encoder.Load(dir, nil)
-			if err != nil {
-				return nil, err
-			}
-			return engine.New(ctx, m, sentences.Builtin(), engine.Options{}, progress.Study)
-		}}
-	tm := teatest.NewTestModel(t, tui.New(cfg), teatest.WithInitialTermSize(120, 32))
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("Layers")) && bytes.Contains(b, []byte("him")) },
-		teatest.WithDuration(20*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
-	tm.Send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q")})
-	tm.WaitFinished(t, teatest.WithFinalTimeout(20*time.Second))
+	if _, err := os.Stat(filepath.Join(cache, "models--some--model", "refs", "main")); err != nil {
+		t.Errorf("the repository is not in the cache: %v", err)
+	}
 }
