@@ -241,3 +241,36 @@ func TestFamilyLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+// The heads' activations are each modeling file's: RoBERTa's and ELECTRA's are always erf GELU
+// (RobertaLMHead calls gelu, ElectraGeneratorPredictions get_activation("gelu")), BERT's,
+// ALBERT's and DistilBERT's follow the config. The goldens cannot tell for ELECTRA, whose fixtures
+// (like every released generator) set hidden_act "gelu"; and DistilBERT's LayerNorms keep eps
+// 1e-12 whatever config.json says, a difference too small for the goldens' tolerance.
+func TestHeadActivationsAndDistilBERTEps(t *testing.T) {
+	for _, c := range []struct {
+		fixture, field string
+		head           activation
+	}{
+		{"tiny-electra-generator", "hidden_act", actGELU},
+		{"tiny-roberta", "hidden_act", actGELU},
+		{"tiny-bert", "hidden_act", actReLU},
+		{"tiny-albert", "hidden_act", actReLU},
+		{"tiny-distilbert", "activation", actReLU},
+	} {
+		dir := copyFixture(t, c.fixture)
+		editConfig(t, dir, c.field, "relu")
+		editConfig(t, dir, "layer_norm_eps", 1e-5)
+		m, err := Load(dir, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.act != actReLU || m.head.Act != c.head {
+			t.Errorf("%s with %s relu: expansion activation %d, head %d; want %d, %d", c.fixture, c.field, m.act, m.head.Act, actReLU, c.head)
+		}
+		if want := map[bool]float64{true: 1e-12, false: 1e-5}[c.fixture == "tiny-distilbert"]; m.Config.LayerNormEps != want {
+			t.Errorf("%s with layer_norm_eps 1e-5: eps %g, want %g", c.fixture, m.Config.LayerNormEps, want)
+		}
+		m.Close()
+	}
+}
