@@ -154,13 +154,13 @@ func checkFrame(t *testing.T, name string, m *Model, f *frame) {
 				}
 			}
 		default:
-			checkPaneNumbers(t, name, m, p, has)
+			checkPaneNumbers(t, name, m, p, screen, has)
 		}
 	}
 }
 
 // checkPaneNumbers checks that a pane shown whole shows its numbers.
-func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(what, s string)) {
+func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, screen string, has func(what, s string)) {
 	s := m.study()
 	switch p {
 	case paneScatter:
@@ -199,6 +199,12 @@ func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(wh
 			r, _ := m.lesion(m.layer, mode)
 			has("sweep magnitude", fmt.Sprintf("|Δ| %.3f", r.Magnitude))
 			has("sweep impact", fmt.Sprintf("%+.3f", r.Impact[1]))
+		}
+		// The signed Δ chart draws both signs (its top and bottom labels), or is left out and
+		// the pane says so: one row would show only the negative changes.
+		if d := m.sweepData(); !strings.Contains(screen, "Δ per word: z") {
+			has("Δ chart's top", fmt.Sprintf("%+.2f┤", d.imp))
+			has("Δ chart's bottom", fmt.Sprintf("%+.2f┤", -d.imp))
 		}
 		if m.baselineOn {
 			b := m.res.baselines[m.baselineKey(m.layer)]
