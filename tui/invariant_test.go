@@ -168,6 +168,12 @@ func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, screen stri
 		for k := range lv.counts {
 			has("class count", fmt.Sprintf(" %d (%.1f%%)", lv.counts[k], 100*float64(lv.counts[k])/float64(len(lv.classes))))
 		}
+		// Both lines of the smallest significant |t| are labelled, or one label says ± when
+		// they share a row.
+		if c := lv.crit; c > 0 && !strings.Contains(screen, fmt.Sprintf("±%.1f┤", c)) {
+			has("+t-critical label", fmt.Sprintf("%+.1f┤", c))
+			has("-t-critical label", fmt.Sprintf("%+.1f┤", -c))
+		}
 		u := s.Unit(m.layer, m.unit)
 		has("unit", fmt.Sprintf("unit %d", u.Unit))
 		has("unit t", fmt.Sprintf("t %+.3f", u.T))
