@@ -130,6 +130,9 @@ func scatterChart(t []float64, cls []engine.Class, g scatterGeom, crit float64, 
 	if crit > 0 {
 		critRows[g.row(crit)] = fmt.Sprintf("%+.1f", crit)
 		critRows[g.row(-crit)] = fmt.Sprintf("%+.1f", -crit)
+		if g.row(crit) == g.row(-crit) { // a short chart: both lines in one row
+			critRows[g.row(crit)] = fmt.Sprintf("±%.1f", crit)
+		}
 	}
 	curC, curR := -1, -1
 	if cursor >= 0 && cursor < len(t) && !math.IsNaN(t[cursor]) {

@@ -154,19 +154,25 @@ func checkFrame(t *testing.T, name string, m *Model, f *frame) {
 				}
 			}
 		default:
-			checkPaneNumbers(t, name, m, p, has)
+			checkPaneNumbers(t, name, m, p, screen, has)
 		}
 	}
 }
 
 // checkPaneNumbers checks that a pane shown whole shows its numbers.
-func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(what, s string)) {
+func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, screen string, has func(what, s string)) {
 	s := m.study()
 	switch p {
 	case paneScatter:
 		lv := m.layerView(m.layer)
 		for k := range lv.counts {
 			has("class count", fmt.Sprintf(" %d (%.1f%%)", lv.counts[k], 100*float64(lv.counts[k])/float64(len(lv.classes))))
+		}
+		// Both lines of the smallest significant |t| are labelled, or one label says ± when
+		// they share a row.
+		if c := lv.crit; c > 0 && !strings.Contains(screen, fmt.Sprintf("±%.1f┤", c)) {
+			has("+t-critical label", fmt.Sprintf("%+.1f┤", c))
+			has("-t-critical label", fmt.Sprintf("%+.1f┤", -c))
 		}
 		u := s.Unit(m.layer, m.unit)
 		has("unit", fmt.Sprintf("unit %d", u.Unit))
@@ -199,6 +205,12 @@ func checkPaneNumbers(t *testing.T, name string, m *Model, p paneID, has func(wh
 			r, _ := m.lesion(m.layer, mode)
 			has("sweep magnitude", fmt.Sprintf("|Δ| %.3f", r.Magnitude))
 			has("sweep impact", fmt.Sprintf("%+.3f", r.Impact[1]))
+		}
+		// The signed Δ chart draws both signs (its top and bottom labels), or is left out and
+		// the pane says so: one row would show only the negative changes.
+		if d := m.sweepData(); !strings.Contains(screen, "Δ per word: z") {
+			has("Δ chart's top", fmt.Sprintf("%+.2f┤", d.imp))
+			has("Δ chart's bottom", fmt.Sprintf("%+.2f┤", -d.imp))
 		}
 		if m.baselineOn {
 			b := m.res.baselines[m.baselineKey(m.layer)]

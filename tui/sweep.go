@@ -207,9 +207,11 @@ func (sweepPane) view(m *Model, f *frame, w, h int) ([]string, string) {
 		legend1, legend2 = nil, nil
 		notes = append(notes, "legend: ?")
 	}
+	// The signed chart needs a row for each sign (in one row only the negative changes would
+	// show), so below three rows the magnitudes take them all.
 	avail := max(1, h-fixed-len(legend1)-len(legend2))
 	r1, r2 := avail, 0
-	if avail >= 2 {
+	if avail >= 3 {
 		r1 = avail / 2
 		r2 = avail - r1
 	} else {
