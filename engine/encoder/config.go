@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
+	"strings"
 
 	"lesionui/internal/files"
 )
@@ -141,10 +143,34 @@ func (c Config) validate(f *family) error {
 	if c.IsDecoder {
 		return errors.New("is_decoder is true: the model attends causally (a decoder such as RobertaForCausalLM); lesionui runs bidirectional masked LMs")
 	}
+	if err := c.checkTaskHead(); err != nil {
+		return err
+	}
 	if f.check != nil {
 		return f.check(c)
 	}
 	return nil
+}
+
+// taskHeads are the suffixes of HF's fine-tuned model classes (BertForSequenceClassification,
+// RobertaForTokenClassification, ...), whose save_pretrained keeps the encoder and the task's head
+// but not the masked-LM head the study reads.
+var taskHeads = []string{"ForSequenceClassification", "ForTokenClassification", "ForQuestionAnswering",
+	"ForMultipleChoice", "ForNextSentencePrediction"}
+
+// checkTaskHead refuses a config whose architectures are all fine-tuned task heads, before any
+// weight is fetched. A bare encoder ("BertModel") is left to the weights: some such checkpoints
+// carry the masked-LM head all the same, and HF would load them.
+func (c Config) checkTaskHead() error {
+	if len(c.Architectures) == 0 {
+		return nil
+	}
+	for _, a := range c.Architectures {
+		if !slices.ContainsFunc(taskHeads, func(s string) bool { return strings.HasSuffix(a, s) }) {
+			return nil
+		}
+	}
+	return fmt.Errorf("architectures %q: a fine-tuned task model has no masked-LM head (save_pretrained keeps only the task's head); lesionui needs a masked LM (architectures ...ForMaskedLM or ...ForPreTraining), such as the checkpoint it was fine-tuned from", c.Architectures)
 }
 
 // HeadSize is the width of one attention head.

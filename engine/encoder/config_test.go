@@ -109,6 +109,8 @@ func TestCheckConfigRefusals(t *testing.T) {
 		{"DistilBERT names", distil, []string{"DistilBERT", "dim 32 is not a multiple of n_heads 5"}},
 		{"DistilBERT activation", map[string]any{"model_type": "distilbert", "activation": "tanh"}, []string{`activation "tanh" is not supported`}},
 		{"ELECTRA classifier", map[string]any{"model_type": "electra", "architectures": []string{"ElectraForSequenceClassification"}}, []string{"no masked-LM head"}},
+		{"BERT classifier", map[string]any{"architectures": []string{"BertForSequenceClassification"}}, []string{`"BertForSequenceClassification"`, "fine-tuned task model", "no masked-LM head"}},
+		{"RoBERTa tagger", map[string]any{"model_type": "roberta", "architectures": []string{"RobertaForTokenClassification"}}, []string{"no masked-LM head"}},
 		{"decoder", map[string]any{"model_type": "gpt2"}, []string{`model_type "gpt2" is not supported`, "bert (BERT)"}},
 		{"relative positions", map[string]any{"model_type": "roberta", "position_embedding_type": "relative_key"}, []string{"position_embedding_type"}},
 		{"causal", map[string]any{"model_type": "roberta", "is_decoder": true, "architectures": []string{"RobertaForCausalLM"}}, []string{"is_decoder", "causally"}},
@@ -125,9 +127,12 @@ func TestCheckConfigRefusals(t *testing.T) {
 			}
 		}
 	}
-	// An ELECTRA config without architectures is left to the weights; one without model_type is BERT.
+	// An ELECTRA config without architectures is left to the weights; one without model_type is BERT;
+	// a bare encoder, or a task head listed next to a masked-LM head, is left to the weights too.
 	for _, fields := range []map[string]any{
 		{"model_type": "electra"},
+		{"architectures": []string{"BertModel"}},
+		{"architectures": []string{"BertForSequenceClassification", "BertForMaskedLM"}},
 		{"vocab_size": 100, "hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 4, "intermediate_size": 64, "max_position_embeddings": 64},
 	} {
 		if err := CheckConfig(writeConfig(t, fields)); err != nil {
