@@ -10,6 +10,8 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
 )
 
 // OpenRegular opens path for reading (following symlinks) and returns it with its FileInfo,
@@ -55,7 +57,52 @@ func ReadRegular(path string, limit int64) ([]byte, error) {
 	if int64(len(b)) > limit { // it grew while being read
 		return nil, &TooLargeError{Path: path, Size: int64(len(b)), Limit: limit}
 	}
+	if err := CheckLFSPointer(path, b); err != nil {
+		return nil, err
+	}
 	return b, nil
+}
+
+// lfsPrefix starts every Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
+const lfsPrefix = "version https://git-lfs.github.com/spec/v1\n"
+
+// LFSPointerMax is the most bytes of a file CheckLFSPointer needs: the spec keeps pointer files
+// under 1024 bytes.
+const LFSPointerMax = 1024
+
+// CheckLFSPointer returns an *LFSPointerError if head, the start of the file at path, is a Git LFS
+// pointer: the small text file git leaves in place of a large one (model.safetensors, XLM-R's
+// tokenizer.json) in a repository cloned without git-lfs.
+func CheckLFSPointer(path string, head []byte) error {
+	text, ok := strings.CutPrefix(string(head[:min(len(head), LFSPointerMax)]), lfsPrefix)
+	if !ok {
+		return nil
+	}
+	e := &LFSPointerError{Path: path, Size: -1}
+	for _, line := range strings.Split(text, "\n") {
+		if v, ok := strings.CutPrefix(line, "size "); ok {
+			if size, err := strconv.ParseInt(v, 10, 64); err == nil {
+				e.Size = size
+			}
+		}
+	}
+	return e
+}
+
+// LFSPointerError is a file that is a Git LFS pointer instead of the content it stands for.
+type LFSPointerError struct {
+	Path string
+	Size int64 // of the real file, as the pointer gives it; -1 if it does not
+}
+
+func (e *LFSPointerError) Error() string {
+	real := "the real file"
+	if e.Size >= 0 {
+		real = fmt.Sprintf("the real file (%d bytes)", e.Size)
+	}
+	return fmt.Sprintf("%s: this is a Git LFS pointer, not the file itself: the repository was cloned without git-lfs, "+
+		"so %s was never downloaded. Run `git lfs install && git lfs pull` in the repository, "+
+		"or let lesionui fetch the model (--model ORG/NAME)", e.Path, real)
 }
 
 // TooLargeError is a file larger than what lesionui reads of its kind.

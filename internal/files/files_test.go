@@ -38,6 +38,25 @@ func TestReadRegular(t *testing.T) {
 	}
 }
 
+func TestLFSPointer(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "tokenizer.json")
+	pointer := "version https://git-lfs.github.com/spec/v1\noid sha256:62c2\nsize 9096718\n"
+	if err := os.WriteFile(p, []byte(pointer), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadRegular(p, 1<<20)
+	var lp *LFSPointerError
+	if !errors.As(err, &lp) || lp.Size != 9096718 || !strings.HasPrefix(err.Error(), p+": ") {
+		t.Errorf("a pointer: %v", err)
+	}
+	if err := CheckLFSPointer(p, []byte("version https://git-lfs.github.com/spec/v1\n")); err == nil || !strings.Contains(err.Error(), "the real file was") {
+		t.Errorf("a pointer without size: %v", err)
+	}
+	if err := CheckLFSPointer(p, []byte(`{"version": 1}`)); err != nil {
+		t.Errorf("JSON: %v", err)
+	}
+}
+
 func TestByteSize(t *testing.T) {
 	for n, want := range map[int64]string{999: "999 B", 1000: "1.0 kB", 1_340_000_000: "1.34 GB", 2e12: "2.00 TB"} {
 		if got := ByteSize(n); got != want {

@@ -7,8 +7,6 @@ import (
 	"math"
 	"os"
 	"sort"
-	"strconv"
-	"strings"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -44,7 +42,9 @@ func Open(path string) (*File, error) {
 		return fail(err, "cannot open: %v", unwrapPath(err))
 	}
 	defer f.Close() // the mapping outlives the descriptor
-	if err := lfsPointer(f, path); err != nil {
+	var head [files.LFSPointerMax]byte
+	n, _ := f.ReadAt(head[:], 0)
+	if err := files.CheckLFSPointer(path, head[:n]); err != nil {
 		return nil, err
 	}
 	size := st.Size()
@@ -85,31 +85,6 @@ func newFile(path string, m []byte) (*File, error) {
 		tensors[name] = t
 	}
 	return &File{path: path, mapping: m, data: data, tensors: tensors, metadata: metadata}, nil
-}
-
-// lfsPrefix starts every Git LFS pointer file (https://github.com/git-lfs/git-lfs/blob/main/docs/spec.md).
-const lfsPrefix = "version https://git-lfs.github.com/spec/v1\n"
-
-// lfsPointer returns an error explaining that f is a Git LFS pointer, the small text file
-// git leaves in place of a large file in a repository cloned without git-lfs, if it is one.
-func lfsPointer(f *os.File, path string) error {
-	var buf [1024]byte // the spec caps pointer files below 1024 bytes
-	n, _ := f.ReadAt(buf[:], 0)
-	text, ok := strings.CutPrefix(string(buf[:n]), lfsPrefix)
-	if !ok {
-		return nil
-	}
-	real := "the real file"
-	for _, line := range strings.Split(text, "\n") {
-		if v, ok := strings.CutPrefix(line, "size "); ok {
-			if size, err := strconv.ParseInt(v, 10, 64); err == nil {
-				real = fmt.Sprintf("the real file (%d bytes)", size)
-			}
-		}
-	}
-	return &Error{File: path, Msg: fmt.Sprintf("this is a Git LFS pointer, not the weights: the repository was cloned "+
-		"without git-lfs, so %s was never downloaded. Run `git lfs install && git lfs pull` in the repository, "+
-		"or let lesionui fetch the model (--model ORG/NAME)", real)}
 }
 
 // unwrapPath strips the *fs.PathError wrapper, whose path the *Error repeats.

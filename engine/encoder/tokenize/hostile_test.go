@@ -89,6 +89,16 @@ func TestHostileTokenizerFiles(t *testing.T) {
 	}
 }
 
+// TestLFSPointerTokenizer: what `git clone` without git-lfs leaves of xlm-roberta-base's
+// tokenizer.json (9 MB, stored in LFS) is explained, not reported as bad JSON.
+func TestLFSPointerTokenizer(t *testing.T) {
+	pointer := "version https://git-lfs.github.com/spec/v1\n" +
+		"oid sha256:62c24cdc13d4c9952d63718d6c9fa4c287974249e16b7ade6d5a85e7bbb75626\nsize 9096718\n"
+	for _, name := range []string{"tokenizer.json", "vocab.txt"} {
+		wantError(t, name, mkDir(t, map[string]string{name: pointer}), name, "Git LFS pointer", "9096718 bytes", "git lfs pull")
+	}
+}
+
 func TestHostileVocabFiles(t *testing.T) {
 	wantError(t, "added_tokens_decoder id 2^63-1", mkDir(t, map[string]string{"vocab.txt": tinyVocab,
 		"tokenizer_config.json": `{"added_tokens_decoder": {"9223372036854775807": {"content": "[X]"}}}`}), `key "9223372036854775807" is not an id from 0 to 8`)
