@@ -3,6 +3,7 @@ package encoder
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -272,5 +273,38 @@ func TestHeadActivationsAndDistilBERTEps(t *testing.T) {
 			t.Errorf("%s with layer_norm_eps 1e-5: eps %g, want %g", c.fixture, m.Config.LayerNormEps, want)
 		}
 		m.Close()
+	}
+}
+
+// The goldens' models use eps 1e-12 or 1e-5, too small against their LayerNorms' variances to show
+// if config.json's layer_norm_eps were ignored: an eps of 1 must move every family's logits (but
+// DistilBERT's, whose modeling file fixes 1e-12).
+func TestLayerNormEpsReachesForward(t *testing.T) {
+	for _, f := range familyFixtures {
+		t.Run(f.name, func(t *testing.T) {
+			_, g := loadFamilyGolden(t, f.name)
+			logits := func(dir string) []float32 {
+				m, err := Load(dir, nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer m.Close()
+				res, err := m.Forward(context.Background(), g.Seqs, Options{Logits: sites(g.LogitSites[:1]), Vocab: g.Vocab})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return res.Logits[0]
+			}
+			clean := logits(copyFixture(t, f.name))
+			dir := copyFixture(t, f.name)
+			editConfig(t, dir, "layer_norm_eps", 1.0)
+			moved := 0.0
+			for i, v := range logits(dir) {
+				moved = max(moved, math.Abs(float64(v-clean[i])))
+			}
+			if distil := strings.HasPrefix(f.name, "tiny-distilbert"); distil != (moved == 0) {
+				t.Errorf("layer_norm_eps 1 moved the logits by at most %g (DistilBERT must ignore it, the others use it)", moved)
+			}
+		})
 	}
 }
