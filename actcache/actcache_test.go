@@ -12,6 +12,7 @@ import (
 
 	"lesionui/engine"
 	"lesionui/engine/encoder"
+	"lesionui/internal/filestest"
 	"lesionui/sentences"
 )
 
@@ -19,21 +20,7 @@ import (
 // loads it.
 func model(t *testing.T) *encoder.Model {
 	t.Helper()
-	src := filepath.FromSlash("../engine/encoder/testdata/tiny-bert")
-	dir := t.TempDir()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	dir := filestest.CopyDir(t, filepath.FromSlash("../engine/encoder/testdata/tiny-bert"))
 	m, err := encoder.Load(dir, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -11,31 +11,18 @@ import (
 	"testing"
 
 	"lesionui/engine/encoder/safetensors"
+	"lesionui/internal/filestest"
 )
 
 // copyFixture copies a fixture (tiny-bert when name is empty) into a temporary directory for a test
 // to damage.
 func copyFixture(t *testing.T, name ...string) string {
 	t.Helper()
-	dir := t.TempDir()
 	src := filepath.Join("testdata", "tiny-bert")
 	if len(name) > 0 {
 		src = filepath.Join("testdata", name[0])
 	}
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return dir
+	return filestest.CopyDir(t, src)
 }
 
 // editConfig rewrites one field of config.json.

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/sugarme/tokenizer/spm"
+
+	"lesionui/internal/filestest"
 )
 
 // mkDir writes files into a fresh directory.
@@ -23,18 +25,7 @@ func mkDir(t *testing.T, files map[string]string) string {
 // copyDir copies the files of src into a fresh directory, plus extra ones.
 func copyDir(t *testing.T, src string, extra map[string]string) string {
 	t.Helper()
-	dir := t.TempDir()
-	entries, err := os.ReadDir(src)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		b, err := os.ReadFile(filepath.Join(src, e.Name()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, dir, e.Name(), b)
-	}
+	dir := filestest.CopyDir(t, src)
 	for name, content := range extra {
 		writeFile(t, dir, name, []byte(content))
 	}
