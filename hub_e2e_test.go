@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"lesionui/internal/filestest"
 )
 
 // e2eHub is what fakeHub serves and what it saw.
@@ -142,29 +144,11 @@ func TestRunDownloadsFromHubThenWorksOffline(t *testing.T) {
 
 var fixedTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// copyDir copies the regular files of dir into a new temporary directory.
-func copyDir(t *testing.T, dir string) string {
-	t.Helper()
-	out := t.TempDir()
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range entries {
-		if b, err := os.ReadFile(filepath.Join(dir, e.Name())); err == nil {
-			if err := os.WriteFile(filepath.Join(out, e.Name()), b, 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	return out
-}
-
 // TestHubRefusesOtherModelsBeforeTheirWeights: a Hub id whose config.json is a ModernBERT (the one
 // answerdotai/ModernBERT-base publishes) is refused by `run` and by `download` after config.json
 // alone, naming the model type.
 func TestHubRefusesOtherModelsBeforeTheirWeights(t *testing.T) {
-	dir := copyDir(t, fixtureModel)
+	dir := filestest.CopyDir(t, fixtureModel)
 	cfg, err := os.ReadFile(filepath.Join("engine", "encoder", "testdata", "configs", "answerdotai_ModernBERT-base.json"))
 	if err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// CopyDir copies the files of src (a fixture directory, not recursed into) into a fresh
+// CopyDir copies the files of src (a fixture directory; its subdirectories are left out) into a fresh
 // temporary directory, for a test to change or damage, and returns that directory.
 func CopyDir(t testing.TB, src string) string {
 	t.Helper()
@@ -16,6 +16,9 @@ func CopyDir(t testing.TB, src string) string {
 		t.Fatal(err)
 	}
 	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
 		b, err := os.ReadFile(filepath.Join(src, e.Name()))
 		if err != nil {
 			t.Fatal(err)
