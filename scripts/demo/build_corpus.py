@@ -26,7 +26,7 @@ Sources (see demo/model/SOURCES.md for versions and licences):
     its gender flipped: pronouns (her/his told apart by the next word: "him"/"hers" before punctuation or a
     function word, "his"/"her" before anything else), the gendered nouns and titles of _GENDER_PAIRS, and its
     first names (a random name of the other list, seeded). The corpus's own pronoun counts are lopsided in the
-    object position (12,848 "him" against far fewer object "her"), which the demo model had learnt as a prior.
+    object position (12,848 "him" against about 6,500 object "her" by the same next-word rule), which the demo model had learnt as a prior.
 
 Held-out texts (scripts/demo/heldout.py: the notebook's 108 sentences and 3 test texts, evaluate.py's fresh
 pronoun sentences, every item of sentences/builtin_eval.txt with its [MASK] filled with "her" and with "him")
