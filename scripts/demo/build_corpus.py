@@ -21,12 +21,15 @@ Sources (see demo/model/SOURCES.md for versions and licences):
     title such as "Mr.", and not used as an ordinary lower-case word in the corpus) is added SWAP_COPIES more
     times, each with every such name replaced by a random name of the same list (seeded), so that the model
     meets many names of both genders next to the pronouns that refer to them.
-  - Gender flips (counterfactual data augmentation): every training sentence of the modern sources and the
-    addresses (FLIP_SOURCES; not the KJV) that has a gendered pronoun and names no deity is added once more with
-    its gender flipped: pronouns (her/his told apart by the next word: "him"/"hers" before punctuation or a
-    function word, "his"/"her" before anything else), the gendered nouns and titles of _GENDER_PAIRS, and its
-    first names (a random name of the other list, seeded). The corpus's own pronoun counts are lopsided in the
-    object position (12,848 "him" against about 6,500 object "her" by the same next-word rule), which the demo model had learnt as a prior.
+  - With --gender-flips (an experiment; the shipped model was not trained on it): counterfactual data
+    augmentation. Every training sentence of the modern sources and the addresses (FLIP_SOURCES; not the KJV)
+    that has a gendered pronoun and names no deity is added once more with its gender flipped: pronouns
+    (her/his told apart by the next word: "him"/"hers" before punctuation or a function word, "his"/"her"
+    before anything else), the gendered nouns and titles of _GENDER_PAIRS, and its first names (a random name
+    of the other list, seeded). The six sources have 12,848 "him" against about 6,500 object "her" (by the same
+    next-word rule). Continuing the demo model on this corpus (README, "The demo model") raised its
+    masked-token accuracy but turned its preference at object slots from "him" to "her": it learnt the new
+    prior, not to read the antecedent.
 
 Held-out texts (scripts/demo/heldout.py: the notebook's 108 sentences and 3 test texts, evaluate.py's fresh
 pronoun sentences, every item of sentences/builtin_eval.txt with its [MASK] filled with "her" and with "him")
@@ -328,7 +331,8 @@ class Guard:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default="/tmp/lesionui-demo-corpus")
-    ap.add_argument("--seed", type=int, default=1, help="seed of the name swaps")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the name swaps (the gender flips use seed+1)")
+    ap.add_argument("--gender-flips", action="store_true", help="add a gender-flipped copy of each pronoun sentence of FLIP_SOURCES")
     a = ap.parse_args()
     ensure_packages()
     os.makedirs(a.out, exist_ok=True)
@@ -363,11 +367,13 @@ def main():
     swaps = [s for s in name_swaps(candidates, gender, female, male, random.Random(a.seed)) if s not in seen and not guard.find(s)]
     swaps = list(dict.fromkeys(swaps))
     counts["name-swaps"] = (len(swaps), sum(len(s.split()) for s in swaps))
-    rng = random.Random(a.seed + 1)
-    flips = [f for s in flip_candidates for f in [gender_flip(s, gender, female, male, rng)] if f and f not in seen and not guard.find(f)]
-    flips = list(dict.fromkeys(flips))
-    counts["gender-flips"] = (len(flips), sum(len(s.split()) for s in flips))
-    train += swaps + flips
+    train += swaps
+    if a.gender_flips:
+        rng = random.Random(a.seed + 1)
+        flips = [f for s in flip_candidates for f in [gender_flip(s, gender, female, male, rng)] if f and f not in seen and not guard.find(f)]
+        flips = list(dict.fromkeys(flips))
+        counts["gender-flips"] = (len(flips), sum(len(s.split()) for s in flips))
+        train += flips
     for name, s, hit in dropped:
         print(f"build_corpus: dropped a {name} sentence containing the held-out text {hit!r}: {s}", file=sys.stderr)
     for fname, lines in (("train.txt", train), ("test.txt", test), ("test_sources.txt", test_sources)):
