@@ -21,6 +21,15 @@ Sources (see demo/model/SOURCES.md for versions and licences):
     title such as "Mr.", and not used as an ordinary lower-case word in the corpus) is added SWAP_COPIES more
     times, each with every such name replaced by a random name of the same list (seeded), so that the model
     meets many names of both genders next to the pronouns that refer to them.
+  - With --gender-flips (an experiment; the shipped model was not trained on it): counterfactual data
+    augmentation. Every training sentence of the modern sources and the addresses (FLIP_SOURCES; not the KJV)
+    that has a gendered pronoun and names no deity is added once more with its gender flipped: pronouns
+    (her/his told apart by the next word: "him"/"hers" before punctuation or a function word, "his"/"her"
+    before anything else), the gendered nouns and titles of _GENDER_PAIRS, and its first names (a random name
+    of the other list, seeded). The six sources have 12,848 "him" against about 6,500 object "her" (by the same
+    next-word rule). Continuing the demo model on this corpus (README, "The demo model") raised its
+    masked-token accuracy but turned its preference at object slots from "him" to "her": it learnt the new
+    prior, not to read the antecedent.
 
 Held-out texts (scripts/demo/heldout.py: the notebook's 108 sentences and 3 test texts, evaluate.py's fresh
 pronoun sentences, every item of sentences/builtin_eval.txt with its [MASK] filled with "her" and with "him")
@@ -64,6 +73,34 @@ MIN_WORDS, MAX_WORDS = 4, 40
 SWAP_SOURCES, SWAP_COPIES = ("fortunes", "wordnet", "austen", "moby-dick"), 2
 _NAME = re.compile(r"(?<!Mr\. )(?<!Mrs\. )(?<!Ms\. )(?<!Dr\. )(?<!Miss )(?<!Lady )(?<!Lord )(?<!Sir )\b[A-Z][a-z]+\b")
 GENDERED = re.compile(r"\b(he|she|him|her|his|hers|himself|herself)\b", re.I)
+FLIP_SOURCES = ("fortunes", "wordnet", "austen", "moby-dick", "sotu")
+_GENDER_PAIRS = """he she, him her, himself herself, man woman, men women, boy girl, boys girls, father mother,
+fathers mothers, son daughter, sons daughters, brother sister, brothers sisters, husband wife, husbands wives,
+king queen, kings queens, prince princess, princes princesses, uncle aunt, uncles aunts, nephew niece,
+nephews nieces, grandfather grandmother, grandfathers grandmothers, grandson granddaughter, grandsons
+granddaughters, gentleman lady, gentlemen ladies, sir madam, mr mrs, dad mom, papa mama, widower widow,
+bridegroom bride, groom bride, actor actress, hero heroine, monk nun, monks nuns, boyfriend girlfriend,
+fiance fiancee, stepfather stepmother, stepson stepdaughter, lad lass, lads lasses, male female, males females,
+masculine feminine, manhood womanhood, brotherhood sisterhood, fatherhood motherhood, schoolboy schoolgirl,
+duke duchess, emperor empress, baron baroness, lord lady, gods goddesses,
+waiter waitress, steward stewardess, landlord landlady, chairman chairwoman, businessman
+businesswoman, spokesman spokeswoman, congressman congresswoman, fisherman fisherwoman, salesman saleswoman"""
+_FLIP = {}
+for _pair in _GENDER_PAIRS.replace("\n", " ").split(","):
+    _m, _f = _pair.split()
+    _FLIP.setdefault(_m, _f)
+    _FLIP.setdefault(_f, _m)
+_FLIP.update({"she": "he", "herself": "himself", "hers": "his", "miss": "mr", "ms": "mr", "lady": "gentleman", "bride": "bridegroom"})
+_FUNCTION_WORDS = set("""a an the to and or but nor so yet for of in on at by with from into onto upon about
+above after against along among around as before behind below beneath beside between beyond down during
+except inside like near off out outside over past since through throughout till toward towards under until up
+within without again away back forth home here there now then today tonight tomorrow yesterday too also very
+well much more most once twice if when while whether that which who whom what where why how because though
+although unless is was be been being are were am not no never ever still just only even all both each every
+any some this these those it its i me my you your we us our they them their he him his she her himself
+herself itself themselves one""".split())
+_DEITY = re.compile(r"\b(God|Lord|LORD|Christ|Jesus|Holy|Almighty|Saviour|Savior|Heaven)\b")
+_TOKEN = re.compile(r"[A-Za-z]+|[^A-Za-z]+")
 
 _SENT_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]?\s+(?=[\"'\u201c\u2018(]?[A-Z])")
 _ABBREV = re.compile(r"\b(Mr|Mrs|Ms|Dr|St|Jr|Sr|Capt|Col|Gen|Rev|Hon|Messrs|Mt|No|vs)\.$")
@@ -205,10 +242,9 @@ def first_names():
     return sorted(lists[0] - both), sorted(lists[1] - both)
 
 
-def name_swaps(corpus, candidates, female, male, rng):
-    """SWAP_COPIES copies of each gendered candidate sentence with its first names replaced by random names of
-    the same gender (see the module doc). A name that the corpus uses as an ordinary word ("Will", "Rose",
-    "Job") more often in lower case than capitalised is never swapped."""
+def name_genders(corpus, female, male):
+    """{name: 0 female, 1 male} for the list names the corpus capitalises more often than it writes them in
+    lower case ("Will", "Rose", "Job" are ordinary words and never swapped)."""
     lower, upper = collections.Counter(), collections.Counter()
     for s in corpus:
         for w in re.findall(r"[A-Za-z]+", s):
@@ -218,6 +254,12 @@ def name_swaps(corpus, candidates, female, male, rng):
         for n in names:
             if upper[n.lower()] > lower[n.lower()]:
                 gender[n] = g
+    return gender
+
+
+def name_swaps(candidates, gender, female, male, rng):
+    """SWAP_COPIES copies of each gendered candidate sentence with its first names replaced by random names of
+    the same gender (see the module doc)."""
     pools = (female, male)
     out = []
     for s in candidates:
@@ -228,6 +270,42 @@ def name_swaps(corpus, candidates, female, male, rng):
             sub = {n: rng.choice(pools[gender[n]]) for n in found}
             out.append(_NAME.sub(lambda m: sub.get(m.group(0), m.group(0)), s))
     return out
+
+
+def _flip_word(word, nxt):
+    """The other gender's form of one lower-case word, or None. her/his are told apart by the next token:
+    before punctuation, the end or a function word they are objects or predicates (him, hers), else determiners."""
+    if word in ("her", "his"):
+        predicate = nxt is None or not nxt[0].isalpha() or nxt.lower() in _FUNCTION_WORDS
+        if word == "her":
+            return "him" if predicate else "his"
+        return "hers" if predicate else "her"
+    return _FLIP.get(word)
+
+
+def gender_flip(sentence, gender, female, male, rng):
+    """The sentence with its gender flipped (pronouns, gendered nouns and titles, first names: a random name of
+    the other list, one per name), or None when it has no gendered pronoun or names a deity."""
+    if not GENDERED.search(sentence) or _DEITY.search(sentence):
+        return None
+    names = {n: rng.choice((male, female)[gender[n]]) for n in sorted({w for w in _NAME.findall(sentence) if w in gender})}
+    tokens = _TOKEN.findall(sentence)
+    out = []
+    for i, t in enumerate(tokens):
+        if t in names:
+            out.append(names[t])
+            continue
+        nxt = next((u for u in tokens[i + 1:] if not u.isspace()), None)
+        f = _flip_word(t.lower(), nxt) if t[0].isalpha() else None
+        if f is None:
+            out.append(t)
+        elif t.isupper() and len(t) > 1:
+            out.append(f.upper())
+        elif t[0].isupper():
+            out.append(f[0].upper() + f[1:])
+        else:
+            out.append(f)
+    return "".join(out)
 
 
 class Guard:
@@ -253,12 +331,13 @@ class Guard:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default="/tmp/lesionui-demo-corpus")
-    ap.add_argument("--seed", type=int, default=1, help="seed of the name swaps")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the name swaps (the gender flips use seed+1)")
+    ap.add_argument("--gender-flips", action="store_true", help="add a gender-flipped copy of each pronoun sentence of FLIP_SOURCES")
     a = ap.parse_args()
     ensure_packages()
     os.makedirs(a.out, exist_ok=True)
     guard = Guard()
-    seen, train, test, test_sources, counts, dropped, candidates = set(), [], [], [], {}, [], []
+    seen, train, test, test_sources, counts, dropped, candidates, flip_candidates = set(), [], [], [], {}, [], [], []
     sources = (("kjv", kjv), ("fortunes", fortunes), ("wordnet", wordnet), ("austen", austen), ("moby-dick", moby_dick), ("sotu", sotu))
     for name, gen in sources:
         n = w = 0
@@ -280,12 +359,21 @@ def main():
                 train.append(s)
                 if name in SWAP_SOURCES:
                     candidates.append(s)
+                if name in FLIP_SOURCES:
+                    flip_candidates.append(s)
         counts[name] = (n, w)
     female, male = first_names()
-    swaps = [s for s in name_swaps(train, candidates, female, male, random.Random(a.seed)) if s not in seen and not guard.find(s)]
+    gender = name_genders(train, female, male)
+    swaps = [s for s in name_swaps(candidates, gender, female, male, random.Random(a.seed)) if s not in seen and not guard.find(s)]
     swaps = list(dict.fromkeys(swaps))
     counts["name-swaps"] = (len(swaps), sum(len(s.split()) for s in swaps))
     train += swaps
+    if a.gender_flips:
+        rng = random.Random(a.seed + 1)
+        flips = [f for s in flip_candidates for f in [gender_flip(s, gender, female, male, rng)] if f and f not in seen and not guard.find(f)]
+        flips = list(dict.fromkeys(flips))
+        counts["gender-flips"] = (len(flips), sum(len(s.split()) for s in flips))
+        train += flips
     for name, s, hit in dropped:
         print(f"build_corpus: dropped a {name} sentence containing the held-out text {hit!r}: {s}", file=sys.stderr)
     for fname, lines in (("train.txt", train), ("test.txt", test), ("test_sources.txt", test_sources)):

@@ -229,6 +229,8 @@ def language(model, tok, corpus):
     for kind in ("object", "possessive"):
         sub = [(t, w) for t, w, g in ev if w == "her" and (("possessive" in g) == (kind == "possessive"))]
         m[f"eval_her_{kind}"], m[f"eval_her_{kind}_n"] = pronoun_choice(model, tok, sub)[0], len(sub)
+    groups = list(dict.fromkeys(g for _, _, g in ev))
+    m["_eval_groups"] = [(g, *pronoun_choice(model, tok, [(t, w) for t, w, h in ev if h == g])[::2]) for g in groups]
     return m
 
 
@@ -258,7 +260,14 @@ def language_markdown(m):
         "",
         f"Notebook test texts, logits[s][pos] = (her, him) at mher={mher}, mhim={mhim}: "
         + "; ".join(f"text {s}: her-position {np.round(clean[s,0],2).tolist()}, him-position {np.round(clean[s,1],2).tolist()}" for s in range(3)),
+        "",
+        "The built-in evaluation set by kind (its comment lines). A model that answers \"him\" at every object slot and",
+        "\"her\" before every noun scores 75 % on the whole set, without reading any antecedent:",
+        "",
+        "| kind | right | n |",
+        "|---|---|---|",
     ]
+    md += [f"| {g} | {acc:.3f} | {n} |" for g, acc, n in m["_eval_groups"]]
     return md
 
 

@@ -56,8 +56,8 @@ def better(cand, shipped):
 
 def stages(run):
     """The training stages that produced RUN/model, first to last: (args dict, checkpoint summary) for each
-    train.py run, following --init back; a model continued from a directory that is no train.py run but has an
-    ORIGIN.txt (the earlier shipped model) starts the list with that text."""
+    train.py run, following --init back; a model continued from a directory that is no train.py run (a
+    checkout's demo/model, or one with an ORIGIN.txt: an earlier shipped model) starts the list with its origin."""
     out = []
     while run:
         with open(os.path.join(run, "args.json")) as f:
@@ -70,12 +70,27 @@ def stages(run):
         parent = os.path.dirname(os.path.abspath(init))
         if os.path.exists(os.path.join(parent, "args.json")):
             run = parent
+        elif is_checkout_demo(init):
+            out.append(shipped_origin())
         elif os.path.exists(os.path.join(init, "ORIGIN.txt")):
             with open(os.path.join(init, "ORIGIN.txt"), encoding="utf-8") as f:
                 out.append(f.read().strip())
         else:
             sys.exit(f"ship.py: a stage continued {init}, which is neither a train.py run nor has an ORIGIN.txt")
     return out[::-1]
+
+
+def is_checkout_demo(path):
+    """Whether path is the demo/model directory of a lesionui checkout (train.py --init demo/model)."""
+    path = os.path.realpath(path)
+    return path.endswith(os.path.join(os.sep, "demo", "model")) and os.path.exists(os.path.join(path, "..", "..", "go.mod"))
+
+
+def shipped_origin():
+    """Names the committed demo model: the last commit of this checkout that changed its weights."""
+    commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", "demo/model/model.safetensors"], cwd=ROOT,
+                            check=True, capture_output=True, text=True).stdout.strip()
+    return f"demo/model of lesionui commit {commit} (how it was trained: that commit's demo/model/SOURCES.md)"
 
 
 def command(args):
@@ -88,6 +103,9 @@ def command(args):
         if act.dest in ("help", "run", "bench") or act.dest not in args:
             continue
         default = act.default
+        if act.dest == "init" and args["init"] and is_checkout_demo(args["init"]):
+            parts.append("--init demo/model")
+            continue
         if isinstance(default, str) and default.startswith(ROOT + os.sep):
             default = os.path.relpath(default, ROOT)  # a path inside the checkout the stage ran in
             if isinstance(args[act.dest], str) and args[act.dest].endswith(os.sep + default):
