@@ -85,10 +85,10 @@ def masked_hits(model, tok, lines, seed=7, rate=0.15):
     return masks, hits, nll
 
 
-def pronoun_choice(model, tok, items):
-    """items: (masked text, gold) -> (accuracy, per-gold accuracy dict, n)."""
+def pronoun_hits(model, tok, items):
+    """items: (masked text, gold) -> one bool per item: whether the model prefers the gold word over the other."""
     her, him = tok.vocab["her"], tok.vocab["him"]
-    hits = {"her": [], "him": []}
+    hits = []
     for i in range(0, len(items), 64):
         chunk = items[i : i + 64]
         ids, attn = tok.batch([t for t, _ in chunk])
@@ -96,9 +96,19 @@ def pronoun_choice(model, tok, items):
         for r, (_, gold) in enumerate(chunk):
             pos = (ids[r] == tok.vocab["[MASK]"]).nonzero()[0, 0]
             pref_her = lg[r, pos, her] > lg[r, pos, him]
-            hits[gold].append(bool(pref_her) == (gold == "her"))
-    allh = hits["her"] + hits["him"]
-    return np.mean(allh), {g: (np.mean(h) if h else float("nan"), len(h)) for g, h in hits.items()}, len(allh)
+            hits.append(bool(pref_her) == (gold == "her"))
+    return hits
+
+
+def choice_summary(hits, golds):
+    """(accuracy, per-gold (accuracy, n) dict, n) of pronoun_hits' result for items with these golds."""
+    per = {g: [h for h, w in zip(hits, golds) if w == g] for g in ("her", "him")}
+    return np.mean(hits), {g: (np.mean(h) if h else float("nan"), len(h)) for g, h in per.items()}, len(hits)
+
+
+def pronoun_choice(model, tok, items):
+    """items: (masked text, gold) -> (accuracy, per-gold (accuracy, n) dict, n)."""
+    return choice_summary(pronoun_hits(model, tok, items), [g for _, g in items])
 
 
 def corpus_pronoun_items(lines):
@@ -224,13 +234,18 @@ def language(model, tok, corpus):
         m[f"{name}_acc"], m[f"{name}_n"] = acc, n
         m[f"{name}_her"], m[f"{name}_him"] = per["her"][0], per["him"][0]
     ev = heldout.read_eval(groups=True)
-    acc, per, n = pronoun_choice(model, tok, [(t, w) for t, w, _ in ev])
+    hits = pronoun_hits(model, tok, [(t, w) for t, w, _ in ev])
+
+    def summary(keep):
+        sub = [(h, w) for h, (_, w, g) in zip(hits, ev) if keep(w, g)]
+        return choice_summary([h for h, _ in sub], [w for _, w in sub])
+
+    acc, per, n = summary(lambda w, g: True)
     m["eval_acc"], m["eval_n"], m["eval_her"], m["eval_him"] = acc, n, per["her"][0], per["him"][0]
     for kind in ("object", "possessive"):
-        sub = [(t, w) for t, w, g in ev if w == "her" and (("possessive" in g) == (kind == "possessive"))]
-        m[f"eval_her_{kind}"], m[f"eval_her_{kind}_n"] = pronoun_choice(model, tok, sub)[0], len(sub)
-    groups = list(dict.fromkeys(g for _, _, g in ev))
-    m["_eval_groups"] = [(g, *pronoun_choice(model, tok, [(t, w) for t, w, h in ev if h == g])[::2]) for g in groups]
+        acc, _, n = summary(lambda w, g: w == "her" and (("possessive" in g) == (kind == "possessive")))
+        m[f"eval_her_{kind}"], m[f"eval_her_{kind}_n"] = acc, n
+    m["_eval_groups"] = [(grp, *summary(lambda w, g: g == grp)[::2]) for grp in dict.fromkeys(g for _, _, g in ev)]
     return m
 
 
