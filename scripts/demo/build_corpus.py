@@ -28,7 +28,7 @@ Sources (see demo/model/SOURCES.md for versions and licences):
     before anything else), the gendered nouns and titles of _GENDER_PAIRS, and its first names (a random name
     of the other list, seeded). The six sources have 12,848 "him" against about 6,500 object "her" (by the same
     next-word rule). Continuing the demo model on this corpus (README, "The demo model") raised its
-    masked-token accuracy but turned its preference at object slots from "him" to "her": it learnt the new
+    masked-token accuracy but swung its preference at object slots from "him" toward "her": it learnt the new
     prior, not to read the antecedent.
 
 Held-out texts (scripts/demo/heldout.py: the notebook's 108 sentences and 3 test texts, evaluate.py's fresh
@@ -90,7 +90,7 @@ for _pair in _GENDER_PAIRS.replace("\n", " ").split(","):
     _m, _f = _pair.split()
     _FLIP.setdefault(_m, _f)
     _FLIP.setdefault(_f, _m)
-_FLIP.update({"she": "he", "herself": "himself", "hers": "his", "miss": "mr", "ms": "mr", "lady": "gentleman", "bride": "bridegroom"})
+_FLIP.update({"hers": "his", "miss": "mr", "ms": "mr"})  # one-way forms; the pairs give the rest (she -> he, lady -> gentleman)
 _FUNCTION_WORDS = set("""a an the to and or but nor so yet for of in on at by with from into onto upon about
 above after against along among around as before behind below beneath beside between beyond down during
 except inside like near off out outside over past since through throughout till toward towards under until up
@@ -295,8 +295,9 @@ def gender_flip(sentence, gender, female, male, rng):
         if t in names:
             out.append(names[t])
             continue
-        nxt = next((u for u in tokens[i + 1:] if not u.isspace()), None)
-        f = _flip_word(t.lower(), nxt) if t[0].isalpha() else None
+        low = t.lower()
+        nxt = next((u for u in tokens[i + 1:] if not u.isspace()), None) if low in ("her", "his") else None
+        f = _flip_word(low, nxt) if t[0].isalpha() else None
         if f is None:
             out.append(t)
         elif t.isupper() and len(t) > 1:
