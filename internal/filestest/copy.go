@@ -1,3 +1,4 @@
+// Package filestest holds helpers for tests that work on copies of fixture files.
 package filestest
 
 import (

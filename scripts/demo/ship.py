@@ -71,7 +71,7 @@ def stages(run):
         if os.path.exists(os.path.join(parent, "args.json")):
             run = parent
         elif is_checkout_demo(init):
-            out.append(shipped_origin())
+            out.append(shipped_origin(init))
         elif os.path.exists(os.path.join(init, "ORIGIN.txt")):
             with open(os.path.join(init, "ORIGIN.txt"), encoding="utf-8") as f:
                 out.append(f.read().strip())
@@ -86,9 +86,9 @@ def is_checkout_demo(path):
     return path.endswith(os.path.join(os.sep, "demo", "model")) and os.path.exists(os.path.join(path, "..", "..", "go.mod"))
 
 
-def shipped_origin():
-    """Names the committed demo model: the last commit of this checkout that changed its weights."""
-    commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", "demo/model/model.safetensors"], cwd=ROOT,
+def shipped_origin(demo_dir):
+    """Names the committed demo model in demo_dir: the last commit of its checkout that changed its weights."""
+    commit = subprocess.run(["git", "log", "-1", "--format=%h", "--", "model.safetensors"], cwd=demo_dir,
                             check=True, capture_output=True, text=True).stdout.strip()
     return f"demo/model of lesionui commit {commit} (how it was trained: that commit's demo/model/SOURCES.md)"
 
