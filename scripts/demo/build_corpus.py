@@ -3,7 +3,8 @@
 
 Usage (as root, once per machine; the packages are fetched when missing):
 
-    /usr/bin/python3 scripts/demo/build_corpus.py [--out OUTDIR] [--seed 1]     # default /tmp/lesionui-demo-corpus
+    /usr/bin/python3 scripts/demo/build_corpus.py [--out OUTDIR] [--seed 1] [--referents N] [--gender-flips]
+    # default /tmp/lesionui-demo-corpus
 
 Sources (see demo/model/SOURCES.md for versions and licences):
   - bible-kjv + bible-kjv-text (Debian): the King James Bible (1611, public domain), printed verse by verse.
@@ -30,6 +31,11 @@ Sources (see demo/model/SOURCES.md for versions and licences):
     next-word rule). Continuing the demo model on this corpus (README, "The demo model") raised its
     masked-token accuracy but swung its preference at object slots from "him" toward "her": it learnt the new
     prior, not to read the antecedent.
+  - With --referents N: N generated referent sentences (coref.py, seed+2), training split only: two or three
+    people, one of whom returns as "him"/"her"/"his"/"he"/"she" while another is the subject, so that only the
+    antecedent decides the pronoun. Their first names are the @stdlib names the corpus never writes in lower
+    case, less every name of the held-out texts; coref.py's module doc says what else keeps them apart from the
+    held-out texts.
 
 Held-out texts (scripts/demo/heldout.py: the notebook's 108 sentences and 3 test texts, evaluate.py's fresh
 pronoun sentences, every item of sentences/builtin_eval.txt with its [MASK] filled with "her" and with "him")
@@ -54,6 +60,7 @@ import re
 import subprocess
 import sys
 
+import coref
 import heldout
 import rdata
 
@@ -242,13 +249,19 @@ def first_names():
     return sorted(lists[0] - both), sorted(lists[1] - both)
 
 
-def name_genders(corpus, female, male):
-    """{name: 0 female, 1 male} for the list names the corpus capitalises more often than it writes them in
-    lower case ("Will", "Rose", "Job" are ordinary words and never swapped)."""
+def case_counts(corpus):
+    """(lower, upper): how often the corpus writes each word (lower-cased key) in lower case and capitalised."""
     lower, upper = collections.Counter(), collections.Counter()
     for s in corpus:
         for w in re.findall(r"[A-Za-z]+", s):
             (upper if w[0].isupper() else lower)[w.lower()] += 1
+    return lower, upper
+
+
+def name_genders(corpus, female, male):
+    """{name: 0 female, 1 male} for the list names the corpus capitalises more often than it writes them in
+    lower case ("Will", "Rose", "Job" are ordinary words and never swapped)."""
+    lower, upper = case_counts(corpus)
     gender = {}
     for names, g in ((female, 0), (male, 1)):
         for n in names:
@@ -332,7 +345,8 @@ class Guard:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--out", default="/tmp/lesionui-demo-corpus")
-    ap.add_argument("--seed", type=int, default=1, help="seed of the name swaps (the gender flips use seed+1)")
+    ap.add_argument("--seed", type=int, default=1, help="seed of the name swaps (the gender flips use seed+1, the referent sentences seed+2)")
+    ap.add_argument("--referents", type=int, default=0, help="add this many generated referent sentences (coref.py)")
     ap.add_argument("--gender-flips", action="store_true", help="add a gender-flipped copy of each pronoun sentence of FLIP_SOURCES")
     a = ap.parse_args()
     ensure_packages()
@@ -369,6 +383,14 @@ def main():
     swaps = list(dict.fromkeys(swaps))
     counts["name-swaps"] = (len(swaps), sum(len(s.split()) for s in swaps))
     train += swaps
+    if a.referents:
+        lower, upper = case_counts(train)
+        names = [[n for n in pool if lower[n.lower()] == 0] for pool in (female, male)]
+        refs, overlapping = coref.referent_sentences(a.referents, *names, a.seed + 2)
+        refs = [s for s in refs if s not in seen and not guard.find(s)]
+        counts["referent sentences"] = (len(refs), sum(len(s.split()) for s in refs))
+        counts["referent sentences dropped for overlapping a held-out text"] = (overlapping, 0)
+        train += refs
     if a.gender_flips:
         rng = random.Random(a.seed + 1)
         flips = [f for s in flip_candidates for f in [gender_flip(s, gender, female, male, rng)] if f and f not in seen and not guard.find(f)]
