@@ -12,7 +12,7 @@ equally frequent at every kind of slot, so no prior can stand in for reading the
 
 What keeps the evaluation honest (checked by build_corpus.py and by main() here):
   - no phrase of the lists below is used whose filling of three words or more occurs inside a held-out text
-    (heldout.protected_texts; fresh_phrases), and no generated sentence contains a held-out text or shares a
+    (heldout.protected_texts; fresh_phrases, which leaves out the blind set), and no generated sentence contains a held-out text or shares a
     run of OVERLAP_WORDS words with one (normalised), so neither a whole item nor a frame copied from one can
     be learnt;
   - the first names and surnames of the held-out texts are never drawn (HELD_OUT_NAMES), so the evaluation
@@ -109,8 +109,10 @@ def held_out_names():
 
 def fresh_phrases(phrases):
     """The phrases none of whose fillings (him/his, her/her) of three words or more occurs inside a held-out text:
-    "showed {o} the way" goes, since a held-out sentence says "we showed him the way"."""
-    protected = [f" {p} " for p in heldout.protected_texts()]
+    "showed {o} the way" goes, since a held-out sentence says "we showed him the way". The blind set
+    (heldout.BLIND_FILE) does not count here: it was written after these lists, without seeing them, and
+    shares two everyday phrases with them by chance ("lost his way", "felt sorry for him")."""
+    protected = [f" {p} " for p in heldout.protected_texts(blind=False)]
 
     def found(text):
         t = heldout.normalised(text)

@@ -14,7 +14,8 @@ Language (what training controls; language() below, also used by ship.py to comp
   3. her-vs-him choice (logit of the answer above the other word's at the mask): (a) held-out corpus sentences
      with "him" or "her", the first one masked; (b) heldout.PRONOUN_SET, fresh object-position sentences;
      (c) sentences/builtin_eval.txt, lesionui's built-in evaluation set, also split into its three kinds
-     (him, object her, possessive her).
+     (him, object her, possessive her); (d) heldout.BLIND_FILE, object-position items written blind to the
+     training corpus and to coref.py's generated sentences.
 The study (reported, never a target): pre-GELU activations of intermediate.dense at the him/her token of the
 108 sentences, Student t-test per unit, Benjamini-Hochberg (statsmodels fdr_bh) q < .05; per layer the lesion
 of the most-tuned units versus the same number of least-tuned ones (smallest |t|): the notebook's magnitude and
@@ -245,12 +246,14 @@ def language(model, tok, corpus):
     for kind in ("object", "possessive"):
         acc, _, n = summary(lambda w, g: w == "her" and (("possessive" in g) == (kind == "possessive")))
         m[f"eval_her_{kind}"], m[f"eval_her_{kind}_n"] = acc, n
+    acc, per, n = pronoun_choice(model, tok, heldout.read_eval(heldout.BLIND_FILE))
+    m["blind_acc"], m["blind_n"], m["blind_her"], m["blind_him"] = acc, n, per["her"][0], per["him"][0]
     m["_eval_groups"] = [(grp, *summary(lambda w, g: g == grp)[::2]) for grp in dict.fromkeys(g for _, _, g in ev)]
     return m
 
 
 # Measures ship.py compares (higher is better) and the targets of issue 16.
-LANGUAGE_MEASURES = ["mlm_acc", "mlm_acc_first2000", "corpus_acc", "fresh_acc", "eval_acc", "notebook_her_mask_right", "notebook_him_mask_right"]
+LANGUAGE_MEASURES = ["mlm_acc", "mlm_acc_first2000", "corpus_acc", "fresh_acc", "eval_acc", "blind_acc", "notebook_her_mask_right", "notebook_him_mask_right"]
 TARGETS = {"mlm_acc": 0.55, "fresh_acc": 0.90, "eval_acc": 0.90, "notebook_her_mask_right": True, "notebook_him_mask_right": True}
 
 
@@ -271,6 +274,7 @@ def language_markdown(m):
         f"| notebook HIM mask prefers him (her {clean[2,1,0]:.2f}, him {clean[2,1,1]:.2f}) | **{m['notebook_him_mask_right']}**{ok('notebook_him_mask_right')} | right |",
         f"| her vs him, fresh object-position sentences (evaluate.py PRONOUN_SET, n={m['fresh_n']}) | **{m['fresh_acc']:.3f}**{ok('fresh_acc')} (her {m['fresh_her']:.3f}, him {m['fresh_him']:.3f}) | ≥ 0.90 |",
         f"| her vs him, built-in evaluation set (sentences/builtin_eval.txt, n={m['eval_n']}) | **{m['eval_acc']:.3f}**{ok('eval_acc')} (him {m['eval_him']:.3f}; object her {m['eval_her_object']:.3f}, possessive her {m['eval_her_possessive']:.3f}) | ≥ 0.90 |",
+        f"| her vs him, blind object-position sentences (scripts/demo/blind_eval.txt, written without seeing the corpus or coref.py, n={m['blind_n']}) | {m['blind_acc']:.3f} (her {m['blind_her']:.3f}, him {m['blind_him']:.3f}) | |",
         f"| her vs him, held-out corpus sentences, first him/her masked (n={m['corpus_n']}) | {m['corpus_acc']:.3f} (her {m['corpus_her']:.3f}, him {m['corpus_him']:.3f}) | |",
         "",
         f"Notebook test texts, logits[s][pos] = (her, him) at mher={mher}, mhim={mhim}: "

@@ -4,7 +4,9 @@
     and 3 test texts;
   - PRONOUN_SET below: evaluate.py's fresh object-position sentences;
   - sentences/builtin_eval.txt: lesionui's built-in evaluation set (the [eval] section: "answer: text with
-    one [MASK]").
+    one [MASK]");
+  - scripts/demo/blind_eval.txt (BLIND_FILE): 100 object-position items in the same format, written by a helper
+    agent that saw neither the training corpus nor coref.py's generator, after the generator was written.
 
 build_corpus.py drops every corpus sentence that contains one of them (normalised() comparison) and then
 checks the written files again; evaluate.py scores the model on them.
@@ -19,6 +21,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts", "reference"))
 import notebook  # noqa: E402
 
 EVAL_FILE = os.path.join(ROOT, "sentences", "builtin_eval.txt")
+BLIND_FILE = os.path.join(HERE, "blind_eval.txt")
 WORDS = ("her", "him")
 MASK = "[MASK]"
 
@@ -103,11 +106,14 @@ def normalised(text):
     return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "'").replace("'", "")))
 
 
-def protected_texts():
+def protected_texts(blind=True):
     """Every text that must stay out of the training corpus, normalised; masked texts are filled with each word
-    (so neither "... thanked her ..." nor "... thanked him ..." may appear)."""
+    (so neither "... thanked her ..." nor "... thanked him ..." may appear). blind=False leaves out BLIND_FILE's
+    items (coref.py's phrase lists were written before them, and against the others)."""
     raw = list(notebook.SENTENCES)
     masked = [t for t in notebook.TEXTS if MASK in t] + [t for t, _ in PRONOUN_SET] + [t for t, _ in read_eval()]
+    if blind:
+        masked += [t for t, _ in read_eval(BLIND_FILE)]
     raw += [t for t in notebook.TEXTS if MASK not in t]
     for t in masked:
         raw += [t.replace(MASK, w) for w in WORDS]
