@@ -10,6 +10,7 @@ import (
 
 	"lesionui/demo"
 	"lesionui/engine/encoder"
+	"lesionui/sentences"
 )
 
 // golden is testdata/golden.json, written by scripts/demo/evaluate.py from the shipped model with the
@@ -24,7 +25,10 @@ type golden struct {
 	CaptureTexts     []string         `json:"capture_texts"`
 	CapturePositions []int            `json:"capture_positions"`
 	Capture          [][][]float64    `json:"capture"` // [layer][sentence][unit]
-	Lesion           struct {
+	// EvalMargins are the clean margins (answer minus other word) of the items of the built-in
+	// evaluation set ("builtin") and of scripts/demo/blind_eval.txt ("blind"), in file order.
+	EvalMargins map[string][]float64 `json:"eval_margins"`
+	Lesion      struct {
 		Layer      int              `json:"layer"`
 		HerNeurons []int            `json:"her_neurons"`
 		HimNeurons []int            `json:"him_neurons"`
@@ -73,9 +77,9 @@ func assertLogits(t *testing.T, what string, got, want [3][2][2]float64) {
 	}
 }
 
-// TestEngineRunsDemoLikeReference loads the materialised demo through the Go engine's ordinary directory path
-// and checks tokens, logits, pre-GELU captures and a lesion against the PyTorch reference.
-func TestEngineRunsDemoLikeReference(t *testing.T) {
+// loadDemo reads the golden and loads the materialised demo through the Go engine's ordinary directory path.
+func loadDemo(t *testing.T) (golden, *encoder.Model) {
+	t.Helper()
 	raw, err := os.ReadFile("testdata/golden.json")
 	if err != nil {
 		t.Fatal(err)
@@ -93,8 +97,21 @@ func TestEngineRunsDemoLikeReference(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer m.Close()
+	t.Cleanup(func() { m.Close() })
+	return g, m
+}
 
+// TestEngineRunsDemoLikeReference checks the demo model through the Go engine against the PyTorch reference:
+// the notebook's texts (tokens, logits, pre-GELU captures, a lesion) and the evaluation sets' margins. (One
+// test: demo.Dir materialises the model once per process, into the first test's cache folder.)
+func TestEngineRunsDemoLikeReference(t *testing.T) {
+	g, m := loadDemo(t)
+	t.Run("notebook texts", func(t *testing.T) { checkNotebookTexts(t, g, m) })
+	t.Run("evaluation sets", func(t *testing.T) { checkEvalSets(t, g, m) })
+}
+
+// checkNotebookTexts checks tokens, logits, pre-GELU captures and a lesion of the notebook's texts.
+func checkNotebookTexts(t *testing.T, g golden, m *encoder.Model) {
 	ids := make([][]int, 3)
 	for i, text := range g.Texts {
 		enc, err := m.Tokenizer.Encode(text)
@@ -137,6 +154,51 @@ func TestEngineRunsDemoLikeReference(t *testing.T) {
 				if got := float64(res.Pre[l][i*units+u]); math.Abs(got-w) > tol {
 					t.Errorf("layer %d sentence %d unit %d: pre-GELU %.5f, reference %.5f", l, g.CaptureSentences[i], u, got, w)
 				}
+			}
+		}
+	}
+}
+
+// checkEvalSets checks the her/him margin at the mask of every item of the built-in evaluation set and of the
+// blind set (the accuracies the README reports).
+func checkEvalSets(t *testing.T, g golden, m *encoder.Model) {
+	blind, err := sentences.LoadEval("../scripts/demo/blind_eval.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	her, err := m.Tokenizer.TokenID("her")
+	if err != nil {
+		t.Fatal(err)
+	}
+	him, err := m.Tokenizer.TokenID("him")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, set := range map[string]*sentences.EvalSet{"builtin": sentences.BuiltinEval(), "blind": blind} {
+		want := g.EvalMargins[name]
+		if len(want) != len(set.Items) {
+			t.Fatalf("%s: %d items, golden has %d margins: rerun scripts/demo/evaluate.py", name, len(set.Items), len(want))
+		}
+		seqs := make([][]int, len(set.Items))
+		sites := make([]encoder.Site, len(set.Items))
+		for i, it := range set.Items {
+			enc, err := m.Tokenizer.Encode(it.Text)
+			if err != nil {
+				t.Fatal(err)
+			}
+			seqs[i], sites[i] = enc.IDs, encoder.Site{Seq: i, Pos: slices.Index(enc.IDs, m.Tokenizer.MaskID())}
+		}
+		res, err := m.Forward(context.Background(), seqs, encoder.Options{Logits: sites, Vocab: []int{her, him}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, it := range set.Items {
+			margin := float64(res.Logits[i][0] - res.Logits[i][1])
+			if it.Word == "him" {
+				margin = -margin
+			}
+			if math.Abs(margin-want[i]) > tol {
+				t.Errorf("%s line %d: margin %.5f, reference %.5f", name, it.Line, margin, want[i])
 			}
 		}
 	}

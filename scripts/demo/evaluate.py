@@ -28,7 +28,8 @@ The model is read through bertref.load, i.e. from the F16 safetensors exactly as
 It also writes demo/testdata/golden.json for demo/engine_test.go (which runs the shipped model through the
 Go engine): the test texts' token ids and mask positions, the clean (her, him) logits, pre-GELU activations
 (first GOLDEN_UNITS units, every layer) at the target token of sentences 0 and 54, and the last layer's
-most-tuned lesion with its neuron sets and lesioned logits. Rerun it whenever the model changes (ship.py does).
+most-tuned lesion with its neuron sets and lesioned logits, and the clean margin (answer minus other word) of every
+item of the built-in evaluation set and of the blind set. Rerun it whenever the model changes (ship.py does).
 """
 import argparse
 import json
@@ -86,19 +87,24 @@ def masked_hits(model, tok, lines, seed=7, rate=0.15):
     return masks, hits, nll
 
 
-def pronoun_hits(model, tok, items):
-    """items: (masked text, gold) -> one bool per item: whether the model prefers the gold word over the other."""
+def pronoun_margins(model, tok, items):
+    """items: (masked text, gold) -> one float per item: the gold word's logit minus the other word's at the mask."""
     her, him = tok.vocab["her"], tok.vocab["him"]
-    hits = []
+    margins = []
     for i in range(0, len(items), 64):
         chunk = items[i : i + 64]
         ids, attn = tok.batch([t for t, _ in chunk])
         lg = logits_at(model, ids, attn)
         for r, (_, gold) in enumerate(chunk):
             pos = (ids[r] == tok.vocab["[MASK]"]).nonzero()[0, 0]
-            pref_her = lg[r, pos, her] > lg[r, pos, him]
-            hits.append(bool(pref_her) == (gold == "her"))
-    return hits
+            d = float(lg[r, pos, her] - lg[r, pos, him])
+            margins.append(d if gold == "her" else -d)
+    return margins
+
+
+def pronoun_hits(model, tok, items):
+    """items: (masked text, gold) -> one bool per item: whether the model prefers the gold word over the other."""
+    return [d > 0 for d in pronoun_margins(model, tok, items)]
 
 
 def choice_summary(hits, golds):
@@ -399,6 +405,8 @@ def main():
     clean, mher, mhim = m["_notebook_logits"]
     test, _ = read_corpus(a.corpus)
     smd, golden = study(model, tok, clean, mher, mhim, corpus_pronoun_items(test))
+    golden["eval_margins"] = {name: pronoun_margins(model, tok, heldout.read_eval(path))
+                              for name, path in (("builtin", heldout.EVAL_FILE), ("blind", heldout.BLIND_FILE))}
     c = model.config
     shape = (f"{c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads, intermediate "
              f"{c['intermediate_size']}, vocabulary {c['vocab_size']}, {sum(p.numel() for p in model.parameters())} parameters")
