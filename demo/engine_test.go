@@ -38,8 +38,8 @@ type golden struct {
 
 const tol = 2e-3
 
-// targetLogits runs the three test texts and returns SPEC.md's logits[3][2][2] (her, him).
-func targetLogits(t *testing.T, m *encoder.Model, ids [][]int, g golden, lesions []encoder.Intervention) [3][2][2]float64 {
+// herHim returns the token ids of "her" and "him".
+func herHim(t *testing.T, m *encoder.Model) (int, int) {
 	t.Helper()
 	her, err := m.Tokenizer.TokenID("her")
 	if err != nil {
@@ -49,6 +49,13 @@ func targetLogits(t *testing.T, m *encoder.Model, ids [][]int, g golden, lesions
 	if err != nil {
 		t.Fatal(err)
 	}
+	return her, him
+}
+
+// targetLogits runs the three test texts and returns SPEC.md's logits[3][2][2] (her, him).
+func targetLogits(t *testing.T, m *encoder.Model, ids [][]int, g golden, lesions []encoder.Intervention) [3][2][2]float64 {
+	t.Helper()
+	her, him := herHim(t, m)
 	var sites []encoder.Site
 	for s := range 3 {
 		sites = append(sites, encoder.Site{Seq: s, Pos: g.MHer}, encoder.Site{Seq: s, Pos: g.MHim})
@@ -166,14 +173,7 @@ func checkEvalSets(t *testing.T, g golden, m *encoder.Model) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	her, err := m.Tokenizer.TokenID("her")
-	if err != nil {
-		t.Fatal(err)
-	}
-	him, err := m.Tokenizer.TokenID("him")
-	if err != nil {
-		t.Fatal(err)
-	}
+	her, him := herHim(t, m)
 	for name, set := range map[string]*sentences.EvalSet{"builtin": sentences.BuiltinEval(), "blind": blind} {
 		want := g.EvalMargins[name]
 		if len(want) != len(set.Items) {
