@@ -12,17 +12,21 @@ equally frequent at every kind of slot, so no prior can stand in for reading the
 
 What keeps the evaluation honest (checked by build_corpus.py and by main() here):
   - no phrase of the lists below is used whose filling of three words or more occurs inside a held-out text
-    (heldout.protected_texts; fresh_phrases, which leaves out the blind set), and no generated sentence contains a held-out text or shares a
-    run of OVERLAP_WORDS words with one (normalised), so neither a whole item nor a frame copied from one can
-    be learnt;
-  - the first names and surnames of the held-out texts are never drawn (HELD_OUT_NAMES), so the evaluation
-    set's names stay unseen here: the model must know them from natural text, or from the other cue the item
-    gives (a "she", "his" or gendered noun).
+    (fresh_phrases), and no generated sentence contains a held-out text or shares a run of OVERLAP_WORDS words
+    with one (normalised; overlap_guard), so neither a whole item nor a frame copied from one can be learnt;
+  - the capitalised words of the held-out texts are never drawn as names or surnames (held_out_names), so the
+    evaluation set's names stay unseen here: the model must know them from natural text, or from the other cue
+    the item gives (a "she", "his" or gendered noun).
+The blind set (heldout.BLIND_FILE) was written after these lists, without seeing them or their output. The
+overlap guard counts it (it dropped nothing); fresh_phrases and held_out_names do not, so that the corpus the
+shipped model was trained on is rebuilt byte for byte: its names may occur here, and two everyday phrases
+occur in both ("lost his way", "felt sorry for him").
 
 Deterministic given the seed and the name lists. Run alone to print a sample:
-    /usr/bin/python3 scripts/demo/coref.py [--n 20] [--seed 1]
+    /usr/bin/python3 scripts/demo/coref.py [--n 20] [--seed 1] [--corpus /tmp/lesionui-demo-corpus/train.txt]
 """
 import argparse
+import collections
 import random
 import re
 
@@ -41,6 +45,7 @@ little boy/little girl""".replace("\n", " ").split(",")]
 KIN = {"father", "mother", "son", "daughter", "brother", "sister", "husband", "wife", "uncle", "aunt", "nephew",
        "niece", "grandfather", "grandmother", "grandson", "granddaughter", "boyfriend", "girlfriend", "stepfather",
        "stepmother", "stepson", "stepdaughter", "dad", "mom", "grandpa", "grandma"}
+KIN_PEOPLE = [p for p in PEOPLE if p[0] in KIN]
 TITLES = (("Mrs.", "Ms.", "Miss"), ("Mr.",))  # by gender: 0 female, 1 male
 SURNAMES = """Adams Baker Barnes Bell Bishop Brooks Carter Clarke Cole Cooper Davies Dixon Doyle Ellis Evans Fisher
 Fletcher Ford Foster Grant Gray Green Hall Hayes Hughes Hunt Jenkins Kelly Knight Lane Lewis Marsh Mason Miller
@@ -101,7 +106,7 @@ officer""".replace("\n", " ").split("|")
 
 
 def held_out_names():
-    """Capitalised words of the held-out texts (names, surnames, titles' names): never drawn here."""
+    """Capitalised words of the held-out texts but the blind set (names, surnames): never drawn here."""
     texts = [t for t, _ in heldout.read_eval()] + [t for t, _ in heldout.PRONOUN_SET]
     texts += list(heldout.notebook.SENTENCES) + list(heldout.notebook.TEXTS)
     return {w for t in texts for w in re.findall(r"\b[A-Z][a-z]+\b", t)}
@@ -109,9 +114,8 @@ def held_out_names():
 
 def fresh_phrases(phrases):
     """The phrases none of whose fillings (him/his, her/her) of three words or more occurs inside a held-out text:
-    "showed {o} the way" goes, since a held-out sentence says "we showed him the way". The blind set
-    (heldout.BLIND_FILE) does not count here: it was written after these lists, without seeing them, and
-    shares two everyday phrases with them by chance ("lost his way", "felt sorry for him")."""
+    "showed {o} the way" goes, since a held-out sentence says "we showed him the way". The blind set does not
+    count here (module doc)."""
     protected = [f" {p} " for p in heldout.protected_texts(blind=False)]
 
     def found(text):
@@ -121,11 +125,8 @@ def fresh_phrases(phrases):
     return [ph for ph in phrases if not any(found(ph.format(o=o, p=p)) for o, p in (("him", "his"), ("her", "her")))]
 
 
-class Person:
-    """One mention plan: how a person is first named (mention), and their gender (0 female, 1 male)."""
-
-    def __init__(self, mention, g):
-        self.mention, self.g = mention, g
+class Person(collections.namedtuple("Person", "mention g")):
+    """A person of a sentence: how they are first named, and their gender (0 female, 1 male)."""
 
 
 class Generator:
@@ -150,8 +151,7 @@ class Generator:
         rng = self.rng
         if rng.random() < 0.55:
             return Person(self.named(g), g)
-        male, female = rng.choice(PEOPLE)
-        noun = (female, male)[g]
+        noun = rng.choice(PEOPLE)[1 - g]
         if noun in KIN:
             if rng.random() < 0.4:
                 return Person(f"{self.named(rng.randrange(2))}'s {noun}", g)
@@ -161,11 +161,13 @@ class Generator:
             det = "an"
         return Person(f"{det} {noun}", g)
 
-    def fill(self, template, g, obj=True):
-        return template.format(o=OBJ[g] if obj else "", p=POSS[g])
+    @staticmethod
+    def fill(template, g):
+        """template with its {o} and {p} slots filled with the object and possessive pronouns of gender g."""
+        return template.format(o=OBJ[g], p=POSS[g])
 
     def sentence(self):
-        """One sentence and its referent's gender."""
+        """One generated sentence."""
         rng = self.rng
         g = rng.randrange(2)
         ref = self.person(g)
@@ -184,7 +186,7 @@ class Generator:
         if kind < 0.12:
             # The possessor frame: "Nadia's son was ill, so she drove him home."
             owner = rng.randrange(2) if rng.random() < 0.25 else 1 - g
-            noun = (lambda m, f: (f, m)[g])(*rng.choice([p for p in PEOPLE if p[0] in KIN]))
+            noun = rng.choice(KIN_PEOPLE)[1 - g]
             text = f"{self.named(owner)}'s {noun} {did}{rng.choice(JOIN)}{SUBJ[owner]} {to}"
             subj = None
         elif kind < 0.3:
@@ -198,7 +200,7 @@ class Generator:
             # The referent answers back, so the subject is an object too.
             text += f", and {SUBJ[g]} {self.fill(rng.choice(self.to), subj.g)}"
         text = text.replace(",,", ",")
-        return text[0].upper() + text[1:] + ".", g
+        return text[0].upper() + text[1:] + "."
 
 
 def overlap_guard():
@@ -221,7 +223,7 @@ def referent_sentences(n, female, male, seed):
     gen, shares = Generator(female, male, seed), overlap_guard()
     out, seen, dropped = [], set(), 0
     while len(out) < n:
-        s, _ = gen.sentence()
+        s = gen.sentence()
         if s in seen:
             continue
         seen.add(s)
