@@ -34,8 +34,8 @@ Sources (see demo/model/SOURCES.md for versions and licences):
   - With --referents N: N generated referent sentences (coref.py, seed+2), training split only: two or three
     people, one of whom returns as "him"/"her"/"his"/"he"/"she" while another is the subject, so that only the
     antecedent decides the pronoun. Their first names are the @stdlib names the corpus never writes in lower
-    case, less every name of the held-out texts; coref.py's module doc says what else keeps them apart from the
-    held-out texts.
+    case, less every name of the held-out texts but the blind set's (written later); coref.py's module doc says
+    what else keeps them apart from the held-out texts.
 
 Held-out texts (scripts/demo/heldout.py: the notebook's 108 sentences and 3 test texts, evaluate.py's fresh
 pronoun sentences, every item of sentences/builtin_eval.txt with its [MASK] filled with "her" and with "him")
