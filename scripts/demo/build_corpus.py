@@ -270,6 +270,13 @@ def name_genders(corpus, female, male):
     return gender
 
 
+def proper_names(corpus, female, male):
+    """(female, male) less the names the corpus ever writes in lower case ("Will", "Rose", "Man"): the names of
+    the referent sentences."""
+    lower, _ = case_counts(corpus)
+    return tuple([n for n in pool if lower[n.lower()] == 0] for pool in (female, male))
+
+
 def name_swaps(candidates, gender, female, male, rng):
     """SWAP_COPIES copies of each gendered candidate sentence with its first names replaced by random names of
     the same gender (see the module doc)."""
@@ -384,9 +391,7 @@ def main():
     counts["name-swaps"] = (len(swaps), sum(len(s.split()) for s in swaps))
     train += swaps
     if a.referents:
-        lower, upper = case_counts(train)
-        names = [[n for n in pool if lower[n.lower()] == 0] for pool in (female, male)]
-        refs, overlapping = coref.referent_sentences(a.referents, *names, a.seed + 2)
+        refs, overlapping = coref.referent_sentences(a.referents, *proper_names(train, female, male), a.seed + 2)
         refs = [s for s in refs if s not in seen and not guard.find(s)]
         counts["referent sentences"] = (len(refs), sum(len(s.split()) for s in refs))
         counts["referent sentences dropped for overlapping a held-out text"] = (overlapping, 0)

@@ -107,9 +107,7 @@ officer""".replace("\n", " ").split("|")
 
 def held_out_names():
     """Capitalised words of the held-out texts but the blind set (names, surnames): never drawn here."""
-    texts = [t for t, _ in heldout.read_eval()] + [t for t, _ in heldout.PRONOUN_SET]
-    texts += list(heldout.notebook.SENTENCES) + list(heldout.notebook.TEXTS)
-    return {w for t in texts for w in re.findall(r"\b[A-Z][a-z]+\b", t)}
+    return {w for t in heldout.held_out_texts(blind=False) for w in re.findall(r"\b[A-Z][a-z]+\b", t)}
 
 
 def fresh_phrases(phrases):
@@ -243,8 +241,9 @@ def main():
     ap.add_argument("--corpus", help="a train.txt whose lower-case words are not used as names (build_corpus.py does this)")
     a = ap.parse_args()
     female, male = build_corpus.first_names()
-    lower, _ = build_corpus.case_counts(open(a.corpus, encoding="utf-8")) if a.corpus else ({}, None)
-    female, male = ([n for n in pool if not lower.get(n.lower())] for pool in (female, male))
+    if a.corpus:
+        with open(a.corpus, encoding="utf-8") as f:
+            female, male = build_corpus.proper_names(f, female, male)
     out, dropped = referent_sentences(a.n, female, male, a.seed)
     print("\n".join(out))
     print(f"({dropped} dropped for sharing {OVERLAP_WORDS} words with a held-out text)")

@@ -219,7 +219,8 @@ def read_corpus(corpus):
 
 
 def language(model, tok, corpus):
-    """The language measures of the module doc as a flat dict (name -> number or bool), plus "_notebook_logits"."""
+    """The language measures of the module doc as a flat dict (name -> number or bool), plus "_notebook_logits",
+    "_eval_margins" (the clean margin of every item of the built-in and the blind set) and "_eval_groups"."""
     test, sources = read_corpus(corpus)
     her, him = tok.vocab["her"], tok.vocab["him"]
     m = {}
@@ -241,7 +242,10 @@ def language(model, tok, corpus):
         m[f"{name}_acc"], m[f"{name}_n"] = acc, n
         m[f"{name}_her"], m[f"{name}_him"] = per["her"][0], per["him"][0]
     ev = heldout.read_eval(groups=True)
-    hits = pronoun_hits(model, tok, [(t, w) for t, w, _ in ev])
+    blind = heldout.read_eval(heldout.BLIND_FILE)
+    m["_eval_margins"] = {"builtin": pronoun_margins(model, tok, [(t, w) for t, w, _ in ev]),
+                          "blind": pronoun_margins(model, tok, blind)}
+    hits = [d > 0 for d in m["_eval_margins"]["builtin"]]
 
     def summary(keep):
         sub = [(h, w) for h, (_, w, g) in zip(hits, ev) if keep(w, g)]
@@ -252,7 +256,7 @@ def language(model, tok, corpus):
     for kind in ("object", "possessive"):
         acc, _, n = summary(lambda w, g: w == "her" and (("possessive" in g) == (kind == "possessive")))
         m[f"eval_her_{kind}"], m[f"eval_her_{kind}_n"] = acc, n
-    acc, per, n = pronoun_choice(model, tok, heldout.read_eval(heldout.BLIND_FILE))
+    acc, per, n = choice_summary([d > 0 for d in m["_eval_margins"]["blind"]], [w for _, w in blind])
     m["blind_acc"], m["blind_n"], m["blind_her"], m["blind_him"] = acc, n, per["her"][0], per["him"][0]
     m["_eval_groups"] = [(grp, *summary(lambda w, g: g == grp)[::2]) for grp in dict.fromkeys(g for _, _, g in ev)]
     return m
@@ -405,8 +409,7 @@ def main():
     clean, mher, mhim = m["_notebook_logits"]
     test, _ = read_corpus(a.corpus)
     smd, golden = study(model, tok, clean, mher, mhim, corpus_pronoun_items(test))
-    golden["eval_margins"] = {name: pronoun_margins(model, tok, heldout.read_eval(path))
-                              for name, path in (("builtin", heldout.EVAL_FILE), ("blind", heldout.BLIND_FILE))}
+    golden["eval_margins"] = m["_eval_margins"]
     c = model.config
     shape = (f"{c['num_hidden_layers']} layers, hidden {c['hidden_size']}, {c['num_attention_heads']} heads, intermediate "
              f"{c['intermediate_size']}, vocabulary {c['vocab_size']}, {sum(p.numel() for p in model.parameters())} parameters")

@@ -106,15 +106,19 @@ def normalised(text):
     return " ".join(re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "'").replace("'", "")))
 
 
-def protected_texts(blind=True):
-    """Every text that must stay out of the training corpus, normalised; masked texts are filled with each word
-    (so neither "... thanked her ..." nor "... thanked him ..." may appear). blind=False leaves out BLIND_FILE's
-    items (coref.py's phrase lists were written before them, and against the others)."""
-    raw = list(notebook.SENTENCES)
-    masked = [t for t in notebook.TEXTS if MASK in t] + [t for t, _ in PRONOUN_SET] + [t for t, _ in read_eval()]
+def held_out_texts(blind=True):
+    """The held-out texts as written (masked ones with their [MASK]); blind=False leaves out BLIND_FILE's items
+    (coref.py's lists were written before them, and against the others)."""
+    texts = list(notebook.SENTENCES) + list(notebook.TEXTS) + [t for t, _ in PRONOUN_SET] + [t for t, _ in read_eval()]
     if blind:
-        masked += [t for t, _ in read_eval(BLIND_FILE)]
-    raw += [t for t in notebook.TEXTS if MASK not in t]
-    for t in masked:
-        raw += [t.replace(MASK, w) for w in WORDS]
+        texts += [t for t, _ in read_eval(BLIND_FILE)]
+    return texts
+
+
+def protected_texts(blind=True):
+    """Every text that must stay out of the training corpus (held_out_texts), normalised; masked texts are filled
+    with each word (so neither "... thanked her ..." nor "... thanked him ..." may appear)."""
+    raw = []
+    for t in held_out_texts(blind):
+        raw += [t.replace(MASK, w) for w in WORDS] if MASK in t else [t]
     return sorted({normalised(t) for t in raw})
